@@ -1,0 +1,512 @@
+package io.meridian.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The typed, validated settings of one Meridian process. Built by {@link #load}, which layers defaults, a
+ * properties file, the environment, system properties and explicit overrides, and checks every value; a bad value
+ * fails with a {@link ConfigException} naming the setting and where it came from.
+ */
+public final class MeridianConfig
+{
+    private final EnumMap<Setting, String> raw;
+    private final EnumMap<Setting, String> origin;
+
+    private MeridianConfig(final EnumMap<Setting, String> raw, final EnumMap<Setting, String> origin)
+    {
+        this.raw = raw;
+        this.origin = origin;
+        validate();
+    }
+
+    /**
+     * The defaults only.
+     *
+     * @return a config with every setting at its default.
+     */
+    public static MeridianConfig defaults()
+    {
+        return load(null, Map.of(), new Properties(), Map.of());
+    }
+
+    /**
+     * Defaults with some settings replaced, for tests and embedding.
+     *
+     * @param overrides setting key to value.
+     * @return the config.
+     */
+    public static MeridianConfig of(final Map<String, String> overrides)
+    {
+        return load(null, Map.of(), new Properties(), overrides);
+    }
+
+    /**
+     * Layer every source, lowest precedence first.
+     *
+     * @param configFile  a properties file of settings, or null.
+     * @param env         the environment ({@code MERIDIAN_*} variables are read).
+     * @param sysProps    system properties ({@code meridian.*} properties are read).
+     * @param overrides   highest precedence, e.g. from the command line, by setting key.
+     * @return the validated config.
+     * @throws ConfigException naming the first bad setting.
+     */
+    public static MeridianConfig load(
+        final Path configFile,
+        final Map<String, String> env,
+        final Properties sysProps,
+        final Map<String, String> overrides)
+    {
+        final EnumMap<Setting, String> raw = new EnumMap<>(Setting.class);
+        final EnumMap<Setting, String> origin = new EnumMap<>(Setting.class);
+        for (final Setting setting : Setting.values())
+        {
+            raw.put(setting, setting.defaultValue());
+            origin.put(setting, "default");
+        }
+
+        if (null != configFile)
+        {
+            final Properties fileProps = new Properties();
+            try (Reader reader = Files.newBufferedReader(configFile))
+            {
+                fileProps.load(reader);
+            }
+            catch (final IOException ex)
+            {
+                throw new ConfigException("--config: cannot read " + configFile + ": " + ex.getMessage());
+            }
+            for (final String key : fileProps.stringPropertyNames())
+            {
+                final Setting setting = Setting.byKey(key.trim());
+                if (null == setting)
+                {
+                    throw new ConfigException(key + ": unknown setting in " + configFile + " (see docs/configuration.md)");
+                }
+                raw.put(setting, fileProps.getProperty(key).trim());
+                origin.put(setting, "config file " + configFile);
+            }
+        }
+
+        for (final Setting setting : Setting.values())
+        {
+            final String value = env.get(setting.envName());
+            if (null != value)
+            {
+                raw.put(setting, value.trim());
+                origin.put(setting, "environment " + setting.envName());
+            }
+        }
+
+        for (final String name : sysProps.stringPropertyNames())
+        {
+            if (name.startsWith("meridian."))
+            {
+                final Setting setting = Setting.byKey(name.substring("meridian.".length()));
+                if (null == setting)
+                {
+                    throw new ConfigException(name + ": unknown setting (system property)");
+                }
+                raw.put(setting, sysProps.getProperty(name).trim());
+                origin.put(setting, "system property -D" + name);
+            }
+        }
+
+        for (final Map.Entry<String, String> entry : overrides.entrySet())
+        {
+            final Setting setting = Setting.byKey(entry.getKey());
+            if (null == setting)
+            {
+                throw new ConfigException(entry.getKey() + ": unknown setting");
+            }
+            raw.put(setting, entry.getValue().trim());
+            origin.put(setting, "command line");
+        }
+
+        return new MeridianConfig(raw, origin);
+    }
+
+    private void validate()
+    {
+        for (final Setting setting : Setting.values())
+        {
+            switch (setting)
+            {
+                case SERVER_PORT:
+                    intIn(setting, 0, 65535);
+                    break;
+                case SERVER_IO_THREADS:
+                    intIn(setting, 1, 256);
+                    break;
+                case AUTH_CLOCK_SKEW_SECONDS:
+                    intIn(setting, 0, 600);
+                    break;
+                case DEMO_TOKEN_LIFETIME_SECONDS:
+                    intIn(setting, 60, 86_400);
+                    break;
+                case UPSTREAM_CONTROL_STREAM_ID:
+                case UPSTREAM_RESPONSE_STREAM_ID:
+                    intIn(setting, 1, Integer.MAX_VALUE);
+                    break;
+                case UPSTREAM_HEARTBEAT_MS:
+                    intIn(setting, 10, 60_000);
+                    break;
+                case UPSTREAM_LIVENESS_MS:
+                    intIn(setting, 50, 600_000);
+                    break;
+                case SIM_ENABLED:
+                    bool(setting);
+                    break;
+                case SIM_MARKETS:
+                    intIn(setting, 1, 8);
+                    break;
+                case SIM_SECURITIES:
+                    intIn(setting, 1, 1_000_000);
+                    break;
+                case SIM_UPDATE_RATE:
+                    intIn(setting, 0, 10_000_000);
+                    break;
+                case SIM_SEED:
+                    longValue(setting);
+                    break;
+                case ENGINE_RING_SIZE:
+                    powerOfTwo(setting, 64, 1 << 24);
+                    break;
+                case ENGINE_SLOT_BYTES:
+                    intIn(setting, 256, 1 << 20);
+                    break;
+                case SESSION_SEND_BUFFER_BYTES:
+                    powerOfTwo(setting, 4096, 1 << 30);
+                    break;
+                case SESSION_MAX_FRAME_BYTES:
+                    intIn(setting, 256, 16 << 20);
+                    break;
+                case ENGINE_IDLE_STRATEGY:
+                    oneOf(setting, "backoff", "sleeping", "yielding", "busy-spin");
+                    break;
+                case AUTH_ALGORITHMS:
+                    if (authAlgorithms().isEmpty())
+                    {
+                        throw bad(setting, "must name at least one algorithm");
+                    }
+                    break;
+                case AUTH_JWKS_URL:
+                    checkJwksUrl();
+                    break;
+                case UPSTREAM_CHANNEL:
+                case UPSTREAM_RESPONSE_CHANNEL:
+                    if (!string(setting).startsWith("aeron:"))
+                    {
+                        throw bad(setting, "must be an Aeron channel URI such as aeron:ipc or aeron:udp?endpoint=host:port");
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (upstreamLivenessMs() <= upstreamHeartbeatMs())
+        {
+            throw bad(Setting.UPSTREAM_LIVENESS_MS, "must be greater than " + Setting.UPSTREAM_HEARTBEAT_MS.key());
+        }
+    }
+
+    private void checkJwksUrl()
+    {
+        final String url = authJwksUrl();
+        final boolean anySet = !url.isEmpty() || !authIssuer().isEmpty() || !authAudience().isEmpty();
+        if (!anySet)
+        {
+            return;
+        }
+        if (url.isEmpty())
+        {
+            throw bad(Setting.AUTH_JWKS_URL, "must be set when auth.issuer or auth.audience is set");
+        }
+        final String lower = url.toLowerCase(Locale.ROOT);
+        if (!(lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("file:")))
+        {
+            throw bad(Setting.AUTH_JWKS_URL, "must be an http, https or file URL");
+        }
+        if (authIssuer().isEmpty())
+        {
+            throw bad(Setting.AUTH_ISSUER, "must be set when auth.jwks-url is set");
+        }
+        if (authAudience().isEmpty())
+        {
+            throw bad(Setting.AUTH_AUDIENCE, "must be set when auth.jwks-url is set");
+        }
+    }
+
+    private ConfigException bad(final Setting setting, final String why)
+    {
+        return new ConfigException(setting.key() + " (" + origin.get(setting) + "): " + why + ", got '" +
+            raw.get(setting) + "'");
+    }
+
+    private int intIn(final Setting setting, final int min, final int max)
+    {
+        final long value = longValue(setting);
+        if (value < min || value > max)
+        {
+            throw bad(setting, "must be between " + min + " and " + max);
+        }
+        return (int)value;
+    }
+
+    private void powerOfTwo(final Setting setting, final int min, final int max)
+    {
+        final int value = intIn(setting, min, max);
+        if (Integer.bitCount(value) != 1)
+        {
+            throw bad(setting, "must be a power of two");
+        }
+    }
+
+    private long longValue(final Setting setting)
+    {
+        try
+        {
+            return Long.parseLong(raw.get(setting).replace("_", ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw bad(setting, "must be an integer");
+        }
+    }
+
+    private boolean bool(final Setting setting)
+    {
+        final String value = raw.get(setting).toLowerCase(Locale.ROOT);
+        if ("true".equals(value))
+        {
+            return true;
+        }
+        if ("false".equals(value))
+        {
+            return false;
+        }
+        throw bad(setting, "must be true or false");
+    }
+
+    private void oneOf(final Setting setting, final String... allowed)
+    {
+        for (final String value : allowed)
+        {
+            if (value.equals(raw.get(setting)))
+            {
+                return;
+            }
+        }
+        throw bad(setting, "must be one of " + String.join(", ", allowed));
+    }
+
+    /**
+     * @param setting which one.
+     * @return the value as text, after layering.
+     */
+    public String string(final Setting setting)
+    {
+        return raw.get(setting);
+    }
+
+    /**
+     * @param setting which one.
+     * @return where the value came from: default, config file, environment, system property or command line.
+     */
+    public String origin(final Setting setting)
+    {
+        return origin.get(setting);
+    }
+
+    public String serverHost()
+    {
+        return string(Setting.SERVER_HOST);
+    }
+
+    public int serverPort()
+    {
+        return intIn(Setting.SERVER_PORT, 0, 65535);
+    }
+
+    public int serverIoThreads()
+    {
+        return (int)longValue(Setting.SERVER_IO_THREADS);
+    }
+
+    public String serverName()
+    {
+        return string(Setting.SERVER_NAME);
+    }
+
+    public String authJwksUrl()
+    {
+        return string(Setting.AUTH_JWKS_URL);
+    }
+
+    public String authIssuer()
+    {
+        return string(Setting.AUTH_ISSUER);
+    }
+
+    public String authAudience()
+    {
+        return string(Setting.AUTH_AUDIENCE);
+    }
+
+    /**
+     * @return the accepted JWS algorithm names, upper case.
+     */
+    public List<String> authAlgorithms()
+    {
+        final List<String> result = new ArrayList<>();
+        for (final String name : string(Setting.AUTH_ALGORITHMS).split(","))
+        {
+            final String trimmed = name.trim().toUpperCase(Locale.ROOT);
+            if (!trimmed.isEmpty())
+            {
+                result.add(trimmed);
+            }
+        }
+        return Collections.unmodifiableList(result);
+    }
+
+    public int authClockSkewSeconds()
+    {
+        return (int)longValue(Setting.AUTH_CLOCK_SKEW_SECONDS);
+    }
+
+    /**
+     * @return true when no identity provider is configured and the built-in demo issuer signs tokens.
+     */
+    public boolean demoMode()
+    {
+        return authJwksUrl().isEmpty();
+    }
+
+    public int demoTokenLifetimeSeconds()
+    {
+        return (int)longValue(Setting.DEMO_TOKEN_LIFETIME_SECONDS);
+    }
+
+    /**
+     * @return the external media driver directory, or empty for an embedded driver.
+     */
+    public String aeronDir()
+    {
+        return string(Setting.AERON_DIR);
+    }
+
+    public String upstreamChannel()
+    {
+        return string(Setting.UPSTREAM_CHANNEL);
+    }
+
+    public int upstreamControlStreamId()
+    {
+        return (int)longValue(Setting.UPSTREAM_CONTROL_STREAM_ID);
+    }
+
+    public String upstreamResponseChannel()
+    {
+        return string(Setting.UPSTREAM_RESPONSE_CHANNEL);
+    }
+
+    public int upstreamResponseStreamId()
+    {
+        return (int)longValue(Setting.UPSTREAM_RESPONSE_STREAM_ID);
+    }
+
+    public String upstreamServiceToken()
+    {
+        return string(Setting.UPSTREAM_SERVICE_TOKEN);
+    }
+
+    public int upstreamHeartbeatMs()
+    {
+        return (int)longValue(Setting.UPSTREAM_HEARTBEAT_MS);
+    }
+
+    public int upstreamLivenessMs()
+    {
+        return (int)longValue(Setting.UPSTREAM_LIVENESS_MS);
+    }
+
+    public boolean simEnabled()
+    {
+        return bool(Setting.SIM_ENABLED);
+    }
+
+    public int simMarkets()
+    {
+        return (int)longValue(Setting.SIM_MARKETS);
+    }
+
+    public int simSecurities()
+    {
+        return (int)longValue(Setting.SIM_SECURITIES);
+    }
+
+    public int simUpdateRate()
+    {
+        return (int)longValue(Setting.SIM_UPDATE_RATE);
+    }
+
+    public long simSeed()
+    {
+        return longValue(Setting.SIM_SEED);
+    }
+
+    public String simServiceToken()
+    {
+        return string(Setting.SIM_SERVICE_TOKEN);
+    }
+
+    public int engineRingSize()
+    {
+        return (int)longValue(Setting.ENGINE_RING_SIZE);
+    }
+
+    public int engineSlotBytes()
+    {
+        return (int)longValue(Setting.ENGINE_SLOT_BYTES);
+    }
+
+    public String engineIdleStrategy()
+    {
+        return string(Setting.ENGINE_IDLE_STRATEGY);
+    }
+
+    public int sessionSendBufferBytes()
+    {
+        return (int)longValue(Setting.SESSION_SEND_BUFFER_BYTES);
+    }
+
+    public int sessionMaxFrameBytes()
+    {
+        return (int)longValue(Setting.SESSION_MAX_FRAME_BYTES);
+    }
+
+    /**
+     * @return a copy of this config with some settings replaced.
+     * @param overrides setting key to value.
+     */
+    public MeridianConfig with(final Map<String, String> overrides)
+    {
+        final Map<String, String> all = new java.util.HashMap<>();
+        for (final Setting setting : Setting.values())
+        {
+            all.put(setting.key(), raw.get(setting));
+        }
+        all.putAll(overrides);
+        return load(null, Map.of(), new Properties(), all);
+    }
+}

@@ -1,0 +1,109 @@
+package io.meridian.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting Meridian reads: its name, default and meaning. A setting named {@code auth.jwks-url} is read, in
+ * rising precedence, from its default, a {@code --config} properties file, the environment as
+ * {@code MERIDIAN_AUTH_JWKS_URL}, the system property {@code -Dmeridian.auth.jwks-url}, and the command line.
+ */
+public enum Setting
+{
+    SERVER_HOST("server.host", "0.0.0.0", "Address the HTTP and WebSocket listener binds to."),
+    SERVER_PORT("server.port", "8080", "HTTP and WebSocket port; 0 picks a free port."),
+    SERVER_IO_THREADS("server.io-threads", "2", "Undertow IO threads."),
+    SERVER_NAME("server.name", "Meridian", "Name announced in Zenith/ServerInfo."),
+
+    AUTH_JWKS_URL("auth.jwks-url", "", "JWKS of the identity provider (http, https or file URL). Empty: demo mode."),
+    AUTH_ISSUER("auth.issuer", "", "Required iss claim of access tokens."),
+    AUTH_AUDIENCE("auth.audience", "", "Required aud claim of access tokens."),
+    AUTH_ALGORITHMS("auth.algorithms", "RS256,ES256", "Accepted JWS algorithms, comma separated."),
+    AUTH_CLOCK_SKEW_SECONDS("auth.clock-skew-seconds", "60", "Tolerance for exp and nbf checks, in seconds."),
+    DEMO_TOKEN_LIFETIME_SECONDS("demo.token-lifetime-seconds", "1800", "Lifetime of tokens from the demo issuer."),
+
+    AERON_DIR("aeron.dir", "", "Directory of an external Aeron media driver. Empty: start an embedded driver."),
+    UPSTREAM_CHANNEL("upstream.channel", "aeron:ipc", "Aeron channel of the upstream's control stream."),
+    UPSTREAM_CONTROL_STREAM_ID("upstream.control-stream-id", "1001", "Stream id of the upstream's control stream."),
+    UPSTREAM_RESPONSE_CHANNEL("upstream.response-channel", "aeron:ipc", "Aeron channel the upstream sends data on."),
+    UPSTREAM_RESPONSE_STREAM_ID("upstream.response-stream-id", "1002", "Stream id the upstream sends data on."),
+    UPSTREAM_SERVICE_TOKEN("upstream.service-token", "", "Service token sent in Hello to the upstream."),
+    UPSTREAM_HEARTBEAT_MS("upstream.heartbeat-interval-ms", "1000", "Heartbeat interval on the upstream link."),
+    UPSTREAM_LIVENESS_MS("upstream.liveness-timeout-ms", "5000", "Silence after which the upstream link is lost."),
+
+    SIM_ENABLED("sim.enabled", "true", "Run the simulated Feed Server in this process as the upstream."),
+    SIM_MARKETS("sim.markets", "2", "Number of simulated markets (1 to 8)."),
+    SIM_SECURITIES("sim.securities", "50", "Number of simulated securities, spread over the markets."),
+    SIM_UPDATE_RATE("sim.update-rate", "200", "Simulated security updates per second, over all securities."),
+    SIM_SEED("sim.seed", "42", "Random seed of the simulation."),
+    SIM_SERVICE_TOKEN("sim.service-token", "", "Service token the simulated Feed Server requires; empty: any."),
+
+    ENGINE_RING_SIZE("engine.ring-size", "16384", "Disruptor ring slots (a power of two)."),
+    ENGINE_SLOT_BYTES("engine.slot-bytes", "1024", "Bytes per ring slot: the largest upstream message."),
+    ENGINE_IDLE_STRATEGY("engine.idle-strategy", "backoff",
+        "How idle threads wait: backoff, sleeping, yielding or busy-spin."),
+
+    SESSION_SEND_BUFFER_BYTES("session.send-buffer-bytes", "262144",
+        "Per-session outbound buffer; a session that falls this far behind is closed."),
+    SESSION_MAX_FRAME_BYTES("session.max-frame-bytes", "65536", "Largest inbound WebSocket frame accepted.");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(final String key, final String defaultValue, final String description)
+    {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    /**
+     * @return the dotted name, as used in config files and on the command line.
+     */
+    public String key()
+    {
+        return key;
+    }
+
+    /**
+     * @return the environment variable the setting is read from.
+     */
+    public String envName()
+    {
+        return "MERIDIAN_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /**
+     * @return the system property the setting is read from.
+     */
+    public String propertyName()
+    {
+        return "meridian." + key;
+    }
+
+    public String defaultValue()
+    {
+        return defaultValue;
+    }
+
+    public String description()
+    {
+        return description;
+    }
+
+    /**
+     * @param key dotted name.
+     * @return the setting of that name, or null.
+     */
+    public static Setting byKey(final String key)
+    {
+        for (final Setting setting : values())
+        {
+            if (setting.key.equals(key))
+            {
+                return setting;
+            }
+        }
+        return null;
+    }
+}

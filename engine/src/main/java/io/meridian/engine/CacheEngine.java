@@ -1,0 +1,789 @@
+package io.meridian.engine;
+
+import com.lmax.disruptor.EventHandler;
+import io.aeron.Publication;
+import io.meridian.codecs.interlink.FeedStatus;
+import io.meridian.codecs.interlink.ItemState;
+import io.meridian.codecs.interlink.ItemStatusDecoder;
+import io.meridian.codecs.interlink.ItemType;
+import io.meridian.codecs.interlink.MarketUpdateDecoder;
+import io.meridian.codecs.interlink.MessageHeaderDecoder;
+import io.meridian.codecs.interlink.MessageHeaderEncoder;
+import io.meridian.codecs.interlink.SecurityUpdateDecoder;
+import io.meridian.codecs.interlink.SnapshotBeginDecoder;
+import io.meridian.codecs.interlink.SnapshotEndDecoder;
+import io.meridian.codecs.interlink.SubscribeEncoder;
+import io.meridian.codecs.interlink.SubscribeResultDecoder;
+import io.meridian.codecs.interlink.SubscribeStatus;
+import io.meridian.codecs.json.JsonWriter;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Object2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The cache state machine: the single consumer of the ring and the only writer of cache state. Applies upstream
+ * snapshots and updates to items, keeps one upstream subscription per item for every client (and after the last
+ * client leaves), and fans each change out as one encoded delta copied into every subscriber's outbox.
+ */
+final class CacheEngine implements EventHandler<RingEvent>
+{
+    private static final String MARKET_CONTROLLER = "Market";
+
+    private final EngineCounters counters;
+    private final Publication controlPublication;
+
+    private final Object2ObjectHashMap<String, SecurityItem> securities = new Object2ObjectHashMap<>();
+    private final MarketsItem markets = new MarketsItem();
+    private final Long2ObjectHashMap<Item> byUpstreamId = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Item> byRequestId = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Map<String, Subscription>> sessions = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Item> toRequest = new ArrayDeque<>();
+    private final ArrayList<ClientSession> dirtySessions = new ArrayList<>();
+
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final SubscribeResultDecoder subscribeResultDecoder = new SubscribeResultDecoder();
+    private final SnapshotBeginDecoder snapshotBeginDecoder = new SnapshotBeginDecoder();
+    private final SnapshotEndDecoder snapshotEndDecoder = new SnapshotEndDecoder();
+    private final SecurityUpdateDecoder securityUpdateDecoder = new SecurityUpdateDecoder();
+    private final MarketUpdateDecoder marketUpdateDecoder = new MarketUpdateDecoder();
+    private final ItemStatusDecoder itemStatusDecoder = new ItemStatusDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final SubscribeEncoder subscribeEncoder = new SubscribeEncoder();
+    private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
+
+    private final JsonWriter body = new JsonWriter();
+    private final JsonWriter message = new JsonWriter();
+
+    private boolean linkUp;
+    private long linkId;
+    private long nextRequestId;
+
+    CacheEngine(final Publication controlPublication, final EngineCounters counters)
+    {
+        this.controlPublication = controlPublication;
+        this.counters = counters;
+    }
+
+    @Override
+    public void onEvent(final RingEvent event, final long sequence, final boolean endOfBatch)
+    {
+        try
+        {
+            switch (event.type)
+            {
+                case RingEvent.UPSTREAM_MESSAGE:
+                    onUpstreamMessage(event.buffer, event.length);
+                    break;
+                case RingEvent.LINK_UP:
+                    onLinkUp(event.transactionId);
+                    break;
+                case RingEvent.LINK_DOWN:
+                    onLinkDown();
+                    break;
+                case RingEvent.SUBSCRIBE:
+                    onSubscribe(event);
+                    break;
+                case RingEvent.UNSUBSCRIBE:
+                    onUnsubscribe(event);
+                    break;
+                case RingEvent.QUERY_SECURITY:
+                case RingEvent.QUERY_MARKETS:
+                    onQuery(event);
+                    break;
+                case RingEvent.SESSION_CLOSED:
+                    onSessionClosed(event.session);
+                    break;
+                default:
+                    counters.recordError("unknown ring event type " + event.type);
+                    break;
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // A malformed upstream message or a bug in one item must not stop the engine for everyone else.
+            counters.recordError(ex);
+        }
+        finally
+        {
+            event.clear();
+        }
+
+        if (endOfBatch)
+        {
+            endOfBatch();
+        }
+    }
+
+    @Override
+    public void onTimeout(final long sequence)
+    {
+        endOfBatch();
+    }
+
+    private void endOfBatch()
+    {
+        retryUpstreamRequests();
+        final ArrayList<ClientSession> dirty = dirtySessions;
+        for (int i = 0, size = dirty.size(); i < size; i++)
+        {
+            final ClientSession session = dirty.get(i);
+            session.dirty = false;
+            session.signal();
+        }
+        dirty.clear();
+    }
+
+    // ----------------------------------------------------------------------------------------------- upstream
+
+    private void onUpstreamMessage(final UnsafeBuffer buffer, final int length)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            counters.recordError("upstream message shorter than its header");
+            return;
+        }
+        headerDecoder.wrap(buffer, 0);
+        final int blockLength = headerDecoder.blockLength();
+        if (MessageHeaderDecoder.ENCODED_LENGTH + blockLength > length)
+        {
+            counters.recordError("upstream message shorter than its block length");
+            return;
+        }
+        switch (headerDecoder.templateId())
+        {
+            case SecurityUpdateDecoder.TEMPLATE_ID:
+                securityUpdateDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onSecurityUpdate(securityUpdateDecoder);
+                break;
+            case MarketUpdateDecoder.TEMPLATE_ID:
+                marketUpdateDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onMarketUpdate(marketUpdateDecoder);
+                break;
+            case SubscribeResultDecoder.TEMPLATE_ID:
+                subscribeResultDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onSubscribeResult(subscribeResultDecoder);
+                break;
+            case SnapshotBeginDecoder.TEMPLATE_ID:
+                snapshotBeginDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onSnapshotBegin(snapshotBeginDecoder.itemId());
+                break;
+            case SnapshotEndDecoder.TEMPLATE_ID:
+                snapshotEndDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onSnapshotEnd(snapshotEndDecoder.itemId(), snapshotEndDecoder.seqNo());
+                break;
+            case ItemStatusDecoder.TEMPLATE_ID:
+                itemStatusDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onItemStatus(itemStatusDecoder);
+                break;
+            default:
+                counters.recordError("unexpected upstream template id " + headerDecoder.templateId());
+                break;
+        }
+    }
+
+    private void onLinkUp(final long newLinkId)
+    {
+        linkUp = true;
+        linkId = newLinkId;
+        byRequestId.clear();
+        byUpstreamId.clear();
+        toRequest.clear();
+        requestUpstream(markets);
+        for (final SecurityItem item : securities.values())
+        {
+            requestUpstream(item);
+        }
+    }
+
+    private void onLinkDown()
+    {
+        linkUp = false;
+        byRequestId.clear();
+        byUpstreamId.clear();
+        toRequest.clear();
+        markets.inSnapshot = false;
+        if (markets.hasData)
+        {
+            markets.state = Item.State.STALE;
+            markets.setFeedStatus(FeedStatus.Impaired);
+            fanOutMarketChanges();
+        }
+        for (final SecurityItem item : securities.values())
+        {
+            item.inSnapshot = false;
+            if (item.hasData)
+            {
+                item.state = Item.State.STALE;
+            }
+        }
+    }
+
+    private void onSubscribeResult(final SubscribeResultDecoder decoder)
+    {
+        if (decoder.linkId() != linkId)
+        {
+            return;
+        }
+        final Item item = byRequestId.remove(decoder.requestId());
+        if (null == item)
+        {
+            return;
+        }
+        if (decoder.status() == SubscribeStatus.OK)
+        {
+            item.upstreamItemId = decoder.itemId();
+            byUpstreamId.put(item.upstreamItemId, item);
+            return;
+        }
+
+        final String code = errorCode(item, decoder.status());
+        failItem(item, code);
+    }
+
+    private static String errorCode(final Item item, final SubscribeStatus status)
+    {
+        if (item instanceof MarketsItem)
+        {
+            return "Market.Unavailable";
+        }
+        switch (status)
+        {
+            case NOT_FOUND:
+                return "Symbol.NotFound " + item.key;
+            case INVALID:
+                return "Symbol " + item.key;
+            case REJECTED:
+                return "Symbol.Authority " + item.key;
+            default:
+                return "Symbol.Unavailable " + item.key;
+        }
+    }
+
+    private void failItem(final Item item, final String code)
+    {
+        for (int i = 0; i < item.awaitingSnapshot.size(); i++)
+        {
+            final Subscription sub = item.awaitingSnapshot.get(i);
+            forget(sub);
+            sendSubscriptionError(sub, code);
+        }
+        item.awaitingSnapshot.clear();
+        for (int i = 0; i < item.subscribers.size(); i++)
+        {
+            final Subscription sub = item.subscribers.get(i);
+            forget(sub);
+            sendSubscriptionError(sub, code);
+            sendServerUnsub(sub);
+        }
+        item.subscribers.clear();
+        answerQueriesWithError(item, code);
+        if (item instanceof SecurityItem)
+        {
+            securities.remove(item.key);
+        }
+        else
+        {
+            markets.state = Item.State.PENDING;
+        }
+    }
+
+    private void onSnapshotBegin(final long upstreamItemId)
+    {
+        final Item item = byUpstreamId.get(upstreamItemId);
+        if (null != item)
+        {
+            item.inSnapshot = true;
+            item.clearState();
+        }
+    }
+
+    private void onSnapshotEnd(final long upstreamItemId, final long seqNo)
+    {
+        final Item item = byUpstreamId.get(upstreamItemId);
+        if (null == item || !item.inSnapshot)
+        {
+            return;
+        }
+        item.inSnapshot = false;
+        item.upstreamSeqNo = seqNo;
+        item.hasData = true;
+        item.state = Item.State.LIVE;
+        item.seqNo++;
+        if (item == markets)
+        {
+            markets.clearChanged();
+        }
+
+        // Full state again for existing subscribers (a resync), then for those waiting for the first snapshot.
+        final int length = encodeFull(item);
+        fanOut(item, length);
+        for (int i = 0; i < item.awaitingSnapshot.size(); i++)
+        {
+            final Subscription sub = item.awaitingSnapshot.get(i);
+            if (sendData(sub, length))
+            {
+                item.subscribers.add(sub);
+                if (sub.confirmPending)
+                {
+                    sub.confirmPending = false;
+                    sendConfirm(sub);
+                }
+            }
+        }
+        item.awaitingSnapshot.clear();
+        answerQueries(item, length);
+    }
+
+    private void onSecurityUpdate(final SecurityUpdateDecoder decoder)
+    {
+        final Item found = byUpstreamId.get(decoder.itemId());
+        if (!(found instanceof SecurityItem))
+        {
+            counters.unknownItemUpdates.increment();
+            return;
+        }
+        final SecurityItem item = (SecurityItem)found;
+        if (item.inSnapshot)
+        {
+            item.apply(decoder);
+            return;
+        }
+        if (item.state != Item.State.LIVE)
+        {
+            return;
+        }
+        final long seqNo = decoder.seqNo();
+        if (seqNo != item.upstreamSeqNo + 1)
+        {
+            counters.sequenceGaps.increment();
+            resync(item);
+            return;
+        }
+        item.upstreamSeqNo = seqNo;
+        final long changed = item.apply(decoder);
+        item.seqNo++;
+        counters.securityUpdates.increment();
+        if (changed == 0 || item.subscribers.isEmpty())
+        {
+            return;
+        }
+        body.reset();
+        item.writeDelta(body, changed);
+        fanOut(item, body.length());
+    }
+
+    private void onMarketUpdate(final MarketUpdateDecoder decoder)
+    {
+        if (byUpstreamId.get(decoder.itemId()) != markets)
+        {
+            counters.unknownItemUpdates.increment();
+            return;
+        }
+        markets.apply(decoder);
+        if (!markets.inSnapshot && markets.state == Item.State.LIVE)
+        {
+            markets.upstreamSeqNo = decoder.seqNo();
+            markets.seqNo++;
+            fanOutMarketChanges();
+        }
+    }
+
+    private void fanOutMarketChanges()
+    {
+        if (markets.anyChanged())
+        {
+            body.reset();
+            markets.writeChanged(body);
+            markets.clearChanged();
+            fanOut(markets, body.length());
+        }
+    }
+
+    private void onItemStatus(final ItemStatusDecoder decoder)
+    {
+        final Item item = byUpstreamId.get(decoder.itemId());
+        if (null == item)
+        {
+            return;
+        }
+        final ItemState state = decoder.state();
+        if (state == ItemState.CLOSED)
+        {
+            byUpstreamId.remove(item.upstreamItemId);
+            failItem(item, item instanceof SecurityItem ? "Symbol.NotFound " + item.key : "Market.Unavailable");
+        }
+        else if (state == ItemState.STALE)
+        {
+            item.state = Item.State.STALE;
+        }
+        else if (item.hasData)
+        {
+            item.state = Item.State.LIVE;
+        }
+    }
+
+    private void resync(final Item item)
+    {
+        item.state = Item.State.STALE;
+        byUpstreamId.remove(item.upstreamItemId);
+        requestUpstream(item);
+    }
+
+    private void requestUpstream(final Item item)
+    {
+        if (!linkUp)
+        {
+            return;
+        }
+        final long requestId = ++nextRequestId;
+        subscribeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .linkId(linkId)
+            .requestId(requestId)
+            .itemType(item instanceof MarketsItem ? ItemType.MARKETS : ItemType.SECURITY)
+            .itemKey(item.key);
+        final long result = controlPublication.offer(
+            sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + subscribeEncoder.encodedLength());
+        if (result > 0)
+        {
+            item.requestId = requestId;
+            byRequestId.put(requestId, item);
+            counters.upstreamSubscribes.increment();
+        }
+        else
+        {
+            toRequest.add(item);
+        }
+    }
+
+    private void retryUpstreamRequests()
+    {
+        for (int i = toRequest.size(); i > 0 && linkUp; i--)
+        {
+            requestUpstream(toRequest.poll());
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- clients
+
+    private void onSubscribe(final RingEvent event)
+    {
+        final ClientSession session = event.session;
+        if (session.isClosed())
+        {
+            return;
+        }
+        final Item item = resolve(event.itemKind, event.key);
+        final Map<String, Subscription> subs = sessions.computeIfAbsent(session.sessionId(), id -> new HashMap<>());
+        final String subKey = event.controller + '|' + event.topic;
+        final Subscription existing = subs.get(subKey);
+        if (null != existing)
+        {
+            existing.refCount++;
+            if (event.confirm)
+            {
+                if (existing.item.awaitingSnapshot.contains(existing))
+                {
+                    existing.confirmPending = true;
+                }
+                else
+                {
+                    sendConfirm(existing);
+                }
+            }
+            return;
+        }
+
+        final Subscription sub = new Subscription(session, item, event.controller, event.topic);
+        sub.confirmPending = event.confirm;
+        subs.put(subKey, sub);
+        if (item.hasData)
+        {
+            final int length = encodeFull(item);
+            if (sendData(sub, length))
+            {
+                item.subscribers.add(sub);
+                if (sub.confirmPending)
+                {
+                    sub.confirmPending = false;
+                    sendConfirm(sub);
+                }
+            }
+        }
+        else
+        {
+            item.awaitingSnapshot.add(sub);
+        }
+    }
+
+    private void onUnsubscribe(final RingEvent event)
+    {
+        final ClientSession session = event.session;
+        final Map<String, Subscription> subs = sessions.get(session.sessionId());
+        final Subscription sub = null == subs ? null : subs.get(event.controller + '|' + event.topic);
+        if (null != sub && --sub.refCount == 0)
+        {
+            forget(sub);
+            sub.item.subscribers.remove(sub);
+            sub.item.awaitingSnapshot.remove(sub);
+        }
+        if (event.confirm)
+        {
+            message.reset().startObject()
+                .name("Controller").string(event.controller)
+                .name("Topic").string(event.topic)
+                .name("Action").string("Unsub")
+                .endObject();
+            sendMessage(session, message);
+        }
+    }
+
+    private void onQuery(final RingEvent event)
+    {
+        final ClientSession session = event.session;
+        if (session.isClosed())
+        {
+            return;
+        }
+        final Item item = resolve(event.itemKind, event.key);
+        final Item.PendingQuery query = new Item.PendingQuery(session, event.transactionId, event.topic);
+        if (item.hasData)
+        {
+            answerQuery(item, query, encodeFull(item));
+        }
+        else
+        {
+            item.pendingQueries.add(query);
+        }
+    }
+
+    private void onSessionClosed(final ClientSession session)
+    {
+        final Map<String, Subscription> subs = sessions.remove(session.sessionId());
+        if (null != subs)
+        {
+            for (final Subscription sub : subs.values())
+            {
+                sub.item.subscribers.remove(sub);
+                sub.item.awaitingSnapshot.remove(sub);
+            }
+        }
+    }
+
+    private void forget(final Subscription sub)
+    {
+        final Map<String, Subscription> subs = sessions.get(sub.session.sessionId());
+        if (null != subs)
+        {
+            subs.remove(sub.controller + '|' + sub.topic);
+            if (subs.isEmpty())
+            {
+                sessions.remove(sub.session.sessionId());
+            }
+        }
+    }
+
+    private Item resolve(final int itemKind, final String key)
+    {
+        if (itemKind == ItemType.MARKETS.value())
+        {
+            if (markets.state == Item.State.PENDING && !byRequestId.containsValue(markets) &&
+                !byUpstreamId.containsValue(markets))
+            {
+                requestUpstream(markets);
+            }
+            return markets;
+        }
+        SecurityItem item = securities.get(key);
+        if (null == item)
+        {
+            item = new SecurityItem(key);
+            securities.put(key, item);
+            requestUpstream(item);
+        }
+        return item;
+    }
+
+    // ----------------------------------------------------------------------------------------------- output
+
+    private int encodeFull(final Item item)
+    {
+        body.reset();
+        item.writeFull(body);
+        return body.length();
+    }
+
+    private void fanOut(final Item item, final int length)
+    {
+        final ArrayList<Subscription> subs = item.subscribers;
+        for (int i = subs.size() - 1; i >= 0; i--)
+        {
+            final Subscription sub = subs.get(i);
+            if (sub.session.isClosed() || !sendData(sub, length))
+            {
+                final int last = subs.size() - 1;
+                subs.set(i, subs.get(last));
+                subs.remove(last);
+            }
+        }
+    }
+
+    private boolean sendData(final Subscription sub, final int bodyLength)
+    {
+        final ClientSession session = sub.session;
+        if (session.isClosed())
+        {
+            return false;
+        }
+        if (!session.outbox().write(sub.dataPrefix, sub.dataPrefixLength, body.buffer(), 0, bodyLength, (byte)'}'))
+        {
+            overflow(session);
+            return false;
+        }
+        markDirty(session);
+        return true;
+    }
+
+    private void sendMessage(final ClientSession session, final JsonWriter json)
+    {
+        if (session.isClosed())
+        {
+            return;
+        }
+        if (!session.outbox().write(json.buffer(), 0, json.length()))
+        {
+            overflow(session);
+            return;
+        }
+        markDirty(session);
+    }
+
+    private void sendConfirm(final Subscription sub)
+    {
+        message.reset().startObject()
+            .name("Controller").string(sub.controller)
+            .name("Topic").string(sub.topic)
+            .name("Action").string("Sub")
+            .name("Confirm").bool(true)
+            .endObject();
+        sendMessage(sub.session, message);
+    }
+
+    private void sendSubscriptionError(final Subscription sub, final String code)
+    {
+        message.reset().startObject()
+            .name("Controller").string(sub.controller)
+            .name("Topic").string(sub.topic)
+            .name("Action").string("Error")
+            .name("Data").string(code)
+            .endObject();
+        sendMessage(sub.session, message);
+        if (sub.confirmPending)
+        {
+            // A failed subscription is confirmed without Confirm:true.
+            message.reset().startObject()
+                .name("Controller").string(sub.controller)
+                .name("Topic").string(sub.topic)
+                .name("Action").string("Sub")
+                .endObject();
+            sendMessage(sub.session, message);
+        }
+    }
+
+    private void sendServerUnsub(final Subscription sub)
+    {
+        message.reset().startObject()
+            .name("Controller").string(sub.controller)
+            .name("Topic").string(sub.topic)
+            .name("Action").string("Unsub")
+            .name("Confirm").bool(true)
+            .endObject();
+        sendMessage(sub.session, message);
+    }
+
+    private void answerQueries(final Item item, final int length)
+    {
+        final ArrayList<Item.PendingQuery> queries = item.pendingQueries;
+        for (int i = 0; i < queries.size(); i++)
+        {
+            answerQuery(item, queries.get(i), length);
+        }
+        queries.clear();
+    }
+
+    private void answerQuery(final Item item, final Item.PendingQuery query, final int bodyLength)
+    {
+        message.reset().startObject()
+            .name("Controller").string(MARKET_CONTROLLER)
+            .name("Topic").string(query.topic)
+            .name("TransactionID").number(query.transactionId)
+            .name("Data").raw(body.buffer(), 0, bodyLength)
+            .endObject();
+        sendMessage(query.session, message);
+    }
+
+    private void answerQueriesWithError(final Item item, final String code)
+    {
+        final ArrayList<Item.PendingQuery> queries = item.pendingQueries;
+        for (int i = 0; i < queries.size(); i++)
+        {
+            final Item.PendingQuery query = queries.get(i);
+            message.reset().startObject()
+                .name("Controller").string(MARKET_CONTROLLER)
+                .name("Topic").string(query.topic)
+                .name("Action").string("Error")
+                .name("TransactionID").number(query.transactionId)
+                .name("Data").string(code)
+                .endObject();
+            sendMessage(query.session, message);
+            // An error does not end an RPC for Zenith clients: a result for the same TransactionID follows.
+            message.reset().startObject()
+                .name("Controller").string(MARKET_CONTROLLER)
+                .name("Topic").string(query.topic)
+                .name("TransactionID").number(query.transactionId)
+                .name("Data").nullValue()
+                .endObject();
+            sendMessage(query.session, message);
+        }
+        queries.clear();
+    }
+
+    private void overflow(final ClientSession session)
+    {
+        counters.overflowedSessions.increment();
+        session.markClosed();
+        session.onOverflow();
+    }
+
+    private void markDirty(final ClientSession session)
+    {
+        if (!session.dirty)
+        {
+            session.dirty = true;
+            dirtySessions.add(session);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- for tests
+
+    int cachedSecurities()
+    {
+        return securities.size();
+    }
+
+    boolean isLinkUp()
+    {
+        return linkUp;
+    }
+
+    DirectBuffer lastBody()
+    {
+        return body.buffer();
+    }
+}

@@ -1,0 +1,55 @@
+package io.meridian.engine;
+
+/**
+ * The engine's view of one client connection: an id, a bounded outbox of frames, and the two calls the engine makes
+ * back into the gateway. The gateway subclasses it; the engine thread calls {@link #signal()} once per batch for
+ * each session it wrote to, and {@link #onOverflow()} when the outbox is full.
+ */
+public abstract class ClientSession
+{
+    private final long sessionId;
+    private final SessionOutbox outbox;
+    boolean dirty;
+    private volatile boolean closed;
+
+    protected ClientSession(final long sessionId, final int outboxCapacity)
+    {
+        this.sessionId = sessionId;
+        this.outbox = new SessionOutbox(outboxCapacity);
+    }
+
+    public final long sessionId()
+    {
+        return sessionId;
+    }
+
+    public final SessionOutbox outbox()
+    {
+        return outbox;
+    }
+
+    /**
+     * Mark the session gone; the engine drops it from every fan-out list the next time it meets it, even if the
+     * {@link EngineProxy#sessionClosed} command could not be queued.
+     */
+    public final void markClosed()
+    {
+        closed = true;
+    }
+
+    public final boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Frames were queued: arrange for them to be sent. Called on the writing thread; must not block.
+     */
+    protected abstract void signal();
+
+    /**
+     * The outbox was full, so a frame could not be queued. The session can no longer be given a consistent
+     * stream and must be closed (or resynchronised). Called on the engine thread; must not block.
+     */
+    protected abstract void onOverflow();
+}

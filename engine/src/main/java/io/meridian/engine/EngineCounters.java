@@ -1,0 +1,101 @@
+package io.meridian.engine;
+
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+import org.agrona.concurrent.errors.ErrorLogReader;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Counters an operator asks about, written by the engine thread and readable from any thread, and the distinct
+ * error log: each distinct error is kept once with a count, and logged the first time it is seen.
+ */
+public final class EngineCounters
+{
+    private static final Logger LOG = Logger.getLogger(EngineCounters.class.getName());
+
+    /**
+     * A single-writer counter, readable from other threads.
+     */
+    public static final class Counter
+    {
+        private final AtomicLong value = new AtomicLong();
+
+        void increment()
+        {
+            value.lazySet(value.get() + 1);
+        }
+
+        public long get()
+        {
+            return value.get();
+        }
+    }
+
+    final Counter securityUpdates = new Counter();
+    final Counter upstreamSubscribes = new Counter();
+    final Counter sequenceGaps = new Counter();
+    final Counter unknownItemUpdates = new Counter();
+    final Counter overflowedSessions = new Counter();
+    final Counter errors = new Counter();
+
+    private final UnsafeBuffer errorBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
+    private final DistinctErrorLog errorLog = new DistinctErrorLog(errorBuffer, SystemEpochClock.INSTANCE);
+
+    public long securityUpdates()
+    {
+        return securityUpdates.get();
+    }
+
+    public long upstreamSubscribes()
+    {
+        return upstreamSubscribes.get();
+    }
+
+    public long sequenceGaps()
+    {
+        return sequenceGaps.get();
+    }
+
+    public long overflowedSessions()
+    {
+        return overflowedSessions.get();
+    }
+
+    public long errors()
+    {
+        return errors.get();
+    }
+
+    /**
+     * @return the distinct errors seen, as text with counts, for diagnostics.
+     */
+    public String errorReport()
+    {
+        final StringBuilder report = new StringBuilder();
+        ErrorLogReader.read(errorBuffer, (count, first, last, text) ->
+            report.append(count).append(" x ").append(text).append('\n'));
+        return report.toString();
+    }
+
+    void recordError(final String what)
+    {
+        recordError(new IllegalStateException(what));
+    }
+
+    void recordError(final Throwable error)
+    {
+        errors.increment();
+        final int before = ErrorLogReader.read(errorBuffer, (count, first, last, text) -> { }, 0);
+        errorLog.record(error);
+        final int after = ErrorLogReader.read(errorBuffer, (count, first, last, text) -> { }, 0);
+        if (after > before)
+        {
+            LOG.log(Level.WARNING, "engine error (first occurrence; repeats are counted)", error);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.meridian.engine;
+
+import com.lmax.disruptor.RingBuffer;
+import io.meridian.codecs.interlink.ItemType;
+
+/**
+ * Sends client commands from gateway threads to the cache engine by publishing them onto the engine's ring. Never
+ * blocks: when the ring is full the command is refused and the caller answers the client with an error.
+ */
+public final class EngineProxy
+{
+    private final RingBuffer<RingEvent> ring;
+
+    EngineProxy(final RingBuffer<RingEvent> ring)
+    {
+        this.ring = ring;
+    }
+
+    /**
+     * A client subscribes to a topic.
+     *
+     * @param session    the client.
+     * @param controller Zenith controller, echoed in every message of the subscription.
+     * @param topic      the topic exactly as the client sent it, echoed back.
+     * @param itemType   what the topic names.
+     * @param key        the item key, e.g. {@code BHP.XSX}.
+     * @param confirm    whether the client asked for a confirmation.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean subscribe(
+        final ClientSession session,
+        final String controller,
+        final String topic,
+        final ItemType itemType,
+        final String key,
+        final boolean confirm)
+    {
+        return publish(RingEvent.SUBSCRIBE, session, controller, topic, itemType, key, 0, confirm);
+    }
+
+    /**
+     * A client drops one reference to a topic.
+     *
+     * @param session    the client.
+     * @param controller Zenith controller.
+     * @param topic      the topic as the client sent it.
+     * @param confirm    whether the client asked for a confirmation.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean unsubscribe(
+        final ClientSession session, final String controller, final String topic, final boolean confirm)
+    {
+        return publish(RingEvent.UNSUBSCRIBE, session, controller, topic, null, null, 0, confirm);
+    }
+
+    /**
+     * A client asks for the current state of a security.
+     *
+     * @param session       the client.
+     * @param transactionId echoed in the reply.
+     * @param key           {@code CODE.MARKET}.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean querySecurity(final ClientSession session, final long transactionId, final String key)
+    {
+        return publish(RingEvent.QUERY_SECURITY, session, "Market", "QuerySecurity", ItemType.SECURITY, key,
+            transactionId, false);
+    }
+
+    /**
+     * A client asks for the market list.
+     *
+     * @param session       the client.
+     * @param transactionId echoed in the reply.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean queryMarkets(final ClientSession session, final long transactionId)
+    {
+        return publish(RingEvent.QUERY_MARKETS, session, "Market", "QueryMarkets", ItemType.MARKETS, null,
+            transactionId, false);
+    }
+
+    /**
+     * A client went away: the engine forgets its subscriptions (the items stay cached).
+     *
+     * @param session the client.
+     */
+    public void sessionClosed(final ClientSession session)
+    {
+        // If the ring is full the engine still prunes the session when it next writes to it (isClosed()).
+        session.markClosed();
+        publish(RingEvent.SESSION_CLOSED, session, null, null, null, null, 0, false);
+    }
+
+    private boolean publish(
+        final int type,
+        final ClientSession session,
+        final String controller,
+        final String topic,
+        final ItemType itemType,
+        final String key,
+        final long transactionId,
+        final boolean confirm)
+    {
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final com.lmax.disruptor.InsufficientCapacityException ex)
+        {
+            return false;
+        }
+        final RingEvent event = ring.get(sequence);
+        event.type = type;
+        event.session = session;
+        event.controller = controller;
+        event.topic = topic;
+        event.itemKind = null == itemType ? 0 : itemType.value();
+        event.key = key;
+        event.transactionId = transactionId;
+        event.confirm = confirm;
+        ring.publish(sequence);
+        return true;
+    }
+}

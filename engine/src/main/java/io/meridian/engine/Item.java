@@ -1,0 +1,75 @@
+package io.meridian.engine;
+
+import io.meridian.codecs.json.JsonWriter;
+
+import java.util.ArrayList;
+
+/**
+ * A cached, subscribable thing: the market list or a security. Holds the state last received from upstream, the
+ * sessions subscribed to it, and those waiting for its first snapshot. Only the engine thread touches it.
+ */
+abstract class Item
+{
+    enum State
+    {
+        /** Asked for upstream, no data yet. */
+        PENDING,
+        /** Snapshot received, updates flowing. */
+        LIVE,
+        /** Upstream lost or resynchronising; the data may be old. */
+        STALE
+    }
+
+    static final long NO_UPSTREAM_ID = -1;
+
+    final String key;
+    State state = State.PENDING;
+    long upstreamItemId = NO_UPSTREAM_ID;
+    long requestId;
+    long upstreamSeqNo;
+    long seqNo;
+    boolean hasData;
+    boolean inSnapshot;
+    final ArrayList<Subscription> subscribers = new ArrayList<>();
+    final ArrayList<Subscription> awaitingSnapshot = new ArrayList<>();
+    final ArrayList<PendingQuery> pendingQueries = new ArrayList<>();
+
+    Item(final String key)
+    {
+        this.key = key;
+    }
+
+    /**
+     * @return the interlink item type code.
+     */
+    abstract short itemTypeCode();
+
+    /**
+     * Write the full state as the Data of a Zenith message.
+     *
+     * @param writer where to write.
+     */
+    abstract void writeFull(JsonWriter writer);
+
+    /**
+     * Forget the state before a fresh snapshot.
+     */
+    abstract void clearState();
+
+    /**
+     * A query waiting for this item's first snapshot.
+     */
+    static final class PendingQuery
+    {
+        final ClientSession session;
+        final long transactionId;
+        final String topic;
+
+        PendingQuery(final ClientSession session, final long transactionId, final String topic)
+        {
+            this.session = session;
+            this.transactionId = transactionId;
+            this.topic = topic;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.meridian.engine;
+
+import io.meridian.codecs.interlink.FeedStatus;
+import io.meridian.codecs.interlink.ItemType;
+import io.meridian.codecs.interlink.MarketUpdateDecoder;
+import io.meridian.codecs.interlink.TradingState;
+import io.meridian.codecs.json.JsonWriter;
+
+import java.util.ArrayList;
+
+/**
+ * The cached market list, rendered as the Zenith {@code Markets} payload: an array of market state objects.
+ */
+final class MarketsItem extends Item
+{
+    static final String KEY = io.meridian.codecs.InterlinkProtocol.MARKETS_KEY;
+
+    static final class Market
+    {
+        final String code;
+        String feed = FeedStatus.Initialising.name();
+        String status = "Unknown";
+        int tradingDate;
+        boolean changed;
+
+        Market(final String code)
+        {
+            this.code = code;
+        }
+    }
+
+    private final ArrayList<Market> markets = new ArrayList<>();
+
+    MarketsItem()
+    {
+        super(KEY);
+    }
+
+    @Override
+    short itemTypeCode()
+    {
+        return ItemType.MARKETS.value();
+    }
+
+    @Override
+    void clearState()
+    {
+        // Markets stay listed across a resync; the snapshot refreshes each one.
+    }
+
+    /**
+     * Apply one market's state.
+     *
+     * @param decoder wrapped on the message.
+     */
+    void apply(final MarketUpdateDecoder decoder)
+    {
+        final short feedRaw = decoder.feedStatusRaw();
+        final short stateRaw = decoder.tradingStateRaw();
+        final int tradingDate = decoder.tradingDate();
+        final Market market = market(decoder.marketCode());
+        market.feed = feedName(feedRaw);
+        market.status = stateName(stateRaw);
+        market.tradingDate = tradingDate;
+        market.changed = true;
+    }
+
+    /**
+     * Set every market's feed status, e.g. Impaired when the upstream is lost.
+     *
+     * @param status the Zenith feed status.
+     */
+    void setFeedStatus(final FeedStatus status)
+    {
+        for (int i = 0; i < markets.size(); i++)
+        {
+            final Market market = markets.get(i);
+            if (!market.feed.equals(status.name()))
+            {
+                market.feed = status.name();
+                market.changed = true;
+            }
+        }
+    }
+
+    boolean anyChanged()
+    {
+        for (int i = 0; i < markets.size(); i++)
+        {
+            if (markets.get(i).changed)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void clearChanged()
+    {
+        for (int i = 0; i < markets.size(); i++)
+        {
+            markets.get(i).changed = false;
+        }
+    }
+
+    int size()
+    {
+        return markets.size();
+    }
+
+    @Override
+    void writeFull(final JsonWriter writer)
+    {
+        write(writer, false);
+    }
+
+    /**
+     * Write only the markets that changed since {@link #clearChanged()}.
+     *
+     * @param writer where to write.
+     */
+    void writeChanged(final JsonWriter writer)
+    {
+        write(writer, true);
+    }
+
+    private void write(final JsonWriter writer, final boolean changedOnly)
+    {
+        writer.startArray();
+        for (int i = 0; i < markets.size(); i++)
+        {
+            final Market market = markets.get(i);
+            if (changedOnly && !market.changed)
+            {
+                continue;
+            }
+            writer.startObject()
+                .name("Code").string(market.code)
+                .name("Feed").string(market.feed);
+            if (!FeedStatus.Initialising.name().equals(market.feed))
+            {
+                if (market.tradingDate > 0)
+                {
+                    writer.name("TradingDate").string(isoDate(market.tradingDate));
+                }
+                writer.name("Status").string(market.status)
+                    .name("States").startArray()
+                    .startObject().name("Name").string(market.code).name("Status").string(market.status).endObject()
+                    .endArray();
+            }
+            writer.endObject();
+        }
+        writer.endArray();
+    }
+
+    private Market market(final String code)
+    {
+        for (int i = 0; i < markets.size(); i++)
+        {
+            if (markets.get(i).code.equals(code))
+            {
+                return markets.get(i);
+            }
+        }
+        final Market market = new Market(code);
+        markets.add(market);
+        return market;
+    }
+
+    private static String isoDate(final int yyyymmdd)
+    {
+        return String.format("%04d-%02d-%02d", yyyymmdd / 10000, (yyyymmdd / 100) % 100, yyyymmdd % 100);
+    }
+
+    private static String feedName(final short raw)
+    {
+        try
+        {
+            final FeedStatus status = FeedStatus.get(raw);
+            return status == FeedStatus.NULL_VAL ? FeedStatus.Impaired.name() : status.name();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return FeedStatus.Impaired.name();
+        }
+    }
+
+    private static String stateName(final short raw)
+    {
+        try
+        {
+            final TradingState state = TradingState.get(raw);
+            return state == TradingState.NULL_VAL ? "Unknown" : state.name();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return "Unknown";
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.meridian.engine;
+
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.LiteTimeoutBlockingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.meridian.config.MeridianConfig;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.io.File;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The market-data engine of one Meridian process: an Aeron client (on an embedded media driver unless
+ * {@code aeron.dir} names an external one), the upstream poller agent, the Disruptor ring and the cache engine on
+ * its consumer thread. Gateways talk to it through {@link #proxy()}.
+ */
+public final class MeridianEngine implements AutoCloseable
+{
+    private static final Logger LOG = Logger.getLogger(MeridianEngine.class.getName());
+
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final Disruptor<RingEvent> disruptor;
+    private final UpstreamPoller poller;
+    private final AgentRunner pollerRunner;
+    private final EngineProxy proxy;
+    private final EngineCounters counters = new EngineCounters();
+    private final CacheEngine cacheEngine;
+    private final String idleStrategy;
+    private boolean closed;
+
+    private MeridianEngine(final MeridianConfig config)
+    {
+        final EngineSettings settings = new EngineSettings(config);
+        idleStrategy = settings.idleStrategy;
+        MediaDriver launchedDriver = null;
+        Aeron client = null;
+        try
+        {
+            final String aeronDir;
+            if (config.aeronDir().isEmpty())
+            {
+                aeronDir = new File(System.getProperty("java.io.tmpdir"),
+                    "meridian-aeron-" + UUID.randomUUID()).getAbsolutePath();
+                launchedDriver = MediaDriver.launch(new MediaDriver.Context()
+                    .aeronDirectoryName(aeronDir)
+                    .threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(newIdleStrategy(settings.idleStrategy))
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true));
+                LOG.info("embedded Aeron media driver in " + aeronDir);
+            }
+            else
+            {
+                aeronDir = config.aeronDir();
+                LOG.info("using external Aeron media driver in " + aeronDir);
+            }
+            client = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(client, launchedDriver);
+            throw ex;
+        }
+        driver = launchedDriver;
+        aeron = client;
+
+        disruptor = new Disruptor<>(
+            () -> new RingEvent(settings.slotBytes),
+            settings.ringSize,
+            runnable -> newThread(runnable, "meridian-engine"),
+            ProducerType.MULTI,
+            newWaitStrategy(settings.idleStrategy));
+        poller = new UpstreamPoller(aeron, disruptor.getRingBuffer(), settings, SystemEpochClock.INSTANCE);
+        cacheEngine = new CacheEngine(poller.controlPublication(), counters);
+        disruptor.handleEventsWith(cacheEngine);
+        disruptor.setDefaultExceptionHandler(new EngineExceptionHandler(counters));
+        proxy = new EngineProxy(disruptor.getRingBuffer());
+        pollerRunner = new AgentRunner(newIdleStrategy(settings.idleStrategy), counters::recordError, null, poller);
+    }
+
+    /**
+     * Start the engine: media driver (embedded unless configured), ring consumer thread, upstream poller thread.
+     *
+     * @param config validated settings.
+     * @return the running engine.
+     */
+    public static MeridianEngine launch(final MeridianConfig config)
+    {
+        final MeridianEngine engine = new MeridianEngine(config);
+        engine.disruptor.start();
+        AgentRunner.startOnThread(engine.pollerRunner);
+        return engine;
+    }
+
+    /**
+     * @return the Aeron client, shared with an embedded simulator.
+     */
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    /**
+     * @return the way gateway threads send commands to the engine.
+     */
+    public EngineProxy proxy()
+    {
+        return proxy;
+    }
+
+    public EngineCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return true once the upstream answered Hello with Welcome and has not gone silent since.
+     */
+    public boolean upstreamUp()
+    {
+        return poller.linkState() == UpstreamPoller.LinkState.UP;
+    }
+
+    /**
+     * @return the idle strategy name every Meridian agent uses, from {@code engine.idle-strategy}.
+     */
+    public String idleStrategyName()
+    {
+        return idleStrategy;
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.quietClose(pollerRunner);
+        try
+        {
+            disruptor.shutdown(5, TimeUnit.SECONDS);
+        }
+        catch (final com.lmax.disruptor.TimeoutException ex)
+        {
+            disruptor.halt();
+        }
+        CloseHelper.quietCloseAll(aeron, driver);
+    }
+
+    /**
+     * @param name backoff, sleeping, yielding or busy-spin.
+     * @return a new idle strategy of that kind.
+     */
+    public static IdleStrategy newIdleStrategy(final String name)
+    {
+        switch (name)
+        {
+            case "busy-spin":
+                return new BusySpinIdleStrategy();
+            case "yielding":
+                return new YieldingIdleStrategy();
+            case "sleeping":
+                return new SleepingMillisIdleStrategy(1);
+            default:
+                return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(10),
+                    TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    private static WaitStrategy newWaitStrategy(final String name)
+    {
+        switch (name)
+        {
+            case "busy-spin":
+                return new BusySpinWaitStrategy();
+            case "yielding":
+                return new YieldingWaitStrategy();
+            default:
+                return new LiteTimeoutBlockingWaitStrategy(100, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static Thread newThread(final Runnable runnable, final String name)
+    {
+        final Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

@@ -1,0 +1,51 @@
+package io.meridian.engine;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One slot of the engine's Disruptor ring: either a copy of an upstream SBE message or a command from a gateway
+ * thread. Slots are preallocated and reused; object references are cleared after the engine handles the slot.
+ */
+final class RingEvent
+{
+    static final int UPSTREAM_MESSAGE = 1;
+    static final int LINK_UP = 2;
+    static final int LINK_DOWN = 3;
+    static final int SUBSCRIBE = 10;
+    static final int UNSUBSCRIBE = 11;
+    static final int QUERY_SECURITY = 12;
+    static final int QUERY_MARKETS = 13;
+    static final int SESSION_CLOSED = 14;
+
+    final UnsafeBuffer buffer;
+    int type;
+    int length;
+
+    ClientSession session;
+    String controller;
+    String topic;
+    String key;
+    int itemKind;
+    long transactionId;
+    boolean confirm;
+
+    RingEvent(final int slotBytes)
+    {
+        buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(slotBytes));
+    }
+
+    void clear()
+    {
+        type = 0;
+        length = 0;
+        session = null;
+        controller = null;
+        topic = null;
+        key = null;
+        itemKind = 0;
+        transactionId = 0;
+        confirm = false;
+    }
+}

@@ -1,0 +1,119 @@
+package io.meridian.engine;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Bounded queue of encoded text frames for one client session. Written by the engine thread and by the session's
+ * IO thread (replies it makes itself), drained by the IO thread. Writes never block: a full outbox is reported to
+ * the writer, which decides what happens to the session.
+ */
+public final class SessionOutbox
+{
+    /** Message type of one complete text frame. */
+    public static final int TEXT_FRAME = 1;
+
+    private final ManyToOneRingBuffer ring;
+
+    /**
+     * @param capacity bytes of frame data; a power of two.
+     */
+    public SessionOutbox(final int capacity)
+    {
+        ring = new ManyToOneRingBuffer(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
+    }
+
+    /**
+     * Queue one frame.
+     *
+     * @param buffer holding the frame.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return false if the outbox is full or the frame is larger than {@link #maxFrameLength()}.
+     */
+    public boolean write(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length > ring.maxMsgLength())
+        {
+            return false;
+        }
+        return ring.write(TEXT_FRAME, buffer, offset, length);
+    }
+
+    /**
+     * Queue one frame made of a prefix, a body and one closing byte, copied in place with no allocation.
+     *
+     * @param prefix       buffer holding the prefix.
+     * @param prefixLength prefix length, from offset 0.
+     * @param body         buffer holding the body.
+     * @param bodyOffset   where the body starts.
+     * @param bodyLength   body length.
+     * @param suffix       the byte closing the frame.
+     * @return false if the outbox is full or the frame too large.
+     */
+    public boolean write(
+        final DirectBuffer prefix,
+        final int prefixLength,
+        final DirectBuffer body,
+        final int bodyOffset,
+        final int bodyLength,
+        final byte suffix)
+    {
+        final int length = prefixLength + bodyLength + 1;
+        if (length > ring.maxMsgLength())
+        {
+            return false;
+        }
+        final int index = ring.tryClaim(TEXT_FRAME, length);
+        if (index <= 0)
+        {
+            return false;
+        }
+        final org.agrona.concurrent.AtomicBuffer target = ring.buffer();
+        target.putBytes(index, prefix, 0, prefixLength);
+        target.putBytes(index + prefixLength, body, bodyOffset, bodyLength);
+        target.putByte(index + prefixLength + bodyLength, suffix);
+        ring.commit(index);
+        return true;
+    }
+
+    /**
+     * Hand queued frames, oldest first, to a handler on the draining thread.
+     *
+     * @param handler receives each frame.
+     * @param limit   most frames to hand over.
+     * @return frames handed over.
+     */
+    public int drain(final MessageHandler handler, final int limit)
+    {
+        return ring.read(handler, limit);
+    }
+
+    /**
+     * @return bytes queued and not yet drained.
+     */
+    public int size()
+    {
+        return ring.size();
+    }
+
+    /**
+     * @return the largest frame the outbox takes.
+     */
+    public int maxFrameLength()
+    {
+        return ring.maxMsgLength();
+    }
+
+    RingBuffer ring()
+    {
+        return ring;
+    }
+}

@@ -1,0 +1,321 @@
+package io.meridian.engine;
+
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import io.aeron.Aeron;
+import io.aeron.ControlledFragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.meridian.codecs.InterlinkProtocol;
+import io.meridian.codecs.interlink.HeartbeatDecoder;
+import io.meridian.codecs.interlink.HeartbeatEncoder;
+import io.meridian.codecs.interlink.HelloEncoder;
+import io.meridian.codecs.interlink.HelloResult;
+import io.meridian.codecs.interlink.MessageHeaderDecoder;
+import io.meridian.codecs.interlink.MessageHeaderEncoder;
+import io.meridian.codecs.interlink.WelcomeDecoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Polls the upstream link and copies each message into a slot of the engine's ring (claim, copy, publish). Owns the
+ * link's life: Hello until Welcome, heartbeats both ways, and declaring the link lost after a silence. When the ring
+ * is full it stops polling and leaves the messages in Aeron's log buffer, so nothing is dropped.
+ */
+final class UpstreamPoller implements Agent, ControlledFragmentHandler
+{
+    enum LinkState
+    {
+        CONNECTING, UP, REJECTED
+    }
+
+    private static final int FRAGMENT_LIMIT = 64;
+    private static final long REJECTED_RETRY_MS = 5_000;
+
+    private final RingBuffer<RingEvent> ring;
+    private final Publication controlPublication;
+    private final Subscription dataSubscription;
+    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
+    private final EpochClock clock;
+    private final String responseChannel;
+    private final int responseStreamId;
+    private final String clientName;
+    private final String serviceToken;
+    private final long heartbeatIntervalMs;
+    private final long livenessTimeoutMs;
+    private final int slotBytes;
+
+    private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final HelloEncoder helloEncoder = new HelloEncoder();
+    private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
+    private final WelcomeDecoder welcomeDecoder = new WelcomeDecoder();
+    private final HeartbeatDecoder heartbeatDecoder = new HeartbeatDecoder();
+
+    private final AtomicReference<LinkState> linkState = new AtomicReference<>(LinkState.CONNECTING);
+    private final AtomicReference<String> lastRejectReason = new AtomicReference<>("");
+    private final AtomicLong droppedMessages = new AtomicLong();
+    private long linkId;
+    private long lastReceivedMs;
+    private long lastHeartbeatSentMs;
+    private long lastHelloSentMs;
+    private long rejectedAtMs;
+    private int pendingLinkEvent;
+
+    UpstreamPoller(
+        final Aeron aeron,
+        final RingBuffer<RingEvent> ring,
+        final EngineSettings settings,
+        final EpochClock clock)
+    {
+        this.ring = ring;
+        this.clock = clock;
+        this.responseChannel = settings.responseChannel;
+        this.responseStreamId = settings.responseStreamId;
+        this.clientName = settings.clientName;
+        this.serviceToken = settings.serviceToken;
+        this.heartbeatIntervalMs = settings.heartbeatIntervalMs;
+        this.livenessTimeoutMs = settings.livenessTimeoutMs;
+        this.slotBytes = settings.slotBytes;
+        this.controlPublication = aeron.addPublication(settings.controlChannel, settings.controlStreamId);
+        this.dataSubscription = aeron.addSubscription(settings.responseChannel, settings.responseStreamId);
+        this.linkId = newLinkId();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "upstream-poller";
+    }
+
+    @Override
+    public int doWork()
+    {
+        final long nowMs = clock.time();
+        int work = 0;
+        if (pendingLinkEvent != 0)
+        {
+            if (!publishLinkEvent(pendingLinkEvent))
+            {
+                return 0;
+            }
+            pendingLinkEvent = 0;
+            work++;
+        }
+        work += dataSubscription.controlledPoll(assembler, FRAGMENT_LIMIT);
+        work += checkLink(nowMs);
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        CloseHelper.closeAll(dataSubscription, controlPublication);
+    }
+
+    LinkState linkState()
+    {
+        return linkState.get();
+    }
+
+    String lastRejectReason()
+    {
+        return lastRejectReason.get();
+    }
+
+    long droppedMessages()
+    {
+        return droppedMessages.get();
+    }
+
+    private int checkLink(final long nowMs)
+    {
+        switch (linkState.get())
+        {
+            case CONNECTING:
+                if (nowMs - lastHelloSentMs >= Math.min(250, heartbeatIntervalMs) && controlPublication.isConnected())
+                {
+                    lastHelloSentMs = nowMs;
+                    lastReceivedMs = nowMs;
+                    sendHello();
+                    return 1;
+                }
+                return 0;
+            case REJECTED:
+                if (nowMs - rejectedAtMs >= REJECTED_RETRY_MS)
+                {
+                    linkState.set(LinkState.CONNECTING);
+                    linkId = newLinkId();
+                    return 1;
+                }
+                return 0;
+            default:
+                int work = 0;
+                if (nowMs - lastHeartbeatSentMs >= heartbeatIntervalMs)
+                {
+                    lastHeartbeatSentMs = nowMs;
+                    sendHeartbeat(nowMs);
+                    work++;
+                }
+                if (nowMs - lastReceivedMs > livenessTimeoutMs)
+                {
+                    linkLost();
+                    work++;
+                }
+                return work;
+        }
+    }
+
+    private void linkLost()
+    {
+        linkState.set(LinkState.CONNECTING);
+        linkId = newLinkId();
+        if (!publishLinkEvent(RingEvent.LINK_DOWN))
+        {
+            pendingLinkEvent = RingEvent.LINK_DOWN;
+        }
+    }
+
+    @Override
+    public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            droppedMessages.incrementAndGet();
+            return Action.CONTINUE;
+        }
+        headerDecoder.wrap(buffer, offset);
+        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            droppedMessages.incrementAndGet();
+            return Action.CONTINUE;
+        }
+        lastReceivedMs = clock.time();
+
+        final int templateId = headerDecoder.templateId();
+        if (templateId == WelcomeDecoder.TEMPLATE_ID)
+        {
+            return onWelcome(buffer, offset);
+        }
+        if (templateId == HeartbeatDecoder.TEMPLATE_ID)
+        {
+            heartbeatDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+            return Action.CONTINUE;
+        }
+        if (linkState.get() != LinkState.UP)
+        {
+            return Action.CONTINUE;
+        }
+        if (length > slotBytes)
+        {
+            droppedMessages.incrementAndGet();
+            return Action.CONTINUE;
+        }
+
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return Action.ABORT;
+        }
+        final RingEvent event = ring.get(sequence);
+        event.type = RingEvent.UPSTREAM_MESSAGE;
+        event.buffer.putBytes(0, buffer, offset, length);
+        event.length = length;
+        ring.publish(sequence);
+        return Action.CONTINUE;
+    }
+
+    private Action onWelcome(final DirectBuffer buffer, final int offset)
+    {
+        welcomeDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        if (welcomeDecoder.linkId() != linkId || linkState.get() == LinkState.UP)
+        {
+            return Action.CONTINUE;
+        }
+        if (welcomeDecoder.result() == HelloResult.ACCEPTED)
+        {
+            if (!publishLinkEvent(RingEvent.LINK_UP))
+            {
+                return Action.ABORT;
+            }
+            linkState.set(LinkState.UP);
+            lastHeartbeatSentMs = 0;
+        }
+        else
+        {
+            welcomeDecoder.skipServerName();
+            lastRejectReason.set(welcomeDecoder.reason());
+            linkState.set(LinkState.REJECTED);
+            rejectedAtMs = clock.time();
+        }
+        return Action.CONTINUE;
+    }
+
+    private boolean publishLinkEvent(final int type)
+    {
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return false;
+        }
+        final RingEvent event = ring.get(sequence);
+        event.type = type;
+        event.transactionId = linkId;
+        ring.publish(sequence);
+        return true;
+    }
+
+    private void sendHello()
+    {
+        helloEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .linkId(linkId)
+            .protocolVersion(InterlinkProtocol.PROTOCOL_VERSION)
+            .heartbeatIntervalMs((int)heartbeatIntervalMs)
+            .responseStreamId(responseStreamId)
+            .responseChannel(responseChannel)
+            .clientName(clientName)
+            .serviceToken(serviceToken);
+        controlPublication.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + helloEncoder.encodedLength());
+    }
+
+    private void sendHeartbeat(final long nowMs)
+    {
+        heartbeatEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).linkId(linkId).timestampMs(nowMs);
+        controlPublication.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
+    }
+
+    Publication controlPublication()
+    {
+        return controlPublication;
+    }
+
+    private static long newLinkId()
+    {
+        long id;
+        do
+        {
+            id = ThreadLocalRandom.current().nextLong();
+        }
+        while (id == 0);
+        return id;
+    }
+}
