@@ -1,7 +1,6 @@
 package io.meridian.engine;
 
 import com.lmax.disruptor.EventHandler;
-import io.aeron.Publication;
 import io.meridian.codecs.interlink.FeedStatus;
 import io.meridian.codecs.interlink.ItemState;
 import io.meridian.codecs.interlink.ItemStatusDecoder;
@@ -37,7 +36,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     private static final String MARKET_CONTROLLER = "Market";
 
     private final EngineCounters counters;
-    private final Publication controlPublication;
+    private final UpstreamSender upstream;
 
     private final Object2ObjectHashMap<String, SecurityItem> securities = new Object2ObjectHashMap<>();
     private final MarketsItem markets = new MarketsItem();
@@ -65,9 +64,9 @@ final class CacheEngine implements EventHandler<RingEvent>
     private long linkId;
     private long nextRequestId;
 
-    CacheEngine(final Publication controlPublication, final EngineCounters counters)
+    CacheEngine(final UpstreamSender upstream, final EngineCounters counters)
     {
-        this.controlPublication = controlPublication;
+        this.upstream = upstream;
         this.counters = counters;
     }
 
@@ -330,11 +329,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             if (sendData(sub, length))
             {
                 item.subscribers.add(sub);
-                if (sub.confirmPending)
-                {
-                    sub.confirmPending = false;
-                    sendConfirm(sub);
-                }
+                sendPendingConfirms(sub);
             }
         }
         item.awaitingSnapshot.clear();
@@ -448,7 +443,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             .requestId(requestId)
             .itemType(item instanceof MarketsItem ? ItemType.MARKETS : ItemType.SECURITY)
             .itemKey(item.key);
-        final long result = controlPublication.offer(
+        final long result = upstream.offer(
             sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + subscribeEncoder.encodedLength());
         if (result > 0)
         {
@@ -490,7 +485,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             {
                 if (existing.item.awaitingSnapshot.contains(existing))
                 {
-                    existing.confirmPending = true;
+                    existing.pendingConfirms++;
                 }
                 else
                 {
@@ -501,7 +496,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
 
         final Subscription sub = new Subscription(session, item, event.controller, event.topic);
-        sub.confirmPending = event.confirm;
+        sub.pendingConfirms = event.confirm ? 1 : 0;
         subs.put(subKey, sub);
         if (item.hasData)
         {
@@ -509,11 +504,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             if (sendData(sub, length))
             {
                 item.subscribers.add(sub);
-                if (sub.confirmPending)
-                {
-                    sub.confirmPending = false;
-                    sendConfirm(sub);
-                }
+                sendPendingConfirms(sub);
             }
         }
         else
@@ -675,6 +666,14 @@ final class CacheEngine implements EventHandler<RingEvent>
         sendMessage(sub.session, message);
     }
 
+    private void sendPendingConfirms(final Subscription sub)
+    {
+        for (; sub.pendingConfirms > 0; sub.pendingConfirms--)
+        {
+            sendConfirm(sub);
+        }
+    }
+
     private void sendSubscriptionError(final Subscription sub, final String code)
     {
         message.reset().startObject()
@@ -684,7 +683,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             .name("Data").string(code)
             .endObject();
         sendMessage(sub.session, message);
-        if (sub.confirmPending)
+        for (int i = 0; i < sub.pendingConfirms; i++)
         {
             // A failed subscription is confirmed without Confirm:true.
             message.reset().startObject()

@@ -17,7 +17,8 @@ final class Subscription
     final UnsafeBuffer dataPrefix;
     final int dataPrefixLength;
     int refCount = 1;
-    boolean confirmPending;
+    /** Confirmations owed once the first snapshot arrives (one per Sub that asked). */
+    int pendingConfirms;
 
     Subscription(final ClientSession session, final Item item, final String controller, final String topic)
     {

@@ -1,0 +1,415 @@
+package io.meridian.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meridian.codecs.SecurityFields;
+import io.meridian.codecs.interlink.FeedStatus;
+import io.meridian.codecs.interlink.ItemType;
+import io.meridian.codecs.interlink.MarketUpdateEncoder;
+import io.meridian.codecs.interlink.MessageHeaderDecoder;
+import io.meridian.codecs.interlink.MessageHeaderEncoder;
+import io.meridian.codecs.interlink.SecurityUpdateEncoder;
+import io.meridian.codecs.interlink.SnapshotBeginEncoder;
+import io.meridian.codecs.interlink.SnapshotEndEncoder;
+import io.meridian.codecs.interlink.SubscribeDecoder;
+import io.meridian.codecs.interlink.SubscribeResultEncoder;
+import io.meridian.codecs.interlink.SubscribeStatus;
+import io.meridian.codecs.interlink.TradingState;
+import io.meridian.codecs.interlink.Trend;
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CacheEngineTest
+{
+    private static final long LINK_ID = 77;
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+
+    private final EngineCounters counters = new EngineCounters();
+    private final List<String> upstreamKeys = new ArrayList<>();
+    private final List<Long> upstreamRequestIds = new ArrayList<>();
+    private final RingEvent event = new RingEvent(1024);
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private CacheEngine engine;
+    private long sequence;
+
+    @BeforeEach
+    void setUp()
+    {
+        engine = new CacheEngine(this::captureUpstream, counters);
+    }
+
+    @Test
+    void subscribesUpstreamOnceLinkIsUpAndServesFullStateThenDeltas() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        assertTrue(upstreamKeys.isEmpty(), "nothing is sent before the link is up");
+        assertTrue(session.frames().isEmpty(), "no data before the snapshot");
+
+        linkUp();
+        assertEquals(List.of("*", "ALP.XSX"), upstreamKeys);
+
+        snapshot(upstreamRequestIds.get(1), 1001, 10, 1010, "ALP", "XSX");
+        final List<JsonNode> frames = session.frames();
+        assertEquals(2, frames.size(), frames.toString());
+        final JsonNode full = frames.get(0);
+        assertEquals("Market", full.get("Controller").asText());
+        assertEquals("Security!ALP.XSX", full.get("Topic").asText());
+        assertFalse(full.has("Action"));
+        assertFalse(full.has("TransactionID"));
+        assertEquals("ALP", full.get("Data").get("Code").asText());
+        assertEquals("XSX", full.get("Data").get("Market").asText());
+        assertEquals("10.10", full.get("Data").get("Last").decimalValue().toPlainString());
+        assertEquals("Open", full.get("Data").get("TradingState").asText());
+        assertTrue(full.get("Data").get("AuctionPrice") == null);
+        assertEquals("Sub", frames.get(1).get("Action").asText());
+        assertTrue(frames.get(1).get("Confirm").asBoolean());
+
+        lastUpdate(1001, 11, 1011);
+        final List<JsonNode> deltas = session.frames();
+        assertEquals(1, deltas.size());
+        final JsonNode delta = deltas.get(0).get("Data");
+        assertEquals(2, delta.size(), "only the changed fields: " + delta);
+        assertEquals("10.11", delta.get("Last").decimalValue().toPlainString());
+        assertEquals("Up", delta.get("Trend").asText());
+    }
+
+    @Test
+    void laterSubscriberIsServedFromCacheWithoutAnotherUpstreamSubscription() throws Exception
+    {
+        final TestSession first = new TestSession(1);
+        linkUp();
+        subscribe(first, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        lastUpdate(1001, 11, 1020);
+        first.frames();
+
+        final TestSession second = new TestSession(2);
+        subscribe(second, "Security!ALP.XSX", "ALP.XSX");
+        final List<JsonNode> frames = second.frames();
+        assertEquals(2, frames.size());
+        assertEquals("10.20", frames.get(0).get("Data").get("Last").decimalValue().toPlainString());
+        assertEquals(1, upstreamKeys.stream().filter("ALP.XSX"::equals).count());
+
+        lastUpdate(1001, 12, 1030);
+        assertEquals(1, first.frames().size());
+        assertEquals(1, second.frames().size());
+    }
+
+    @Test
+    void itemStaysCachedAfterLastClientLeavesAndReferenceCountsAreKept() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp();
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        final List<JsonNode> first = session.frames();
+        assertEquals(1, first.stream().filter(f -> f.has("Data")).count(), "one subscription, one full state");
+        assertEquals(2, first.stream().filter(f -> f.path("Confirm").asBoolean()).count(), "each Sub confirmed");
+
+        unsubscribe(session, "Security!ALP.XSX");
+        lastUpdate(1001, 11, 1011);
+        assertEquals(1, session.frames().size(), "still subscribed once");
+
+        unsubscribe(session, "Security!ALP.XSX");
+        lastUpdate(1001, 12, 1012);
+        assertTrue(session.frames().isEmpty());
+        assertEquals(1, engine.cachedSecurities(), "kept in the cache");
+        assertEquals(1, upstreamKeys.stream().filter("ALP.XSX"::equals).count());
+    }
+
+    @Test
+    void unknownSymbolGetsErrorThenUnconfirmedSubEcho() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp();
+        subscribe(session, "Security!NOPE.XSX", "NOPE.XSX");
+        subscribeResult(lastRequestId(), 0, SubscribeStatus.NOT_FOUND);
+        final List<JsonNode> frames = session.frames();
+        assertEquals(2, frames.size());
+        assertEquals("Error", frames.get(0).get("Action").asText());
+        assertEquals("Symbol.NotFound NOPE.XSX", frames.get(0).get("Data").asText());
+        assertEquals("Sub", frames.get(1).get("Action").asText());
+        assertFalse(frames.get(1).has("Confirm"));
+        assertEquals(0, engine.cachedSecurities());
+    }
+
+    @Test
+    void sequenceGapResubscribesAndResendsFullState() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp();
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        session.frames();
+
+        lastUpdate(1001, 13, 1050);
+        assertTrue(session.frames().isEmpty(), "an update after a gap is not applied");
+        assertEquals(1, counters.sequenceGaps());
+        assertEquals(2, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "resubscribed");
+
+        snapshot(lastRequestId(), 1002, 20, 1060, "ALP", "XSX");
+        final List<JsonNode> frames = session.frames();
+        assertEquals(1, frames.size());
+        assertEquals("ALP", frames.get(0).get("Data").get("Code").asText(), "full state again");
+        assertEquals("10.60", frames.get(0).get("Data").get("Last").decimalValue().toPlainString());
+    }
+
+    @Test
+    void querySecurityAnswersWithTransactionId() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp();
+        query(session, 42, "ALP.XSX");
+        assertTrue(session.frames().isEmpty());
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        final List<JsonNode> frames = session.frames();
+        assertEquals(1, frames.size());
+        assertEquals(42, frames.get(0).get("TransactionID").asLong());
+        assertEquals("QuerySecurity", frames.get(0).get("Topic").asText());
+        assertEquals("ALP", frames.get(0).get("Data").get("Code").asText());
+    }
+
+    @Test
+    void sessionThatCannotKeepUpIsDroppedWithoutAffectingOthers() throws Exception
+    {
+        final TestSession slow = new TestSession(1, 4096);
+        final TestSession healthy = new TestSession(2);
+        linkUp();
+        subscribe(slow, "Security!ALP.XSX", "ALP.XSX");
+        subscribe(healthy, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        healthy.frames();
+
+        for (int i = 0; i < 200; i++)
+        {
+            lastUpdate(1001, 11 + i, 1011 + i);
+        }
+        assertTrue(slow.overflowed, "the slow session was told it overflowed");
+        assertTrue(slow.isClosed());
+        assertEquals(200, healthy.frames().size(), "the healthy session got every delta");
+    }
+
+    @Test
+    void malformedUpstreamMessagesAreCountedAndTheEngineGoesOn() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp();
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+
+        event.clear();
+        event.type = RingEvent.UPSTREAM_MESSAGE;
+        event.buffer.putLong(0, -1L);
+        event.length = 5;
+        engine.onEvent(event, sequence++, true);
+
+        header.wrap(event.buffer, 0).blockLength(60000).templateId(21).schemaId(7301).version(1);
+        event.type = RingEvent.UPSTREAM_MESSAGE;
+        event.length = 100;
+        engine.onEvent(event, sequence++, true);
+        assertEquals(2, counters.errors());
+
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        assertEquals(2, session.frames().size(), "still serving data");
+    }
+
+    @Test
+    void marketsListShowsImpairedFeedWhenTheLinkIsLost() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp();
+        event.clear();
+        event.type = RingEvent.SUBSCRIBE;
+        event.session = session;
+        event.controller = "Market";
+        event.topic = "Markets";
+        event.itemKind = ItemType.MARKETS.value();
+        event.confirm = true;
+        engine.onEvent(event, sequence++, true);
+
+        final long requestId = upstreamRequestIds.get(0);
+        subscribeResult(requestId, 1, SubscribeStatus.OK);
+        send(new SnapshotBeginEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(1).seqNo(0)
+            .encodedLength());
+        for (final String code : new String[]{ "XSX", "XNX" })
+        {
+            send(new MarketUpdateEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(1).seqNo(0)
+                .feedStatus(FeedStatus.Active).tradingState(TradingState.Open).tradingDate(20261122)
+                .marketCode(code).encodedLength());
+        }
+        send(new SnapshotEndEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(1).seqNo(0)
+            .encodedLength());
+        final List<JsonNode> frames = session.frames();
+        assertEquals(2, frames.get(0).get("Data").size());
+        assertEquals("Active", frames.get(0).get("Data").get(0).get("Feed").asText());
+        assertEquals("2026-11-22", frames.get(0).get("Data").get(0).get("TradingDate").asText());
+
+        event.clear();
+        event.type = RingEvent.LINK_DOWN;
+        engine.onEvent(event, sequence++, true);
+        final List<JsonNode> down = session.frames();
+        assertEquals(1, down.size());
+        assertEquals("Impaired", down.get(0).get("Data").get(0).get("Feed").asText());
+    }
+
+    private long lastRequestId()
+    {
+        return upstreamRequestIds.get(upstreamRequestIds.size() - 1);
+    }
+
+    private long captureUpstream(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final MessageHeaderDecoder decoder = new MessageHeaderDecoder().wrap(buffer, offset);
+        if (decoder.templateId() == SubscribeDecoder.TEMPLATE_ID)
+        {
+            final SubscribeDecoder subscribe = new SubscribeDecoder().wrapAndApplyHeader(buffer, offset, decoder);
+            assertEquals(LINK_ID, subscribe.linkId());
+            upstreamRequestIds.add(subscribe.requestId());
+            upstreamKeys.add(subscribe.itemKey());
+        }
+        return 64;
+    }
+
+    private void linkUp()
+    {
+        event.clear();
+        event.type = RingEvent.LINK_UP;
+        event.transactionId = LINK_ID;
+        engine.onEvent(event, sequence++, true);
+    }
+
+    private void subscribe(final TestSession session, final String topic, final String key)
+    {
+        event.clear();
+        event.type = RingEvent.SUBSCRIBE;
+        event.session = session;
+        event.controller = "Market";
+        event.topic = topic;
+        event.key = key;
+        event.itemKind = ItemType.SECURITY.value();
+        event.confirm = true;
+        engine.onEvent(event, sequence++, true);
+    }
+
+    private void unsubscribe(final TestSession session, final String topic)
+    {
+        event.clear();
+        event.type = RingEvent.UNSUBSCRIBE;
+        event.session = session;
+        event.controller = "Market";
+        event.topic = topic;
+        engine.onEvent(event, sequence++, true);
+    }
+
+    private void query(final TestSession session, final long transactionId, final String key)
+    {
+        event.clear();
+        event.type = RingEvent.QUERY_SECURITY;
+        event.session = session;
+        event.controller = "Market";
+        event.topic = "QuerySecurity";
+        event.key = key;
+        event.itemKind = ItemType.SECURITY.value();
+        event.transactionId = transactionId;
+        engine.onEvent(event, sequence++, true);
+    }
+
+    private void subscribeResult(final long requestId, final long itemId, final SubscribeStatus status)
+    {
+        send(new SubscribeResultEncoder().wrapAndApplyHeader(event.buffer, 0, header)
+            .linkId(LINK_ID).requestId(requestId).itemId(itemId).status(status).reason("").encodedLength());
+    }
+
+    private void snapshot(
+        final long requestId, final long itemId, final long seqNo, final long last, final String code,
+        final String market)
+    {
+        subscribeResult(requestId, itemId, SubscribeStatus.OK);
+        send(new SnapshotBeginEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(itemId).seqNo(seqNo)
+            .encodedLength());
+        final SecurityUpdateEncoder update = new SecurityUpdateEncoder().wrapAndApplyHeader(event.buffer, 0, header)
+            .itemId(itemId).seqNo(seqNo)
+            .presence(SecurityFields.TRADING_STATE | SecurityFields.LAST | SecurityFields.TREND |
+                SecurityFields.VOLUME | SecurityFields.STATIC)
+            .cleared(SecurityFields.BEST_BID)
+            .tradingState(TradingState.Open)
+            .trend(Trend.None);
+        update.last().mantissa(last).exponent((byte)-2);
+        update.volume().mantissa(0).exponent((byte)0);
+        update.code(code).market(market).name(code + " Holdings").currency("USD").cfi("ESVUFR");
+        send(update.encodedLength());
+        send(new SnapshotEndEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(itemId).seqNo(seqNo)
+            .encodedLength());
+    }
+
+    private void lastUpdate(final long itemId, final long seqNo, final long last)
+    {
+        final SecurityUpdateEncoder update = new SecurityUpdateEncoder().wrapAndApplyHeader(event.buffer, 0, header)
+            .itemId(itemId).seqNo(seqNo).presence(SecurityFields.LAST | SecurityFields.TREND).cleared(0)
+            .trend(Trend.Up);
+        update.last().mantissa(last).exponent((byte)-2);
+        update.code("").market("").name("").currency("").cfi("");
+        send(update.encodedLength());
+    }
+
+    private void send(final int encodedLength)
+    {
+        event.type = RingEvent.UPSTREAM_MESSAGE;
+        event.length = MessageHeaderEncoder.ENCODED_LENGTH + encodedLength;
+        engine.onEvent(event, sequence++, true);
+        event.clear();
+    }
+
+    private static final class TestSession extends ClientSession
+    {
+        boolean overflowed;
+        int signals;
+
+        TestSession(final long id)
+        {
+            this(id, 1 << 16);
+        }
+
+        TestSession(final long id, final int capacity)
+        {
+            super(id, capacity);
+        }
+
+        @Override
+        protected void signal()
+        {
+            signals++;
+        }
+
+        @Override
+        protected void onOverflow()
+        {
+            overflowed = true;
+        }
+
+        List<JsonNode> frames() throws Exception
+        {
+            final List<String> texts = new ArrayList<>();
+            outbox().drain((type, buffer, index, length) -> texts.add(buffer.getStringWithoutLengthUtf8(index, length)),
+                Integer.MAX_VALUE);
+            final List<JsonNode> nodes = new ArrayList<>();
+            for (final String text : texts)
+            {
+                nodes.add(JSON.readTree(text));
+            }
+            return nodes;
+        }
+    }
+
+}
