@@ -1,0 +1,182 @@
+package io.meridian.gateway;
+
+import io.meridian.config.ConfigException;
+import io.meridian.config.MeridianConfig;
+import io.meridian.config.Setting;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+
+/**
+ * The launcher: {@code java -jar meridian.jar [--port N] [--config FILE] [--set key=value]...}. Reads the settings,
+ * starts a {@link MeridianServer}, tells how to connect, and stops cleanly on SIGTERM or Ctrl-C.
+ */
+public final class Meridian
+{
+    private static final Logger LOG = Logger.getLogger(Meridian.class.getName());
+
+    private Meridian()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        if (null == System.getProperty("java.util.logging.SimpleFormatter.format"))
+        {
+            System.setProperty("java.util.logging.SimpleFormatter.format",
+                "%1$tF %1$tT.%1$tL %4$-7s %3$s - %5$s%6$s%n");
+        }
+
+        final MeridianConfig config;
+        try
+        {
+            config = configFrom(args);
+        }
+        catch (final ConfigException ex)
+        {
+            System.err.println("meridian: " + ex.getMessage());
+            System.exit(2);
+            return;
+        }
+        catch (final UsageException ex)
+        {
+            System.err.println(ex.getMessage());
+            System.exit(ex.exitCode);
+            return;
+        }
+
+        final MeridianServer server;
+        try
+        {
+            server = MeridianServer.start(config);
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("meridian: failed to start: " + ex);
+            System.exit(1);
+            return;
+        }
+
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            server.close();
+            stopped.countDown();
+        }, "meridian-shutdown"));
+
+        announce(server, config);
+        try
+        {
+            stopped.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void announce(final MeridianServer server, final MeridianConfig config)
+    {
+        final String host = "0.0.0.0".equals(config.serverHost()) ? "localhost" : config.serverHost();
+        final String base = "http://" + host + ":" + server.port();
+        LOG.info("Meridian " + MeridianServer.VERSION + " listening on " + base);
+        LOG.info("Zenith WebSocket: ws://" + host + ":" + server.port() + "/Zenith?version=2.0 (subprotocol ZenithJson)");
+        if (server.demoMode())
+        {
+            final String banner = "*".repeat(100);
+            LOG.warning(banner);
+            LOG.warning("DEMO MODE: no identity provider configured (auth.jwks-url is empty).");
+            LOG.warning("A built-in issuer signs tokens for ANY user name. Never expose this to a network you do not trust.");
+            LOG.warning("Get a token:  curl -s -X POST '" + base + "/demo/token?user=alice'");
+            LOG.warning("Keys (JWKS): " + base + "/.well-known/jwks.json");
+            LOG.warning(banner);
+        }
+    }
+
+    /**
+     * Layer the settings from the command line, a config file, the environment and system properties.
+     *
+     * @param args command line.
+     * @return validated settings.
+     * @throws UsageException for a bad command line.
+     */
+    static MeridianConfig configFrom(final String[] args) throws UsageException
+    {
+        final Map<String, String> overrides = new HashMap<>();
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            switch (arg)
+            {
+                case "--help":
+                case "-h":
+                    throw new UsageException(usage(), 0);
+                case "--port":
+                    overrides.put(Setting.SERVER_PORT.key(), value(args, ++i, arg));
+                    break;
+                case "--config":
+                    configFile = Path.of(value(args, ++i, arg));
+                    if (!Files.isReadable(configFile))
+                    {
+                        throw new UsageException("meridian: --config: cannot read " + configFile, 2);
+                    }
+                    break;
+                case "--set":
+                    final String pair = value(args, ++i, arg);
+                    final int eq = pair.indexOf('=');
+                    if (eq <= 0)
+                    {
+                        throw new UsageException("meridian: --set needs key=value, got '" + pair + "'", 2);
+                    }
+                    overrides.put(pair.substring(0, eq).trim(), pair.substring(eq + 1));
+                    break;
+                default:
+                    throw new UsageException("meridian: unknown argument '" + arg + "'\n" + usage(), 2);
+            }
+        }
+        return MeridianConfig.load(configFile, System.getenv(), System.getProperties(), overrides);
+    }
+
+    private static String value(final String[] args, final int index, final String option) throws UsageException
+    {
+        if (index >= args.length)
+        {
+            throw new UsageException("meridian: " + option + " needs a value", 2);
+        }
+        return args[index];
+    }
+
+    static String usage()
+    {
+        final StringBuilder text = new StringBuilder()
+            .append("usage: java -jar meridian.jar [--port N] [--config FILE] [--set key=value]...\n\n")
+            .append("Every setting can also come from the environment (MERIDIAN_SERVER_PORT=8080) or a system\n")
+            .append("property (-Dmeridian.server.port=8080). Settings:\n");
+        for (final Setting setting : Setting.values())
+        {
+            text.append(String.format("  %-32s %-14s %s%n", setting.key(),
+                setting.defaultValue().isEmpty() ? "\"\"" : setting.defaultValue(), setting.description()));
+        }
+        return text.toString();
+    }
+
+    /**
+     * The command line could not be used; the message says why, or is the usage text.
+     */
+    static final class UsageException extends Exception
+    {
+        private static final long serialVersionUID = 1L;
+        final int exitCode;
+
+        UsageException(final String message, final int exitCode)
+        {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.meridian.gateway;
+
+import io.meridian.config.MeridianConfig;
+import io.meridian.engine.MeridianEngine;
+import io.meridian.gateway.auth.DemoIssuer;
+import io.meridian.gateway.auth.DemoTokenHandler;
+import io.meridian.gateway.auth.JwksHandler;
+import io.meridian.gateway.auth.TokenVerifier;
+import io.meridian.sim.FeedServer;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.PathHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import io.undertow.util.StatusCodes;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+
+import java.net.InetSocketAddress;
+import java.util.logging.Logger;
+
+/**
+ * One running Meridian: the engine, the embedded simulated Feed Server when {@code sim.enabled}, the token
+ * verifier (or the demo issuer when no identity provider is configured) and the Undertow listener serving
+ * {@code /Zenith}, the demo token endpoints and {@code /health}.
+ */
+public final class MeridianServer implements AutoCloseable
+{
+    private static final Logger LOG = Logger.getLogger(MeridianServer.class.getName());
+    static final String VERSION = "0.1.0.0";
+
+    private final MeridianConfig config;
+    private final MeridianEngine engine;
+    private final AgentRunner simRunner;
+    private final FeedServer feedServer;
+    private final DemoIssuer demoIssuer;
+    private final ZenithEndpoint zenith;
+    private final Undertow undertow;
+    private final int port;
+
+    private MeridianServer(final MeridianConfig config)
+    {
+        this.config = config;
+        MeridianEngine startedEngine = null;
+        AgentRunner startedSim = null;
+        try
+        {
+            startedEngine = MeridianEngine.launch(config);
+            if (config.simEnabled())
+            {
+                feedServer = new FeedServer(FeedServer.Context.fromConfig(config, startedEngine.aeron()).conclude());
+                startedSim = new AgentRunner(MeridianEngine.newIdleStrategy(config.engineIdleStrategy()),
+                    ex -> LOG.warning("feed server error: " + ex), null, feedServer);
+                AgentRunner.startOnThread(startedSim);
+                LOG.info("simulated Feed Server: " + config.simMarkets() + " markets, " + config.simSecurities() +
+                    " securities, " + config.simUpdateRate() + " updates/s; for example " +
+                    String.join(", ", feedServer.securityKeys().subList(0, Math.min(4, feedServer.securityKeys().size()))));
+            }
+            else
+            {
+                feedServer = null;
+            }
+
+            final TokenVerifier verifier;
+            if (config.demoMode())
+            {
+                demoIssuer = DemoIssuer.fromConfig(config);
+                verifier = demoIssuer.verifier(config.authAlgorithms(), config.authClockSkewSeconds());
+            }
+            else
+            {
+                demoIssuer = null;
+                verifier = TokenVerifier.fromConfig(config);
+            }
+
+            final ZenithRequestHandler requestHandler = new ZenithRequestHandler(verifier, config.serverName(), VERSION);
+            zenith = new ZenithEndpoint(startedEngine.proxy(), verifier, requestHandler,
+                config.sessionSendBufferBytes(), config.sessionMaxFrameBytes());
+
+            final PathHandler paths = new PathHandler()
+                .addExactPath("/Zenith", zenith.handler())
+                .addExactPath("/health", this::health)
+                .addExactPath("/", MeridianServer::home);
+            if (null != demoIssuer)
+            {
+                paths.addExactPath("/.well-known/jwks.json", new JwksHandler(demoIssuer))
+                    .addExactPath("/demo/token", new DemoTokenHandler(demoIssuer));
+            }
+
+            final MeridianEngine runningEngine = startedEngine;
+            undertow = Undertow.builder()
+                .addHttpListener(config.serverPort(), config.serverHost())
+                .setIoThreads(config.serverIoThreads())
+                .setWorkerThreads(Math.max(2, config.serverIoThreads()))
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 1024L * 1024L)
+                .setHandler(paths)
+                .build();
+            undertow.start();
+            port = ((InetSocketAddress)undertow.getListenerInfo().get(0).getAddress()).getPort();
+            engine = runningEngine;
+            simRunner = startedSim;
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(startedSim, startedEngine);
+            throw ex;
+        }
+    }
+
+    /**
+     * Start everything the settings ask for.
+     *
+     * @param config validated settings.
+     * @return the running server.
+     */
+    public static MeridianServer start(final MeridianConfig config)
+    {
+        return new MeridianServer(config);
+    }
+
+    /**
+     * @return the bound HTTP port (useful when {@code server.port} is 0).
+     */
+    public int port()
+    {
+        return port;
+    }
+
+    /**
+     * @return true when tokens come from the built-in demo issuer.
+     */
+    public boolean demoMode()
+    {
+        return null != demoIssuer;
+    }
+
+    /**
+     * @return the embedded simulated Feed Server, or null when the upstream is external.
+     */
+    public FeedServer feedServer()
+    {
+        return feedServer;
+    }
+
+    public MeridianEngine engine()
+    {
+        return engine;
+    }
+
+    /**
+     * @return the number of open Zenith sessions.
+     */
+    public int sessionCount()
+    {
+        return zenith.sessionCount();
+    }
+
+    private void health(final HttpServerExchange exchange)
+    {
+        final boolean up = engine.upstreamUp();
+        exchange.setStatusCode(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.getResponseSender().send("{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"upstream\":\"" +
+            (up ? "UP" : "CONNECTING") + "\",\"sessions\":" + zenith.sessionCount() + ",\"demo\":" + demoMode() +
+            "}");
+    }
+
+    private static void home(final HttpServerExchange exchange)
+    {
+        if (!Methods.GET.equals(exchange.getRequestMethod()) && !Methods.HEAD.equals(exchange.getRequestMethod()))
+        {
+            exchange.setStatusCode(StatusCodes.METHOD_NOT_ALLOWED);
+            exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
+            exchange.endExchange();
+            return;
+        }
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+        exchange.getResponseSender().send("Meridian " + VERSION + ": Zenith WebSocket API at /Zenith?version=2.0 " +
+            "(subprotocol ZenithJson). Health at /health.\n");
+    }
+
+    @Override
+    public void close()
+    {
+        LOG.info("stopping");
+        undertow.stop();
+        CloseHelper.quietCloseAll(simRunner, engine);
+        LOG.info("stopped");
+    }
+
+    MeridianConfig config()
+    {
+        return config;
+    }
+}

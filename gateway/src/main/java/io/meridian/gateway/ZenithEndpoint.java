@@ -1,0 +1,160 @@
+package io.meridian.gateway;
+
+import io.meridian.engine.EngineProxy;
+import io.meridian.gateway.auth.AuthException;
+import io.meridian.gateway.auth.AuthenticatedUser;
+import io.meridian.gateway.auth.TokenVerifier;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
+import io.undertow.util.StatusCodes;
+import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedBinaryMessage;
+import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * The {@code /Zenith} WebSocket endpoint: checks an {@code Authorization: Bearer} token on the upgrade when one is
+ * given, negotiates the {@code ZenithJson} subprotocol, and gives each connection a {@link ZenithSession}.
+ */
+final class ZenithEndpoint implements WebSocketConnectionCallback
+{
+    static final String SUBPROTOCOL = "ZenithJson";
+    private static final Logger LOG = Logger.getLogger(ZenithEndpoint.class.getName());
+    private static final AttachmentKey<AuthenticatedUser> USER = AttachmentKey.create(AuthenticatedUser.class);
+
+    private final EngineProxy engine;
+    private final TokenVerifier verifier;
+    private final ZenithRequestHandler requestHandler;
+    private final int outboxCapacity;
+    private final int maxFrameBytes;
+    private final AtomicLong nextSessionId = new AtomicLong();
+    private final Map<Long, ZenithSession> sessions = new ConcurrentHashMap<>();
+
+    ZenithEndpoint(
+        final EngineProxy engine,
+        final TokenVerifier verifier,
+        final ZenithRequestHandler requestHandler,
+        final int outboxCapacity,
+        final int maxFrameBytes)
+    {
+        this.engine = engine;
+        this.verifier = verifier;
+        this.requestHandler = requestHandler;
+        this.outboxCapacity = outboxCapacity;
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /**
+     * @return the HTTP handler for the endpoint path: upgrade auth check, then the WebSocket handshake.
+     */
+    HttpHandler handler()
+    {
+        final WebSocketProtocolHandshakeHandler handshake = new WebSocketProtocolHandshakeHandler(
+            List.of(new Hybi13Handshake(Set.of(SUBPROTOCOL), false)), this, ZenithEndpoint::notAnUpgrade);
+        return exchange ->
+        {
+            final String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+            if (null != authorization)
+            {
+                if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7))
+                {
+                    unauthorized(exchange, "Authorization must use the Bearer scheme");
+                    return;
+                }
+                try
+                {
+                    exchange.putAttachment(USER, verifier.verify(authorization.substring(7).trim()));
+                }
+                catch (final AuthException ex)
+                {
+                    unauthorized(exchange, "invalid token: " + ex.reason());
+                    return;
+                }
+            }
+            handshake.handleRequest(exchange);
+        };
+    }
+
+    private static void notAnUpgrade(final HttpServerExchange exchange)
+    {
+        exchange.setStatusCode(StatusCodes.UPGRADE_REQUIRED);
+        exchange.getResponseHeaders().put(Headers.UPGRADE, "websocket");
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+        exchange.getResponseSender().send("This is the Zenith WebSocket endpoint: connect with a WebSocket client, " +
+            "subprotocol " + SUBPROTOCOL + ".\n");
+    }
+
+    private static void unauthorized(final HttpServerExchange exchange, final String why)
+    {
+        exchange.setStatusCode(StatusCodes.UNAUTHORIZED);
+        exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+        exchange.getResponseSender().send(why + "\n");
+    }
+
+    @Override
+    public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
+    {
+        final long sessionId = nextSessionId.incrementAndGet();
+        final ZenithSession session = new ZenithSession(
+            sessionId, outboxCapacity, channel, engine, exchange.getAttachment(USER));
+        sessions.put(sessionId, session);
+        channel.addCloseTask(closed ->
+        {
+            sessions.remove(sessionId);
+            engine.sessionClosed(session);
+        });
+        channel.getReceiveSetter().set(new AbstractReceiveListener()
+        {
+            @Override
+            protected void onFullTextMessage(final WebSocketChannel channel, final BufferedTextMessage message)
+            {
+                requestHandler.onText(session, message.getData());
+            }
+
+            @Override
+            protected void onFullBinaryMessage(final WebSocketChannel channel, final BufferedBinaryMessage message)
+            {
+                message.getData().close();
+                session.writer().reset().startObject()
+                    .name("Controller").string("Zenith")
+                    .name("Action").string("Error")
+                    .name("Data").string("Data.Deserialise")
+                    .endObject();
+                session.reply();
+            }
+
+            @Override
+            protected long getMaxTextBufferSize()
+            {
+                return maxFrameBytes;
+            }
+
+            @Override
+            protected long getMaxBinaryBufferSize()
+            {
+                return maxFrameBytes;
+            }
+        });
+        channel.resumeReceives();
+        LOG.fine(() -> "session " + sessionId + " connected from " + channel.getPeerAddress());
+    }
+
+    int sessionCount()
+    {
+        return sessions.size();
+    }
+}

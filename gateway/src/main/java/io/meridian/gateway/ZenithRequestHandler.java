@@ -1,0 +1,535 @@
+package io.meridian.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meridian.codecs.interlink.ItemType;
+import io.meridian.codecs.json.JsonWriter;
+import io.meridian.gateway.auth.AuthException;
+import io.meridian.gateway.auth.AuthenticatedUser;
+import io.meridian.gateway.auth.TokenVerifier;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.logging.Logger;
+
+/**
+ * Reads one Zenith JSON request and acts on it: auth requests are answered here, subscriptions and queries go to
+ * the engine. Every request that cannot be served gets an {@code Error} naming a Zenith error code, and a
+ * transaction is always closed with a result message after its error. Runs on the session's IO thread.
+ */
+final class ZenithRequestHandler
+{
+    private static final Logger LOG = Logger.getLogger(ZenithRequestHandler.class.getName());
+
+    static final String PROTOCOL_VERSION = "2.0";
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final TokenVerifier verifier;
+    private final String serverName;
+    private final String serverVersion;
+
+    ZenithRequestHandler(final TokenVerifier verifier, final String serverName, final String serverVersion)
+    {
+        this.verifier = verifier;
+        this.serverName = serverName;
+        this.serverVersion = serverVersion;
+    }
+
+    /**
+     * The parts of the Zenith message container a request may carry.
+     */
+    private static final class Request
+    {
+        String controller = "Zenith";
+        String topic;
+        String action = "Publish";
+        Long transactionId;
+        JsonNode data;
+        boolean confirm;
+    }
+
+    void onText(final ZenithSession session, final String text)
+    {
+        final Request request;
+        try
+        {
+            request = parse(text);
+        }
+        catch (final BadRequest ex)
+        {
+            error(session, ex.controller, ex.topic, ex.transactionId, "Data.Deserialise");
+            return;
+        }
+
+        switch (request.action)
+        {
+            case "Sub":
+            case "Unsub":
+            case "Publish":
+                break;
+            case "Error":
+            case "Cancel":
+                // Clients may send these; there is nothing pending that Meridian can cancel yet.
+                return;
+            default:
+                error(session, request.controller, request.topic, request.transactionId, "Operation.Unknown");
+                return;
+        }
+
+        if ("Auth".equals(request.controller))
+        {
+            onAuth(session, request);
+            return;
+        }
+        if (null == request.topic)
+        {
+            error(session, request.controller, null, request.transactionId, "Data");
+            return;
+        }
+        if (!session.isAuthenticated(System.currentTimeMillis()))
+        {
+            refuse(session, request, "Authority");
+            return;
+        }
+
+        switch (request.controller)
+        {
+            case "Zenith":
+                onZenith(session, request);
+                break;
+            case "Market":
+                onMarket(session, request);
+                break;
+            default:
+                refuse(session, request, "Controller " + request.controller);
+                break;
+        }
+    }
+
+    private Request parse(final String text) throws BadRequest
+    {
+        final JsonNode root;
+        try
+        {
+            root = mapper.readTree(text);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new BadRequest(null, null, null);
+        }
+        if (null == root || !root.isObject())
+        {
+            throw new BadRequest(null, null, null);
+        }
+
+        final Request request = new Request();
+        final JsonNode controller = root.get("Controller");
+        final JsonNode topic = root.get("Topic");
+        final JsonNode transactionId = root.get("TransactionID");
+        if (null != controller && controller.isTextual())
+        {
+            request.controller = controller.asText();
+        }
+        if (null != topic && topic.isTextual())
+        {
+            request.topic = topic.asText();
+        }
+        if (null != transactionId && transactionId.canConvertToLong() && transactionId.isIntegralNumber())
+        {
+            request.transactionId = transactionId.asLong();
+        }
+
+        final boolean badController = null != controller && !controller.isTextual() && !controller.isNull();
+        final boolean badTopic = null != topic && !topic.isTextual() && !topic.isNull();
+        final boolean badTransaction = null != transactionId && !transactionId.isNull() &&
+            !(transactionId.isIntegralNumber() && transactionId.canConvertToLong());
+        final JsonNode action = root.get("Action");
+        final boolean badAction = null != action && !action.isTextual() && !action.isNull();
+        final JsonNode confirm = root.get("Confirm");
+        final boolean badConfirm = null != confirm && !confirm.isBoolean() && !confirm.isNull();
+        if (badController || badTopic || badTransaction || badAction || badConfirm)
+        {
+            throw new BadRequest(request.controller, request.topic, request.transactionId);
+        }
+        if (null != action && action.isTextual())
+        {
+            request.action = action.asText();
+        }
+        request.confirm = null != confirm && confirm.asBoolean();
+        request.data = root.get("Data");
+        return request;
+    }
+
+    // ------------------------------------------------------------------------------------------------- Auth
+
+    private void onAuth(final ZenithSession session, final Request request)
+    {
+        final String topic = null == request.topic ? "" : request.topic;
+        switch (topic)
+        {
+            case "AuthToken":
+                onAuthToken(session, request);
+                break;
+            case "QueryIdentify":
+                if (session.isAuthenticated(System.currentTimeMillis()))
+                {
+                    identify(session, request, session.user(), false);
+                }
+                else
+                {
+                    error(session, "Auth", topic, request.transactionId, "Authority");
+                    rejected(session, request);
+                }
+                break;
+            default:
+                refuse(session, request, "Operation.Unknown");
+                break;
+        }
+    }
+
+    private void onAuthToken(final ZenithSession session, final Request request)
+    {
+        final JsonNode data = request.data;
+        final JsonNode token = null == data ? null : data.get("AccessToken");
+        final JsonNode provider = null == data ? null : data.get("Provider");
+        if (null == token || !token.isTextual() ||
+            (null != provider && !provider.isNull() && !"Bearer".equalsIgnoreCase(provider.asText())))
+        {
+            rejected(session, request);
+            return;
+        }
+        final AuthenticatedUser user;
+        try
+        {
+            user = verifier.verify(token.asText());
+        }
+        catch (final AuthException ex)
+        {
+            LOG.info("session " + session.sessionId() + ": token rejected: " + ex.reason());
+            rejected(session, request);
+            return;
+        }
+        final AuthenticatedUser previous = session.user();
+        if (null != previous && !previous.userId().equals(user.userId()))
+        {
+            LOG.warning("session " + session.sessionId() + ": renewal for another user refused");
+            rejected(session, request);
+            return;
+        }
+        session.user(user);
+        identify(session, request, user, true);
+    }
+
+    private void identify(
+        final ZenithSession session, final Request request, final AuthenticatedUser user, final boolean withToken)
+    {
+        final long remainingMs = Math.max(0, user.expiresAtMs() - System.currentTimeMillis());
+        final JsonWriter out = session.writer().reset().startObject()
+            .name("Controller").string("Auth")
+            .name("Topic").string(request.topic);
+        transaction(out, request.transactionId);
+        out.name("Data").startObject()
+            .name("Result").string("Success");
+        if (withToken)
+        {
+            out.name("AccessToken").string(user.token());
+        }
+        out.name("UserID").string(user.userId())
+            .name("DisplayName").string(user.displayName())
+            .name("ExpiresIn").string(duration(remainingMs))
+            .name("ExpiryDate").string(Instant.ofEpochMilli(user.expiresAtMs()).toString())
+            .name("Scope").startArray();
+        for (final String scope : user.scopes())
+        {
+            out.string(scope);
+        }
+        out.endArray().endObject().endObject();
+        session.reply();
+    }
+
+    private void rejected(final ZenithSession session, final Request request)
+    {
+        final JsonWriter out = session.writer().reset().startObject()
+            .name("Controller").string("Auth")
+            .name("Topic").string(null == request.topic ? "AuthToken" : request.topic);
+        transaction(out, request.transactionId);
+        out.name("Data").startObject().name("Result").string("Rejected").endObject().endObject();
+        session.reply();
+    }
+
+    /**
+     * @param ms a duration.
+     * @return Zenith's {@code hh:mm:ss.fff} form (days folded into hours, as the Motif client parses it).
+     */
+    static String duration(final long ms)
+    {
+        final long hours = ms / 3_600_000;
+        final long minutes = (ms / 60_000) % 60;
+        final long seconds = (ms / 1000) % 60;
+        return String.format(Locale.ROOT, "%02d:%02d:%02d.%03d", hours, minutes, seconds, ms % 1000);
+    }
+
+    // ----------------------------------------------------------------------------------------------- Zenith
+
+    private void onZenith(final ZenithSession session, final Request request)
+    {
+        if (!"ServerInfo".equals(request.topic))
+        {
+            refuse(session, request, "Operation.Unknown");
+            return;
+        }
+        switch (request.action)
+        {
+            case "Sub":
+                JsonWriter out = session.writer().reset().startObject()
+                    .name("Controller").string("Zenith")
+                    .name("Topic").string(request.topic)
+                    .name("Data");
+                serverInfo(out);
+                out.endObject();
+                session.reply();
+                if (request.confirm)
+                {
+                    subEcho(session, request, true);
+                }
+                break;
+            case "Unsub":
+                if (request.confirm)
+                {
+                    unsubEcho(session, request);
+                }
+                break;
+            default:
+                if (null == request.transactionId)
+                {
+                    error(session, request.controller, request.topic, null, "Operation.NoResult");
+                    return;
+                }
+                out = session.writer().reset().startObject()
+                    .name("Controller").string("Zenith")
+                    .name("Topic").string(request.topic);
+                transaction(out, request.transactionId);
+                out.name("Data");
+                serverInfo(out);
+                out.endObject();
+                session.reply();
+                break;
+        }
+    }
+
+    private void serverInfo(final JsonWriter out)
+    {
+        out.startObject()
+            .name("Name").string(serverName)
+            .name("Class").string("FeedProxy")
+            .name("Version").string(serverVersion)
+            .name("Protocol").string(PROTOCOL_VERSION)
+            .endObject();
+    }
+
+    // ----------------------------------------------------------------------------------------------- Market
+
+    private void onMarket(final ZenithSession session, final Request request)
+    {
+        final String topic = request.topic;
+        switch (request.action)
+        {
+            case "Sub":
+                onMarketSub(session, request, topic);
+                break;
+            case "Unsub":
+                if (!session.engine().unsubscribe(session, request.controller, topic, request.confirm))
+                {
+                    refuse(session, request, "Limited");
+                }
+                break;
+            default:
+                onMarketQuery(session, request, topic);
+                break;
+        }
+    }
+
+    private void onMarketSub(final ZenithSession session, final Request request, final String topic)
+    {
+        final ItemType type;
+        final String key;
+        if ("Markets".equals(topic))
+        {
+            type = ItemType.MARKETS;
+            key = null;
+        }
+        else if (topic.startsWith(Topics.SECURITY_PREFIX))
+        {
+            key = Topics.securityKey(topic);
+            if (null == key)
+            {
+                refuse(session, request, "Symbol " + topic.substring(Topics.SECURITY_PREFIX.length()));
+                return;
+            }
+            type = ItemType.SECURITY;
+        }
+        else
+        {
+            refuse(session, request, "Operation.Unknown");
+            return;
+        }
+        if (!session.engine().subscribe(session, request.controller, topic, type, key, request.confirm))
+        {
+            refuse(session, request, "Limited");
+        }
+    }
+
+    private void onMarketQuery(final ZenithSession session, final Request request, final String topic)
+    {
+        if (!"QueryMarkets".equals(topic) && !"QuerySecurity".equals(topic))
+        {
+            refuse(session, request, "Operation.Unknown");
+            return;
+        }
+        if (null == request.transactionId)
+        {
+            error(session, request.controller, topic, null, "Operation.NoResult");
+            return;
+        }
+        final boolean accepted;
+        if ("QueryMarkets".equals(topic))
+        {
+            accepted = session.engine().queryMarkets(session, request.transactionId);
+        }
+        else
+        {
+            final JsonNode data = request.data;
+            final JsonNode market = null == data ? null : data.get("Market");
+            final JsonNode code = null == data ? null : data.get("Code");
+            if (null == data || !data.isObject())
+            {
+                refuse(session, request, "Data");
+                return;
+            }
+            if (null == code || !code.isTextual() || code.asText().isEmpty())
+            {
+                refuse(session, request, "Code");
+                return;
+            }
+            if (null == market || !market.isTextual() || market.asText().isEmpty())
+            {
+                refuse(session, request, "Market");
+                return;
+            }
+            final String key = code.asText() + '.' + market.asText();
+            if (!Topics.validSymbol(key))
+            {
+                refuse(session, request, "Symbol " + key);
+                return;
+            }
+            accepted = session.engine().querySecurity(session, request.transactionId, key);
+        }
+        if (!accepted)
+        {
+            refuse(session, request, "Limited");
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- replies
+
+    /**
+     * Answer a request that cannot be served: an Error, then what closes it for the client — a Sub echo without
+     * Confirm for a subscription that asked for one, a null result for a transaction.
+     */
+    private void refuse(final ZenithSession session, final Request request, final String code)
+    {
+        error(session, request.controller, request.topic, request.transactionId, code);
+        if ("Sub".equals(request.action))
+        {
+            if (request.confirm)
+            {
+                subEcho(session, request, false);
+            }
+        }
+        else if ("Publish".equals(request.action) && null != request.transactionId)
+        {
+            final JsonWriter out = session.writer().reset().startObject()
+                .name("Controller").string(request.controller);
+            if (null != request.topic)
+            {
+                out.name("Topic").string(request.topic);
+            }
+            out.name("TransactionID").number(request.transactionId)
+                .name("Data").nullValue()
+                .endObject();
+            session.reply();
+        }
+    }
+
+    private void error(
+        final ZenithSession session,
+        final String controller,
+        final String topic,
+        final Long transactionId,
+        final String code)
+    {
+        final JsonWriter out = session.writer().reset().startObject()
+            .name("Controller").string(null == controller ? "Zenith" : controller);
+        if (null != topic)
+        {
+            out.name("Topic").string(topic);
+        }
+        out.name("Action").string("Error");
+        transaction(out, transactionId);
+        out.name("Data").string(code).endObject();
+        session.reply();
+    }
+
+    private void subEcho(final ZenithSession session, final Request request, final boolean confirmed)
+    {
+        final JsonWriter out = session.writer().reset().startObject()
+            .name("Controller").string(request.controller)
+            .name("Topic").string(request.topic)
+            .name("Action").string("Sub");
+        if (confirmed)
+        {
+            out.name("Confirm").bool(true);
+        }
+        out.endObject();
+        session.reply();
+    }
+
+    private void unsubEcho(final ZenithSession session, final Request request)
+    {
+        session.writer().reset().startObject()
+            .name("Controller").string(request.controller)
+            .name("Topic").string(request.topic)
+            .name("Action").string("Unsub")
+            .endObject();
+        session.reply();
+    }
+
+    private static void transaction(final JsonWriter out, final Long transactionId)
+    {
+        if (null != transactionId)
+        {
+            out.name("TransactionID").number(transactionId);
+        }
+    }
+
+    /**
+     * A request that is not a well-formed Zenith message container; carries what could be read of it.
+     */
+    private static final class BadRequest extends Exception
+    {
+        private static final long serialVersionUID = 1L;
+
+        final String controller;
+        final String topic;
+        final Long transactionId;
+
+        BadRequest(final String controller, final String topic, final Long transactionId)
+        {
+            super(null, null, false, false);
+            this.controller = controller;
+            this.topic = topic;
+            this.transactionId = transactionId;
+        }
+    }
+}

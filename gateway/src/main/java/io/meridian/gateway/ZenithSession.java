@@ -1,0 +1,200 @@
+package io.meridian.gateway;
+
+import io.meridian.codecs.json.JsonWriter;
+import io.meridian.engine.ClientSession;
+import io.meridian.engine.EngineProxy;
+import io.meridian.gateway.auth.AuthenticatedUser;
+import io.undertow.connector.PooledByteBuffer;
+import io.undertow.websockets.core.WebSocketCallback;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * One Zenith WebSocket connection. Frames for the client, from the engine and from this session's own replies, go
+ * through the bounded outbox and are sent by the connection's IO thread, a few at a time, so a slow client holds
+ * at most the outbox and a handful of frames in flight.
+ */
+final class ZenithSession extends ClientSession implements MessageHandler, WebSocketCallback<Void>
+{
+    private static final Logger LOG = Logger.getLogger(ZenithSession.class.getName());
+    private static final int MAX_IN_FLIGHT = 16;
+    private static final int DRAIN_LIMIT = 64;
+    static final int CLOSE_SLOW_CONSUMER = 1008;
+
+    private final WebSocketChannel channel;
+    private final EngineProxy engine;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drainOnIoThread;
+    private final Runnable overflowTask = this::closeSlowConsumer;
+    private final JsonWriter writer = new JsonWriter();
+    private int inFlight;
+    private boolean draining;
+    private AuthenticatedUser user;
+
+    ZenithSession(
+        final long sessionId,
+        final int outboxCapacity,
+        final WebSocketChannel channel,
+        final EngineProxy engine,
+        final AuthenticatedUser user)
+    {
+        super(sessionId, outboxCapacity);
+        this.channel = channel;
+        this.engine = engine;
+        this.user = user;
+    }
+
+    WebSocketChannel channel()
+    {
+        return channel;
+    }
+
+    EngineProxy engine()
+    {
+        return engine;
+    }
+
+    /**
+     * @return the writer for replies made on this session's IO thread.
+     */
+    JsonWriter writer()
+    {
+        return writer;
+    }
+
+    AuthenticatedUser user()
+    {
+        return user;
+    }
+
+    void user(final AuthenticatedUser user)
+    {
+        this.user = user;
+    }
+
+    /**
+     * @param nowMs current time.
+     * @return true if a token was accepted and has not expired.
+     */
+    boolean isAuthenticated(final long nowMs)
+    {
+        return null != user && !user.isExpired(nowMs);
+    }
+
+    /**
+     * Queue the writer's message and send it; called on this session's IO thread.
+     */
+    void reply()
+    {
+        if (!outbox().write(writer.buffer(), 0, writer.length()))
+        {
+            closeSlowConsumer();
+            return;
+        }
+        drainOnIoThread();
+    }
+
+    @Override
+    protected void signal()
+    {
+        if (drainScheduled.compareAndSet(false, true))
+        {
+            channel.getIoThread().execute(drainTask);
+        }
+    }
+
+    @Override
+    protected void onOverflow()
+    {
+        channel.getIoThread().execute(overflowTask);
+    }
+
+    private void drainOnIoThread()
+    {
+        drainScheduled.set(false);
+        // A send may complete inside the ring read; re-entering the read would hand out the same frame again.
+        if (draining || !channel.isOpen())
+        {
+            return;
+        }
+        draining = true;
+        try
+        {
+            int limit;
+            while ((limit = Math.min(DRAIN_LIMIT, MAX_IN_FLIGHT - inFlight)) > 0 && outbox().drain(this, limit) > 0)
+            {
+                if (!channel.isOpen())
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            draining = false;
+        }
+    }
+
+    @Override
+    public void onMessage(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index,
+        final int length)
+    {
+        inFlight++;
+        final PooledByteBuffer pooled = channel.getBufferPool().allocate();
+        final ByteBuffer target = pooled.getBuffer();
+        if (length <= target.capacity())
+        {
+            target.clear();
+            copy(buffer, index, length, target);
+            target.flip();
+            WebSockets.sendText(pooled, channel, this);
+        }
+        else
+        {
+            pooled.close();
+            final ByteBuffer large = ByteBuffer.allocate(length);
+            copy(buffer, index, length, large);
+            large.flip();
+            WebSockets.sendText(large, channel, this);
+        }
+    }
+
+    private static void copy(final DirectBuffer source, final int index, final int length, final ByteBuffer target)
+    {
+        source.getBytes(index, target, target.position(), length);
+        target.position(target.position() + length);
+    }
+
+    @Override
+    public void complete(final WebSocketChannel channel, final Void context)
+    {
+        inFlight--;
+        if (outbox().size() > 0)
+        {
+            drainOnIoThread();
+        }
+    }
+
+    @Override
+    public void onError(final WebSocketChannel channel, final Void context, final Throwable throwable)
+    {
+        inFlight--;
+        LOG.fine(() -> "send failed on session " + sessionId() + ": " + throwable);
+    }
+
+    private void closeSlowConsumer()
+    {
+        markClosed();
+        if (channel.isOpen())
+        {
+            LOG.warning("closing session " + sessionId() + ": it fell too far behind (outbox full)");
+            WebSockets.sendClose(CLOSE_SLOW_CONSUMER, "Slow consumer: outbox full", channel, null);
+        }
+    }
+}
