@@ -3,7 +3,6 @@ package io.meridian.engine;
 import io.meridian.codecs.interlink.FeedStatus;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.interlink.MarketUpdateDecoder;
-import io.meridian.codecs.interlink.TradingState;
 import io.meridian.codecs.json.JsonWriter;
 
 import java.util.ArrayList;
@@ -59,8 +58,8 @@ final class MarketsItem extends Item
         final short stateRaw = decoder.tradingStateRaw();
         final int tradingDate = decoder.tradingDate();
         final Market market = market(decoder.marketCode());
-        market.feed = feedName(feedRaw);
-        market.status = stateName(stateRaw);
+        market.feed = ZenithNames.feedStatus(feedRaw);
+        market.status = ZenithNames.tradingState(stateRaw);
         market.tradingDate = tradingDate;
         market.changed = true;
     }
@@ -170,31 +169,5 @@ final class MarketsItem extends Item
     private static String isoDate(final int yyyymmdd)
     {
         return String.format("%04d-%02d-%02d", yyyymmdd / 10000, (yyyymmdd / 100) % 100, yyyymmdd % 100);
-    }
-
-    private static String feedName(final short raw)
-    {
-        try
-        {
-            final FeedStatus status = FeedStatus.get(raw);
-            return status == FeedStatus.NULL_VAL ? FeedStatus.Impaired.name() : status.name();
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return FeedStatus.Impaired.name();
-        }
-    }
-
-    private static String stateName(final short raw)
-    {
-        try
-        {
-            final TradingState state = TradingState.get(raw);
-            return state == TradingState.NULL_VAL ? "Unknown" : state.name();
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return "Unknown";
-        }
     }
 }

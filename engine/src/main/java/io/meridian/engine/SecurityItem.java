@@ -4,8 +4,6 @@ import io.meridian.codecs.SecurityFields;
 import io.meridian.codecs.interlink.DecimalDecoder;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.interlink.SecurityUpdateDecoder;
-import io.meridian.codecs.interlink.TradingState;
-import io.meridian.codecs.interlink.Trend;
 import io.meridian.codecs.json.JsonWriter;
 
 /**
@@ -240,10 +238,10 @@ final class SecurityItem extends Item
             switch (KINDS[i])
             {
                 case TRADING_STATE:
-                    writer.string(tradingStateName((short)mantissa[i]));
+                    writer.string(ZenithNames.tradingState((short)mantissa[i]));
                     break;
                 case TREND:
-                    writer.string(trendName((short)mantissa[i]));
+                    writer.string(ZenithNames.trend((short)mantissa[i]));
                     break;
                 case INTEGER:
                     writer.number(mantissa[i]);
@@ -255,31 +253,6 @@ final class SecurityItem extends Item
         }
     }
 
-    private static String tradingStateName(final short raw)
-    {
-        try
-        {
-            final TradingState state = TradingState.get(raw);
-            return state == TradingState.NULL_VAL ? "Unknown" : state.name();
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return "Unknown";
-        }
-    }
-
-    private static String trendName(final short raw)
-    {
-        try
-        {
-            final Trend trend = Trend.get(raw);
-            return trend == Trend.NULL_VAL ? "None" : trend.name();
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return "None";
-        }
-    }
 
     String code()
     {

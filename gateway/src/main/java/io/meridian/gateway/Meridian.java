@@ -64,7 +64,10 @@ public final class Meridian
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
+            // java.util.logging resets its handlers in its own shutdown hook, so these lines go to stderr directly.
+            System.err.println("meridian: stopping");
             server.close();
+            System.err.println("meridian: stopped");
             stopped.countDown();
         }, "meridian-shutdown"));
 

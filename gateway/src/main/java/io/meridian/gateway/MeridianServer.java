@@ -184,10 +184,8 @@ public final class MeridianServer implements AutoCloseable
     @Override
     public void close()
     {
-        LOG.info("stopping");
         undertow.stop();
         CloseHelper.quietCloseAll(simRunner, engine);
-        LOG.info("stopped");
     }
 
     MeridianConfig config()

@@ -1,0 +1,28 @@
+package io.meridian.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Keeps docs/configuration.md in step with the settings: every setting is listed with its environment name and
+ * default.
+ */
+class ConfigurationDocTest
+{
+    @Test
+    void everySettingIsDocumented() throws Exception
+    {
+        final String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
+        for (final Setting setting : Setting.values())
+        {
+            final String defaultCell = setting.defaultValue().isEmpty() ? "(empty)" : "`" + setting.defaultValue() + "`";
+            final String row = "| `" + setting.key() + "` | `" + setting.envName() + "` | " + defaultCell + " |";
+            assertTrue(doc.contains(row), "docs/configuration.md is missing or out of date for " + setting.key() +
+                "; expected a row starting " + row);
+        }
+    }
+}
