@@ -19,6 +19,8 @@ import java.util.Properties;
  */
 public final class MeridianConfig
 {
+    private static final String ENV_PREFIX = "MERIDIAN_";
+
     private final EnumMap<Setting, String> raw;
     private final EnumMap<Setting, String> origin;
 
@@ -83,7 +85,9 @@ public final class MeridianConfig
             }
             catch (final IOException ex)
             {
-                throw new ConfigException("--config: cannot read " + configFile + ": " + ex.getMessage());
+                final String why = ex instanceof java.nio.charset.CharacterCodingException ?
+                    "the file is not valid UTF-8" : ex.toString();
+                throw new ConfigException("config file " + configFile + ": cannot read: " + why);
             }
             for (final String key : fileProps.stringPropertyNames())
             {
@@ -104,6 +108,14 @@ public final class MeridianConfig
             {
                 raw.put(setting, value.trim());
                 origin.put(setting, "environment " + setting.envName());
+            }
+        }
+        for (final String name : env.keySet())
+        {
+            if (name.startsWith(ENV_PREFIX) && null == settingForEnv(name))
+            {
+                throw new ConfigException(name + ": unknown setting (environment); names are listed in " +
+                    "docs/configuration.md");
             }
         }
 
@@ -133,6 +145,18 @@ public final class MeridianConfig
         }
 
         return new MeridianConfig(raw, origin);
+    }
+
+    private static Setting settingForEnv(final String envName)
+    {
+        for (final Setting setting : Setting.values())
+        {
+            if (setting.envName().equals(envName))
+            {
+                return setting;
+            }
+        }
+        return null;
     }
 
     private void validate()
@@ -501,12 +525,18 @@ public final class MeridianConfig
      */
     public MeridianConfig with(final Map<String, String> overrides)
     {
-        final Map<String, String> all = new java.util.HashMap<>();
-        for (final Setting setting : Setting.values())
+        final EnumMap<Setting, String> newRaw = new EnumMap<>(raw);
+        final EnumMap<Setting, String> newOrigin = new EnumMap<>(origin);
+        for (final Map.Entry<String, String> entry : overrides.entrySet())
         {
-            all.put(setting.key(), raw.get(setting));
+            final Setting setting = Setting.byKey(entry.getKey());
+            if (null == setting)
+            {
+                throw new ConfigException(entry.getKey() + ": unknown setting");
+            }
+            newRaw.put(setting, entry.getValue().trim());
+            newOrigin.put(setting, "command line");
         }
-        all.putAll(overrides);
-        return load(null, Map.of(), new Properties(), all);
+        return new MeridianConfig(newRaw, newOrigin);
     }
 }

@@ -634,7 +634,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         if (!session.outbox().write(sub.dataPrefix, sub.dataPrefixLength, body.buffer(), 0, bodyLength, (byte)'}'))
         {
-            overflow(session);
+            overflow(session, sub.dataPrefixLength + bodyLength + 1);
             return false;
         }
         markDirty(session);
@@ -649,7 +649,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         if (!session.outbox().write(json.buffer(), 0, json.length()))
         {
-            overflow(session);
+            overflow(session, json.length());
             return;
         }
         markDirty(session);
@@ -753,11 +753,17 @@ final class CacheEngine implements EventHandler<RingEvent>
         queries.clear();
     }
 
-    private void overflow(final ClientSession session)
+    private void overflow(final ClientSession session, final int frameLength)
     {
+        final boolean tooLarge = !session.outbox().fits(frameLength);
+        if (tooLarge)
+        {
+            counters.recordError("frame of " + frameLength + " bytes is larger than a session outbox takes (" +
+                session.outbox().maxFrameLength() + "); raise session.send-buffer-bytes");
+        }
         counters.overflowedSessions.increment();
         session.markClosed();
-        session.onOverflow();
+        session.onOverflow(tooLarge);
     }
 
     private void markDirty(final ClientSession session)

@@ -3,7 +3,7 @@ package io.meridian.engine;
 /**
  * The engine's view of one client connection: an id, a bounded outbox of frames, and the two calls the engine makes
  * back into the gateway. The gateway subclasses it; the engine thread calls {@link #signal()} once per batch for
- * each session it wrote to, and {@link #onOverflow()} when the outbox is full.
+ * each session it wrote to, and {@link #onOverflow(boolean)} when a frame cannot be queued.
  */
 public abstract class ClientSession
 {
@@ -48,8 +48,12 @@ public abstract class ClientSession
     protected abstract void signal();
 
     /**
-     * The outbox was full, so a frame could not be queued. The session can no longer be given a consistent
-     * stream and must be closed (or resynchronised). Called on the engine thread; must not block.
+     * A frame could not be queued: the outbox was full, or the frame is larger than the outbox can ever hold. The
+     * session can no longer be given a consistent stream and must be closed (or resynchronised). Called on the
+     * engine thread; must not block.
+     *
+     * @param frameTooLarge true if the frame can never fit ({@code session.send-buffer-bytes} is too small for
+     *                      it), false if the client fell behind.
      */
-    protected abstract void onOverflow();
+    protected abstract void onOverflow(boolean frameTooLarge);
 }

@@ -76,12 +76,30 @@ public final class SessionOutbox
         {
             return false;
         }
-        final org.agrona.concurrent.AtomicBuffer target = ring.buffer();
-        target.putBytes(index, prefix, 0, prefixLength);
-        target.putBytes(index + prefixLength, body, bodyOffset, bodyLength);
-        target.putByte(index + prefixLength + bodyLength, suffix);
+        try
+        {
+            final org.agrona.concurrent.AtomicBuffer target = ring.buffer();
+            target.putBytes(index, prefix, 0, prefixLength);
+            target.putBytes(index + prefixLength, body, bodyOffset, bodyLength);
+            target.putByte(index + prefixLength + bodyLength, suffix);
+        }
+        catch (final RuntimeException ex)
+        {
+            // An uncommitted claim would stop the reader at this slot for good.
+            ring.abort(index);
+            throw ex;
+        }
         ring.commit(index);
         return true;
+    }
+
+    /**
+     * @param length a frame length.
+     * @return true if a frame of this length can ever be queued.
+     */
+    public boolean fits(final int length)
+    {
+        return length <= ring.maxMsgLength();
     }
 
     /**
@@ -93,7 +111,13 @@ public final class SessionOutbox
      */
     public int drain(final MessageHandler handler, final int limit)
     {
-        return ring.read(handler, limit);
+        int frames = ring.read(handler, limit);
+        if (frames == 0 && ring.size() > 0)
+        {
+            // The read stopped at the padding record at the end of the buffer; the next read starts at the front.
+            frames = ring.read(handler, limit);
+        }
+        return frames;
     }
 
     /**

@@ -393,7 +393,7 @@ class CacheEngineTest
         }
 
         @Override
-        protected void onOverflow()
+        protected void onOverflow(final boolean frameTooLarge)
         {
             overflowed = true;
         }

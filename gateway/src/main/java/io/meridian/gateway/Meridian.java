@@ -56,7 +56,15 @@ public final class Meridian
         }
         catch (final RuntimeException ex)
         {
-            System.err.println("meridian: failed to start: " + ex);
+            if (causedBy(ex, java.net.BindException.class))
+            {
+                System.err.println("meridian: server.port: cannot listen on " + config.serverHost() + ":" +
+                    config.serverPort() + " (" + ex.getMessage() + "); is another process using it?");
+            }
+            else
+            {
+                System.err.println("meridian: failed to start: " + ex);
+            }
             System.exit(1);
             return;
         }
@@ -80,6 +88,18 @@ public final class Meridian
         {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static boolean causedBy(final Throwable error, final Class<? extends Throwable> type)
+    {
+        for (Throwable cause = error; null != cause; cause = cause.getCause())
+        {
+            if (type.isInstance(cause))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void announce(final MeridianServer server, final MeridianConfig config)

@@ -27,7 +27,8 @@ final class Topics
     }
 
     /**
-     * A symbol is {@code CODE.MARKET}: both parts non-empty, printable ASCII without spaces, bounded in length.
+     * A symbol is {@code CODE.MARKET}: both parts non-empty, printable ASCII without spaces, {@code !} or
+     * {@code "}, bounded in length.
      *
      * @param key candidate.
      * @return true if well formed.

@@ -26,12 +26,14 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     private static final int MAX_IN_FLIGHT = 16;
     private static final int DRAIN_LIMIT = 64;
     static final int CLOSE_SLOW_CONSUMER = 1008;
+    static final int CLOSE_SERVER_ERROR = 1011;
 
     private final WebSocketChannel channel;
     private final EngineProxy engine;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainOnIoThread;
     private final Runnable overflowTask = this::closeSlowConsumer;
+    private final Runnable tooLargeTask = this::closeFrameTooLarge;
     private final JsonWriter writer = new JsonWriter();
     private int inFlight;
     private boolean draining;
@@ -94,7 +96,14 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     {
         if (!outbox().write(writer.buffer(), 0, writer.length()))
         {
-            closeSlowConsumer();
+            if (outbox().fits(writer.length()))
+            {
+                closeSlowConsumer();
+            }
+            else
+            {
+                closeFrameTooLarge();
+            }
             return;
         }
         drainOnIoThread();
@@ -110,9 +119,9 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     }
 
     @Override
-    protected void onOverflow()
+    protected void onOverflow(final boolean frameTooLarge)
     {
-        channel.getIoThread().execute(overflowTask);
+        channel.getIoThread().execute(frameTooLarge ? tooLargeTask : overflowTask);
     }
 
     private void drainOnIoThread()
@@ -186,6 +195,16 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     {
         inFlight--;
         LOG.fine(() -> "send failed on session " + sessionId() + ": " + throwable);
+    }
+
+    private void closeFrameTooLarge()
+    {
+        markClosed();
+        if (channel.isOpen())
+        {
+            LOG.severe("closing session " + sessionId() + ": a frame was larger than session.send-buffer-bytes / 8");
+            WebSockets.sendClose(CLOSE_SERVER_ERROR, "Frame larger than the session outbox allows", channel, null);
+        }
     }
 
     private void closeSlowConsumer()

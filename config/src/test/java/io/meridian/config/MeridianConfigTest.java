@@ -1,0 +1,297 @@
+package io.meridian.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+class MeridianConfigTest
+{
+    /** Where a case puts its settings. */
+    enum Source
+    {
+        FILE, ENV, SYSTEM_PROPERTY, OVERRIDE
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaults()
+    {
+        final MeridianConfig config = MeridianConfig.defaults();
+
+        assertEquals(8080, config.serverPort());
+        assertTrue(config.demoMode());
+        assertEquals(List.of("RS256", "ES256"), config.authAlgorithms());
+        assertEquals("aeron:ipc", config.upstreamChannel());
+        assertEquals(16_384, config.engineRingSize());
+        assertEquals("backoff", config.engineIdleStrategy());
+        assertTrue(config.simEnabled());
+        for (final Setting setting : Setting.values())
+        {
+            assertEquals(setting.defaultValue(), config.string(setting), setting.key());
+            assertEquals("default", config.origin(setting), setting.key());
+        }
+    }
+
+    @Test
+    void laterSourcesTakePrecedence() throws IOException
+    {
+        final Path file = write("server.port=1001\n");
+        final Map<String, String> env = Map.of("MERIDIAN_SERVER_PORT", "1002");
+        final Properties sysProps = properties("meridian.server.port", "1003");
+        final Map<String, String> overrides = Map.of("server.port", "1004");
+
+        final MeridianConfig fromFile = MeridianConfig.load(file, Map.of(), new Properties(), Map.of());
+        assertEquals(1001, fromFile.serverPort());
+        assertEquals("config file " + file, fromFile.origin(Setting.SERVER_PORT));
+
+        final MeridianConfig fromEnv = MeridianConfig.load(file, env, new Properties(), Map.of());
+        assertEquals(1002, fromEnv.serverPort());
+        assertEquals("environment MERIDIAN_SERVER_PORT", fromEnv.origin(Setting.SERVER_PORT));
+
+        final MeridianConfig fromSysProps = MeridianConfig.load(file, env, sysProps, Map.of());
+        assertEquals(1003, fromSysProps.serverPort());
+        assertEquals("system property -Dmeridian.server.port", fromSysProps.origin(Setting.SERVER_PORT));
+
+        final MeridianConfig fromOverrides = MeridianConfig.load(file, env, sysProps, overrides);
+        assertEquals(1004, fromOverrides.serverPort());
+        assertEquals("command line", fromOverrides.origin(Setting.SERVER_PORT));
+        assertEquals("default", fromOverrides.origin(Setting.SERVER_NAME));
+    }
+
+    @Test
+    void ignoresEnvironmentAndSystemPropertiesOutsideItsNamespace()
+    {
+        final MeridianConfig config = MeridianConfig.load(
+            null,
+            Map.of("SERVER_PORT", "1", "PATH", "/usr/bin"),
+            properties("server.port", "2", "java.version", "17"),
+            Map.of());
+
+        assertEquals(8080, config.serverPort());
+    }
+
+    @Test
+    void readsEveryKindOfValueFromAFile() throws IOException
+    {
+        final Path file = write(
+            "# comment\n" +
+            "server.name = Meridian Sydney\n" +
+            "auth.algorithms=rs256, ps256\n" +
+            "sim.enabled=FALSE\n" +
+            "engine.ring-size=1_024\n" +
+            "upstream.channel=aeron:udp?endpoint=localhost:40123\n");
+
+        final MeridianConfig config = MeridianConfig.load(file, Map.of(), new Properties(), Map.of());
+
+        assertEquals("Meridian Sydney", config.serverName());
+        assertEquals(List.of("RS256", "PS256"), config.authAlgorithms());
+        assertFalse(config.simEnabled());
+        assertEquals(1024, config.engineRingSize());
+        assertEquals("aeron:udp?endpoint=localhost:40123", config.upstreamChannel());
+    }
+
+    @Test
+    void identityProviderSettingsLeaveDemoMode()
+    {
+        final MeridianConfig config = MeridianConfig.of(Map.of(
+            "auth.jwks-url", "https://idp.example.com/.well-known/jwks.json",
+            "auth.issuer", "https://idp.example.com/",
+            "auth.audience", "meridian"));
+
+        assertFalse(config.demoMode());
+        assertEquals("https://idp.example.com/.well-known/jwks.json", config.authJwksUrl());
+        assertEquals("https://idp.example.com/", config.authIssuer());
+        assertEquals("meridian", config.authAudience());
+    }
+
+    @Test
+    void withReturnsModifiedCopy()
+    {
+        final MeridianConfig original = MeridianConfig.of(Map.of("server.name", "first"));
+
+        final MeridianConfig copy = original.with(Map.of("server.port", "9090", "sim.enabled", "false"));
+
+        assertNotSame(original, copy);
+        assertEquals(9090, copy.serverPort());
+        assertFalse(copy.simEnabled());
+        assertEquals("first", copy.serverName());
+        assertEquals(8080, original.serverPort());
+        assertTrue(original.simEnabled());
+    }
+
+    @Test
+    void withValidatesTheCopy()
+    {
+        final ConfigException ex = assertThrows(
+            ConfigException.class, () -> MeridianConfig.defaults().with(Map.of("server.port", "-1")));
+
+        assertTrue(ex.getMessage().contains("server.port"), ex.getMessage());
+    }
+
+    @Test
+    void mapsSettingKeysToEnvironmentAndPropertyNames()
+    {
+        assertEquals("MERIDIAN_AUTH_JWKS_URL", Setting.AUTH_JWKS_URL.envName());
+        assertEquals("meridian.auth.jwks-url", Setting.AUTH_JWKS_URL.propertyName());
+        assertEquals("MERIDIAN_SERVER_PORT", Setting.SERVER_PORT.envName());
+        assertEquals("MERIDIAN_UPSTREAM_LIVENESS_TIMEOUT_MS", Setting.UPSTREAM_LIVENESS_MS.envName());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setting.class)
+    void everySettingIsFoundByItsKeyAndReadFromItsEnvironmentName(final Setting setting)
+    {
+        assertSame(setting, Setting.byKey(setting.key()));
+        assertEquals("meridian." + setting.key(), setting.propertyName());
+
+        final MeridianConfig config = MeridianConfig.load(
+            null, Map.of(setting.envName(), setting.defaultValue()), new Properties(), Map.of());
+        assertEquals("environment " + setting.envName(), config.origin(setting));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badValues")
+    void rejectsBadValueNamingSettingAndOrigin(
+        final String name, final Source source, final Map<String, String> settings, final List<String> expected)
+        throws IOException
+    {
+        final ConfigException ex = assertThrows(ConfigException.class, () -> loadFrom(source, settings));
+
+        for (final String fragment : expected)
+        {
+            assertTrue(ex.getMessage().contains(fragment), "'" + fragment + "' not in: " + ex.getMessage());
+        }
+    }
+
+    static Stream<Arguments> badValues()
+    {
+        return Stream.of(
+            arguments("non-integer port", Source.ENV, Map.of("MERIDIAN_SERVER_PORT", "80a"),
+                List.of("server.port", "environment MERIDIAN_SERVER_PORT", "80a")),
+            arguments("port out of range", Source.SYSTEM_PROPERTY, Map.of("meridian.server.port", "70000"),
+                List.of("server.port", "system property -Dmeridian.server.port", "70000")),
+            arguments("ring size not a power of two", Source.OVERRIDE, Map.of("engine.ring-size", "1000"),
+                List.of("engine.ring-size", "command line", "power of two")),
+            arguments("unknown idle strategy", Source.FILE, Map.of("engine.idle-strategy", "spinning"),
+                List.of("engine.idle-strategy", "config file", "spinning")),
+            arguments("boolean neither true nor false", Source.ENV, Map.of("MERIDIAN_SIM_ENABLED", "maybe"),
+                List.of("sim.enabled", "environment MERIDIAN_SIM_ENABLED", "maybe")),
+            arguments("channel not an Aeron URI", Source.OVERRIDE, Map.of("upstream.channel", "udp://localhost:1"),
+                List.of("upstream.channel", "command line")),
+            arguments("response channel not an Aeron URI", Source.FILE,
+                Map.of("upstream.response-channel", "ipc"),
+                List.of("upstream.response-channel", "config file")),
+            arguments("liveness not above heartbeat", Source.OVERRIDE,
+                Map.of("upstream.heartbeat-interval-ms", "2000", "upstream.liveness-timeout-ms", "2000"),
+                List.of("upstream.liveness-timeout-ms", "upstream.heartbeat-interval-ms", "command line")),
+            arguments("jwks-url without issuer", Source.OVERRIDE,
+                Map.of("auth.jwks-url", "https://idp.example.com/jwks", "auth.audience", "meridian"),
+                List.of("auth.issuer", "auth.jwks-url")),
+            arguments("issuer without jwks-url", Source.ENV,
+                Map.of("MERIDIAN_AUTH_ISSUER", "https://idp.example.com/"),
+                List.of("auth.jwks-url", "auth.issuer")),
+            arguments("jwks-url with ftp scheme", Source.SYSTEM_PROPERTY,
+                Map.of("meridian.auth.jwks-url", "ftp://idp.example.com/jwks", "meridian.auth.issuer", "i",
+                    "meridian.auth.audience", "a"),
+                List.of("auth.jwks-url", "system property -Dmeridian.auth.jwks-url", "ftp://idp.example.com/jwks")),
+            arguments("unknown key in config file", Source.FILE, Map.of("server.prot", "9090"),
+                List.of("server.prot", "unknown")),
+            arguments("unknown meridian system property", Source.SYSTEM_PROPERTY, Map.of("meridian.xyz", "1"),
+                List.of("meridian.xyz", "unknown")),
+            arguments("unknown override", Source.OVERRIDE, Map.of("xyz", "1"),
+                List.of("xyz", "unknown")));
+    }
+
+    @Test
+    void rejectsUnreadableConfigFile()
+    {
+        final Path missing = dir.resolve("missing.properties");
+
+        final ConfigException ex = assertThrows(
+            ConfigException.class, () -> MeridianConfig.load(missing, Map.of(), new Properties(), Map.of()));
+
+        assertTrue(ex.getMessage().contains(missing.toString()), ex.getMessage());
+        assertTrue(ex.getMessage().contains("cannot read"), ex.getMessage());
+    }
+
+    private MeridianConfig loadFrom(final Source source, final Map<String, String> settings) throws IOException
+    {
+        switch (source)
+        {
+            case FILE:
+            {
+                final StringBuilder text = new StringBuilder();
+                settings.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+                return MeridianConfig.load(write(text.toString()), Map.of(), new Properties(), Map.of());
+            }
+            case ENV:
+                return MeridianConfig.load(null, settings, new Properties(), Map.of());
+            case SYSTEM_PROPERTY:
+            {
+                final Properties sysProps = new Properties();
+                sysProps.putAll(settings);
+                return MeridianConfig.load(null, Map.of(), sysProps, Map.of());
+            }
+            default:
+                return MeridianConfig.load(null, Map.of(), new Properties(), settings);
+        }
+    }
+
+    private Path write(final String text) throws IOException
+    {
+        final Path file = Files.createTempFile(dir, "meridian", ".properties");
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static Properties properties(final String... keyValues)
+    {
+        final Properties properties = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2)
+        {
+            properties.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return properties;
+    }
+
+    @Test
+    void unknownMeridianEnvironmentVariableFailsNamingIt()
+    {
+        final ConfigException ex = assertThrows(ConfigException.class, () -> MeridianConfig.load(
+            null, Map.of("MERIDIAN_SERVER_PROT", "9090", "HOME", "/root"), new Properties(), Map.of()));
+        assertTrue(ex.getMessage().contains("MERIDIAN_SERVER_PROT"), ex.getMessage());
+    }
+
+    @Test
+    void withKeepsWhereUnchangedSettingsCameFrom()
+    {
+        final MeridianConfig fromEnv = MeridianConfig.load(
+            null, Map.of("MERIDIAN_SERVER_NAME", "east"), new Properties(), Map.of());
+        final MeridianConfig copy = fromEnv.with(Map.of("server.port", "9090"));
+        assertEquals("environment MERIDIAN_SERVER_NAME", copy.origin(Setting.SERVER_NAME));
+        assertEquals("default", copy.origin(Setting.SIM_SEED));
+        assertEquals("command line", copy.origin(Setting.SERVER_PORT));
+    }
+}

@@ -1,0 +1,160 @@
+package io.meridian.gateway;
+
+import io.meridian.config.ConfigException;
+import io.meridian.config.MeridianConfig;
+import io.meridian.config.Setting;
+import io.meridian.gateway.Meridian.UsageException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The command line of {@link Meridian}. {@code configFrom} also reads the real environment and system properties, so
+ * tests that read a setting below the command line skip themselves when the build sets that setting.
+ */
+class MeridianLauncherTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void noArgumentsGiveDefaults() throws UsageException
+    {
+        assumeUnsetOutsideCommandLine(Setting.SERVER_PORT);
+
+        final MeridianConfig config = Meridian.configFrom(new String[0]);
+
+        assertEquals(8080, config.serverPort());
+    }
+
+    @Test
+    void portSetsServerPort() throws UsageException
+    {
+        final MeridianConfig config = Meridian.configFrom(new String[]{ "--port", "9090" });
+
+        assertEquals(9090, config.serverPort());
+        assertEquals("command line", config.origin(Setting.SERVER_PORT));
+    }
+
+    @Test
+    void configLoadsPropertiesFileAndCommandLineWinsOverIt() throws IOException, UsageException
+    {
+        assumeUnsetOutsideCommandLine(Setting.SERVER_NAME);
+        final Path file = dir.resolve("meridian.properties");
+        Files.writeString(file, "server.name=Meridian Test\nserver.port=1001\n");
+
+        final MeridianConfig fromFile = Meridian.configFrom(new String[]{ "--config", file.toString() });
+        final MeridianConfig withPort = Meridian.configFrom(
+            new String[]{ "--config", file.toString(), "--port", "9090" });
+
+        assertEquals("Meridian Test", fromFile.serverName());
+        assertEquals("config file " + file, fromFile.origin(Setting.SERVER_NAME));
+        assertEquals("Meridian Test", withPort.serverName());
+        assertEquals(9090, withPort.serverPort());
+    }
+
+    @Test
+    void setReplacesAnySettingAndKeepsEqualsSignsInTheValue() throws UsageException
+    {
+        final MeridianConfig config = Meridian.configFrom(new String[]{
+            "--set", "sim.securities=500", "--set", "server.name=a=b", "--set", "engine.idle-strategy=busy-spin" });
+
+        assertEquals(500, config.simSecurities());
+        assertEquals("a=b", config.serverName());
+        assertEquals("busy-spin", config.engineIdleStrategy());
+    }
+
+    @Test
+    void unknownArgumentIsUsageErrorNamingIt()
+    {
+        final UsageException ex = assertThrows(
+            UsageException.class, () -> Meridian.configFrom(new String[]{ "--port", "9090", "--verbose" }));
+
+        assertEquals(2, ex.exitCode);
+        assertTrue(ex.getMessage().contains("'--verbose'"), ex.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "--port", "--config", "--set" })
+    void optionWithoutValueIsUsageError(final String option)
+    {
+        final UsageException ex = assertThrows(
+            UsageException.class, () -> Meridian.configFrom(new String[]{ option }));
+
+        assertEquals(2, ex.exitCode);
+        assertTrue(ex.getMessage().contains(option), ex.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "--help", "-h" })
+    void helpIsUsageWithExitCodeZeroListingEverySetting(final String option)
+    {
+        final UsageException ex = assertThrows(
+            UsageException.class, () -> Meridian.configFrom(new String[]{ "--port", "9090", option }));
+
+        assertEquals(0, ex.exitCode);
+        assertEquals(Meridian.usage(), ex.getMessage());
+        for (final Setting setting : Setting.values())
+        {
+            assertTrue(ex.getMessage().contains(setting.key()), setting.key() + " missing from usage");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "badpair", "=9090" })
+    void setWithoutKeyValuePairIsUsageError(final String pair)
+    {
+        final UsageException ex = assertThrows(
+            UsageException.class, () -> Meridian.configFrom(new String[]{ "--set", pair }));
+
+        assertEquals(2, ex.exitCode);
+        assertTrue(ex.getMessage().contains(pair), ex.getMessage());
+    }
+
+    @Test
+    void unreadableConfigFileIsUsageError()
+    {
+        final Path missing = dir.resolve("missing.properties");
+
+        final UsageException ex = assertThrows(
+            UsageException.class, () -> Meridian.configFrom(new String[]{ "--config", missing.toString() }));
+
+        assertEquals(2, ex.exitCode);
+        assertTrue(ex.getMessage().contains(missing.toString()), ex.getMessage());
+    }
+
+    @Test
+    void setOfUnknownKeyIsConfigErrorNamingIt()
+    {
+        final ConfigException ex = assertThrows(
+            ConfigException.class, () -> Meridian.configFrom(new String[]{ "--set", "unknown.key=1" }));
+
+        assertTrue(ex.getMessage().contains("unknown.key"), ex.getMessage());
+    }
+
+    @Test
+    void badPortIsConfigErrorNamingServerPort()
+    {
+        final ConfigException ex = assertThrows(
+            ConfigException.class, () -> Meridian.configFrom(new String[]{ "--port", "abc" }));
+
+        assertTrue(ex.getMessage().contains("server.port"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("command line"), ex.getMessage());
+    }
+
+    private static void assumeUnsetOutsideCommandLine(final Setting setting)
+    {
+        assumeTrue(null == System.getenv(setting.envName()), setting.envName() + " is set");
+        assumeTrue(null == System.getProperty(setting.propertyName()), setting.propertyName() + " is set");
+    }
+}
