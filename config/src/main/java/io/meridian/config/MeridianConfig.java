@@ -94,7 +94,8 @@ public final class MeridianConfig
                 final Setting setting = Setting.byKey(key.trim());
                 if (null == setting)
                 {
-                    throw new ConfigException(key + ": unknown setting in " + configFile + " (see docs/configuration.md)");
+                    throw new ConfigException(
+                        key + ": unknown setting in " + configFile + " (see docs/configuration.md)");
                 }
                 raw.put(setting, fileProps.getProperty(key).trim());
                 origin.put(setting, "config file " + configFile);
@@ -230,7 +231,8 @@ public final class MeridianConfig
                 case UPSTREAM_RESPONSE_CHANNEL:
                     if (!string(setting).startsWith("aeron:"))
                     {
-                        throw bad(setting, "must be an Aeron channel URI such as aeron:ipc or aeron:udp?endpoint=host:port");
+                        throw bad(setting,
+                            "must be an Aeron channel URI such as aeron:ipc or aeron:udp?endpoint=host:port");
                     }
                     break;
                 default:

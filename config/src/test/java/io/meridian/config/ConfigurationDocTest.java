@@ -19,7 +19,8 @@ class ConfigurationDocTest
         final String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
         for (final Setting setting : Setting.values())
         {
-            final String defaultCell = setting.defaultValue().isEmpty() ? "(empty)" : "`" + setting.defaultValue() + "`";
+            final String defaultValue = setting.defaultValue();
+            final String defaultCell = defaultValue.isEmpty() ? "(empty)" : "`" + defaultValue + "`";
             final String row = "| `" + setting.key() + "` | `" + setting.envName() + "` | " + defaultCell + " |";
             assertTrue(doc.contains(row), "docs/configuration.md is missing or out of date for " + setting.key() +
                 "; expected a row starting " + row);

@@ -66,7 +66,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     private final AtomicReference<LinkState> linkState = new AtomicReference<>(LinkState.CONNECTING);
     private final AtomicReference<String> lastRejectReason = new AtomicReference<>("");
     private final AtomicLong droppedMessages = new AtomicLong();
-    private long linkId;
+    private final long linkId;
     private long lastReceivedMs;
     private long lastHeartbeatSentMs;
     private long lastHelloSentMs;
@@ -156,7 +156,6 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
                 if (nowMs - rejectedAtMs >= REJECTED_RETRY_MS)
                 {
                     linkState.set(LinkState.CONNECTING);
-                    linkId = newLinkId();
                     return 1;
                 }
                 return 0;
@@ -179,8 +178,9 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
 
     private void linkLost()
     {
+        // The link id stays: a Hello with the same id makes the upstream replace the old link (and its
+        // publication), so data from the lost incarnation cannot interleave with the new one.
         linkState.set(LinkState.CONNECTING);
-        linkId = newLinkId();
         if (!publishLinkEvent(RingEvent.LINK_DOWN))
         {
             pendingLinkEvent = RingEvent.LINK_DOWN;

@@ -107,13 +107,15 @@ public final class Meridian
         final String host = "0.0.0.0".equals(config.serverHost()) ? "localhost" : config.serverHost();
         final String base = "http://" + host + ":" + server.port();
         LOG.info("Meridian " + MeridianServer.VERSION + " listening on " + base);
-        LOG.info("Zenith WebSocket: ws://" + host + ":" + server.port() + "/Zenith?version=2.0 (subprotocol ZenithJson)");
+        LOG.info("Zenith WebSocket: ws://" + host + ":" + server.port() +
+            "/Zenith?version=2.0 (subprotocol ZenithJson)");
         if (server.demoMode())
         {
             final String banner = "*".repeat(100);
             LOG.warning(banner);
             LOG.warning("DEMO MODE: no identity provider configured (auth.jwks-url is empty).");
-            LOG.warning("A built-in issuer signs tokens for ANY user name. Never expose this to a network you do not trust.");
+            LOG.warning("A built-in issuer signs tokens for ANY user name. " +
+                "Never expose this to a network you do not trust.");
             LOG.warning("Get a token:  curl -s -X POST '" + base + "/demo/token?user=alice'");
             LOG.warning("Keys (JWKS): " + base + "/.well-known/jwks.json");
             LOG.warning(banner);

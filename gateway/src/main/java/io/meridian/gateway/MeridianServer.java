@@ -55,7 +55,7 @@ public final class MeridianServer implements AutoCloseable
                 AgentRunner.startOnThread(startedSim);
                 LOG.info("simulated Feed Server: " + config.simMarkets() + " markets, " + config.simSecurities() +
                     " securities, " + config.simUpdateRate() + " updates/s; for example " +
-                    String.join(", ", feedServer.securityKeys().subList(0, Math.min(4, feedServer.securityKeys().size()))));
+                    String.join(", ", feedServer.securityKeys().subList(0, Math.min(4, config.simSecurities()))));
             }
             else
             {
@@ -74,7 +74,8 @@ public final class MeridianServer implements AutoCloseable
                 verifier = TokenVerifier.fromConfig(config);
             }
 
-            final ZenithRequestHandler requestHandler = new ZenithRequestHandler(verifier, config.serverName(), VERSION);
+            final ZenithRequestHandler requestHandler =
+                new ZenithRequestHandler(verifier, config.serverName(), VERSION);
             zenith = new ZenithEndpoint(startedEngine.proxy(), verifier, requestHandler,
                 config.sessionSendBufferBytes(), config.sessionMaxFrameBytes());
 

@@ -1,0 +1,223 @@
+package io.meridian.engine;
+
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.meridian.codecs.interlink.HeartbeatDecoder;
+import io.meridian.codecs.interlink.HelloDecoder;
+import io.meridian.codecs.interlink.HelloResult;
+import io.meridian.codecs.interlink.MessageHeaderDecoder;
+import io.meridian.codecs.interlink.MessageHeaderEncoder;
+import io.meridian.codecs.interlink.SnapshotBeginDecoder;
+import io.meridian.codecs.interlink.SnapshotBeginEncoder;
+import io.meridian.codecs.interlink.WelcomeEncoder;
+import io.meridian.config.MeridianConfig;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.CachedEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The upstream poller driven on the test thread against a scripted upstream over a real embedded media driver.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class UpstreamPollerTest
+{
+    private static final int HEARTBEAT_MS = 100;
+    private static final int LIVENESS_MS = 500;
+
+    private final CachedEpochClock clock = new CachedEpochClock();
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final List<Long> helloLinkIds = new ArrayList<>();
+    private int heartbeatsReceived;
+    private MediaDriver driver;
+    private Aeron aeron;
+    private RingBuffer<RingEvent> ring;
+    private final Sequence consumed = new Sequence();
+    private UpstreamPoller poller;
+    private Subscription upstreamControl;
+    private Publication upstreamData;
+
+    @BeforeEach
+    void setUp()
+    {
+        final String dir = new File(System.getProperty("java.io.tmpdir"), "poller-test-" + UUID.randomUUID())
+            .getAbsolutePath();
+        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(dir)
+            .threadingMode(ThreadingMode.SHARED)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+        ring = RingBuffer.createMultiProducer(() -> new RingEvent(512), 64);
+        ring.addGatingSequences(consumed);
+
+        final MeridianConfig config = MeridianConfig.of(Map.of(
+            "upstream.heartbeat-interval-ms", Integer.toString(HEARTBEAT_MS),
+            "upstream.liveness-timeout-ms", Integer.toString(LIVENESS_MS),
+            "engine.slot-bytes", "512"));
+        upstreamControl = aeron.addSubscription(config.upstreamChannel(), config.upstreamControlStreamId());
+        upstreamData = aeron.addPublication(config.upstreamResponseChannel(), config.upstreamResponseStreamId());
+        clock.update(1_000_000);
+        poller = new UpstreamPoller(aeron, ring, new EngineSettings(config), clock);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        if (null != poller)
+        {
+            poller.onClose();
+        }
+        CloseHelper.quietCloseAll(upstreamControl, upstreamData, aeron, driver);
+    }
+
+    @Test
+    void saysHelloForwardsDataAfterWelcomeAndDeclaresTheLinkLostAfterSilence()
+    {
+        awaitHello();
+        final long linkId = helloLinkIds.get(0);
+
+        sendSnapshotBegin(5);
+        work(() -> false, 20);
+        assertEquals(-1, ring.getCursor(), "nothing is forwarded before Welcome");
+
+        sendWelcome(linkId + 1, HelloResult.ACCEPTED);
+        work(() -> false, 20);
+        assertEquals(UpstreamPoller.LinkState.CONNECTING, poller.linkState(), "a Welcome for another link is ignored");
+
+        sendWelcome(linkId, HelloResult.ACCEPTED);
+        work(() -> poller.linkState() == UpstreamPoller.LinkState.UP, 1000);
+        final RingEvent up = next();
+        assertEquals(RingEvent.LINK_UP, up.type);
+        assertEquals(linkId, up.transactionId);
+
+        sendSnapshotBegin(42);
+        work(() -> ring.getCursor() > consumed.get(), 1000);
+        final RingEvent data = next();
+        assertEquals(RingEvent.UPSTREAM_MESSAGE, data.type);
+        headerDecoder.wrap(data.buffer, 0);
+        assertEquals(SnapshotBeginDecoder.TEMPLATE_ID, headerDecoder.templateId());
+        assertEquals(42, new SnapshotBeginDecoder().wrapAndApplyHeader(data.buffer, 0, headerDecoder).itemId());
+
+        clock.advance(HEARTBEAT_MS + 1);
+        work(() -> heartbeatsReceived > 0, 1000);
+        assertTrue(heartbeatsReceived > 0, "the poller heartbeats while the link is up");
+
+        clock.advance(LIVENESS_MS + 1);
+        work(() -> poller.linkState() == UpstreamPoller.LinkState.CONNECTING, 1000);
+        assertEquals(RingEvent.LINK_DOWN, next().type);
+
+        clock.advance(HEARTBEAT_MS + 1);
+        final int hellosBefore = helloLinkIds.size();
+        work(() -> helloLinkIds.size() > hellosBefore, 1000);
+        assertEquals(linkId, helloLinkIds.get(helloLinkIds.size() - 1), "the same link id says Hello again");
+    }
+
+    @Test
+    void rejectedLinkWaitsAndSaysHelloAgain()
+    {
+        awaitHello();
+        sendWelcome(helloLinkIds.get(0), HelloResult.REJECTED);
+        work(() -> poller.linkState() == UpstreamPoller.LinkState.REJECTED, 1000);
+        assertEquals("bad token", poller.lastRejectReason());
+        assertEquals(-1, ring.getCursor(), "a rejected link publishes no link event");
+
+        clock.advance(5_001);
+        final int hellosBefore = helloLinkIds.size();
+        work(() -> helloLinkIds.size() > hellosBefore, 2000);
+        assertTrue(helloLinkIds.size() > hellosBefore);
+    }
+
+    private void awaitHello()
+    {
+        work(() -> !helloLinkIds.isEmpty(), 5000);
+        assertTrue(!helloLinkIds.isEmpty(), "Hello was sent");
+        final long deadline = System.currentTimeMillis() + 5000;
+        while (!upstreamData.isConnected() && System.currentTimeMillis() < deadline)
+        {
+            Thread.yield();
+        }
+    }
+
+    private RingEvent next()
+    {
+        final long sequence = consumed.get() + 1;
+        assertTrue(ring.getCursor() >= sequence, "an event was published");
+        final RingEvent event = ring.get(sequence);
+        consumed.set(sequence);
+        return event;
+    }
+
+    private void work(final BooleanSupplier done, final int maxMs)
+    {
+        final long deadline = System.currentTimeMillis() + maxMs;
+        do
+        {
+            poller.doWork();
+            upstreamControl.poll((buf, offset, length, header) ->
+            {
+                headerDecoder.wrap(buf, offset);
+                if (headerDecoder.templateId() == HelloDecoder.TEMPLATE_ID)
+                {
+                    helloLinkIds.add(new HelloDecoder().wrapAndApplyHeader(buf, offset, headerDecoder).linkId());
+                }
+                else if (headerDecoder.templateId() == HeartbeatDecoder.TEMPLATE_ID)
+                {
+                    heartbeatsReceived++;
+                }
+            }, 10);
+            if (done.getAsBoolean())
+            {
+                return;
+            }
+            Thread.yield();
+        }
+        while (System.currentTimeMillis() < deadline);
+    }
+
+    private void sendWelcome(final long linkId, final HelloResult result)
+    {
+        final WelcomeEncoder welcome = new WelcomeEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .linkId(linkId).result(result).protocolVersion(1).heartbeatIntervalMs(HEARTBEAT_MS)
+            .serverName("test-upstream").reason(result == HelloResult.REJECTED ? "bad token" : "");
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + welcome.encodedLength());
+    }
+
+    private void sendSnapshotBegin(final long itemId)
+    {
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + new SnapshotBeginEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder).itemId(itemId).seqNo(1).encodedLength());
+    }
+
+    private void offer(final int length)
+    {
+        final long deadline = System.currentTimeMillis() + 5000;
+        while (upstreamData.offer(buffer, 0, length) < 0)
+        {
+            assertTrue(System.currentTimeMillis() < deadline, "upstream could not send");
+            Thread.yield();
+        }
+    }
+}
