@@ -212,6 +212,12 @@ public final class MeridianConfig
                 case SESSION_SEND_BUFFER_BYTES:
                     powerOfTwo(setting, 4096, 1 << 30);
                     break;
+                case CACHE_MAX_IDLE_ITEMS:
+                    intIn(setting, 0, Integer.MAX_VALUE);
+                    break;
+                case CACHE_IDLE_TIMEOUT_SECONDS:
+                    intIn(setting, 0, 365 * 86_400);
+                    break;
                 case SESSION_MAX_FRAME_BYTES:
                     intIn(setting, 256, 16 << 20);
                     break;
@@ -509,6 +515,16 @@ public final class MeridianConfig
     public String engineIdleStrategy()
     {
         return string(Setting.ENGINE_IDLE_STRATEGY);
+    }
+
+    public int cacheMaxIdleItems()
+    {
+        return (int)longValue(Setting.CACHE_MAX_IDLE_ITEMS);
+    }
+
+    public int cacheIdleTimeoutSeconds()
+    {
+        return (int)longValue(Setting.CACHE_IDLE_TIMEOUT_SECONDS);
     }
 
     public int sessionSendBufferBytes()

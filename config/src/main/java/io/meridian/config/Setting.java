@@ -42,6 +42,11 @@ public enum Setting
     ENGINE_IDLE_STRATEGY("engine.idle-strategy", "backoff",
         "How idle threads wait: backoff, sleeping, yielding or busy-spin."),
 
+    CACHE_MAX_IDLE_ITEMS("cache.max-idle-items", "100000",
+        "Most securities kept subscribed upstream with no client; the longest idle beyond it are evicted."),
+    CACHE_IDLE_TIMEOUT_SECONDS("cache.idle-timeout-seconds", "0",
+        "Evict a security no client has wanted for this long; 0 keeps idle securities without a time limit."),
+
     SESSION_SEND_BUFFER_BYTES("session.send-buffer-bytes", "262144",
         "Per-session outbound buffer; a session that falls this far behind is closed."),
     SESSION_MAX_FRAME_BYTES("session.max-frame-bytes", "65536", "Largest inbound WebSocket frame accepted.");

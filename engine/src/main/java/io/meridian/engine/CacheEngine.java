@@ -14,10 +14,13 @@ import io.meridian.codecs.interlink.SnapshotEndDecoder;
 import io.meridian.codecs.interlink.SubscribeEncoder;
 import io.meridian.codecs.interlink.SubscribeResultDecoder;
 import io.meridian.codecs.interlink.SubscribeStatus;
+import io.meridian.codecs.interlink.UnsubscribeEncoder;
 import io.meridian.codecs.json.JsonWriter;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -34,12 +37,17 @@ import java.util.Map;
 final class CacheEngine implements EventHandler<RingEvent>
 {
     private static final String MARKET_CONTROLLER = "Market";
+    private static final long HOUSEKEEPING_INTERVAL_MS = 1000;
+
+    /** Engine-local item kind of the Zenith {@code Feeds} list; not an interlink item type. */
+    static final int FEEDS_KIND = 100;
 
     private final EngineCounters counters;
     private final UpstreamSender upstream;
 
     private final Object2ObjectHashMap<String, SecurityItem> securities = new Object2ObjectHashMap<>();
     private final MarketsItem markets = new MarketsItem();
+    private final FeedsItem feeds = new FeedsItem(markets);
     private final Long2ObjectHashMap<Item> byUpstreamId = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Item> byRequestId = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Map<String, Subscription>> sessions = new Long2ObjectHashMap<>();
@@ -60,14 +68,41 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final JsonWriter body = new JsonWriter();
     private final JsonWriter message = new JsonWriter();
 
+    private final UnsubscribeEncoder unsubscribeEncoder = new UnsubscribeEncoder();
+    private final EpochClock clock;
+    private final int maxIdleItems;
+    private final long idleTimeoutMs;
+    private final ArrayList<SecurityItem> evictionCandidates = new ArrayList<>();
+    private long lastHousekeepingMs;
+
     private boolean linkUp;
     private long linkId;
     private long nextRequestId;
 
     CacheEngine(final UpstreamSender upstream, final EngineCounters counters)
     {
+        this(upstream, counters, SystemEpochClock.INSTANCE, Integer.MAX_VALUE, 0);
+    }
+
+    /**
+     * @param upstream      where Subscribe and Unsubscribe go.
+     * @param counters      what the engine counts.
+     * @param clock         time for the eviction policy.
+     * @param maxIdleItems  most securities kept with no client interest; the longest idle beyond it are evicted.
+     * @param idleTimeoutMs evict a security idle this long; 0 keeps idle securities without a time limit.
+     */
+    CacheEngine(
+        final UpstreamSender upstream,
+        final EngineCounters counters,
+        final EpochClock clock,
+        final int maxIdleItems,
+        final long idleTimeoutMs)
+    {
         this.upstream = upstream;
         this.counters = counters;
+        this.clock = clock;
+        this.maxIdleItems = maxIdleItems;
+        this.idleTimeoutMs = idleTimeoutMs;
     }
 
     @Override
@@ -129,6 +164,12 @@ final class CacheEngine implements EventHandler<RingEvent>
     private void endOfBatch()
     {
         retryUpstreamRequests();
+        final long nowMs = clock.time();
+        if (nowMs - lastHousekeepingMs >= HOUSEKEEPING_INTERVAL_MS)
+        {
+            lastHousekeepingMs = nowMs;
+            evictIdleItems(nowMs);
+        }
         final ArrayList<ClientSession> dirty = dirtySessions;
         for (int i = 0, size = dirty.size(); i < size; i++)
         {
@@ -312,15 +353,23 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         item.inSnapshot = false;
         item.upstreamSeqNo = seqNo;
-        item.hasData = true;
-        item.state = Item.State.LIVE;
-        item.seqNo++;
+        deliverFullState(item);
         if (item == markets)
         {
             markets.clearChanged();
+            deliverFullState(feeds);
         }
+    }
 
-        // Full state again for existing subscribers (a resync), then for those waiting for the first snapshot.
+    /**
+     * The item's state is complete: mark it live and send it in full to every subscriber (a resync for those
+     * already subscribed), to those waiting for it, and to waiting queries.
+     */
+    private void deliverFullState(final Item item)
+    {
+        item.hasData = true;
+        item.state = Item.State.LIVE;
+        item.seqNo++;
         final int length = encodeFull(item);
         fanOut(item, length);
         for (int i = 0; i < item.awaitingSnapshot.size(); i++)
@@ -394,10 +443,16 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         if (markets.anyChanged())
         {
+            final boolean feedChanged = markets.anyFeedChanged();
             body.reset();
             markets.writeChanged(body);
             markets.clearChanged();
             fanOut(markets, body.length());
+            if (feedChanged && feeds.hasData)
+            {
+                feeds.seqNo++;
+                fanOut(feeds, encodeFull(feeds));
+            }
         }
     }
 
@@ -582,6 +637,11 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private Item resolve(final int itemKind, final String key)
     {
+        if (itemKind == FEEDS_KIND)
+        {
+            resolve(ItemType.MARKETS.value(), null);
+            return feeds;
+        }
         if (itemKind == ItemType.MARKETS.value())
         {
             if (markets.state == Item.State.PENDING && !byRequestId.containsValue(markets) &&
@@ -599,6 +659,76 @@ final class CacheEngine implements EventHandler<RingEvent>
             requestUpstream(item);
         }
         return item;
+    }
+
+    // ----------------------------------------------------------------------------------------------- eviction
+
+    private static boolean isIdle(final Item item)
+    {
+        return item.subscribers.isEmpty() && item.awaitingSnapshot.isEmpty() && item.pendingQueries.isEmpty();
+    }
+
+    /**
+     * The cache keeps securities subscribed upstream after their last client leaves, within bounds: a security
+     * idle longer than the idle timeout, or beyond the most idle securities kept (longest idle first), is
+     * unsubscribed upstream and forgotten. A security still waiting for its upstream answer is left alone.
+     */
+    private void evictIdleItems(final long nowMs)
+    {
+        final ArrayList<SecurityItem> candidates = evictionCandidates;
+        candidates.clear();
+        for (final SecurityItem item : securities.values())
+        {
+            if (!isIdle(item))
+            {
+                item.idleSinceMs = 0;
+                continue;
+            }
+            if (item.idleSinceMs == 0)
+            {
+                item.idleSinceMs = nowMs;
+            }
+            if (item.hasData || !linkUp)
+            {
+                candidates.add(item);
+            }
+        }
+
+        int excess = candidates.size() - maxIdleItems;
+        if (excess > 0)
+        {
+            candidates.sort((a, b) -> Long.compare(a.idleSinceMs, b.idleSinceMs));
+        }
+        for (int i = 0, size = candidates.size(); i < size; i++)
+        {
+            final SecurityItem item = candidates.get(i);
+            if (excess > 0 || (idleTimeoutMs > 0 && nowMs - item.idleSinceMs >= idleTimeoutMs))
+            {
+                excess--;
+                evict(item);
+            }
+        }
+        candidates.clear();
+    }
+
+    private void evict(final SecurityItem item)
+    {
+        securities.remove(item.key);
+        if (item.upstreamItemId != Item.NO_UPSTREAM_ID && byUpstreamId.get(item.upstreamItemId) == item)
+        {
+            byUpstreamId.remove(item.upstreamItemId);
+            if (linkUp)
+            {
+                unsubscribeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                    .linkId(linkId)
+                    .requestId(++nextRequestId)
+                    .itemId(item.upstreamItemId);
+                // If this offer fails the upstream keeps sending updates for an item that is no longer known;
+                // they are counted as unknown-item updates and dropped, and the upstream forgets it on relink.
+                upstream.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + unsubscribeEncoder.encodedLength());
+            }
+        }
+        counters.evictions.increment();
     }
 
     // ----------------------------------------------------------------------------------------------- output
@@ -780,6 +910,11 @@ final class CacheEngine implements EventHandler<RingEvent>
     int cachedSecurities()
     {
         return securities.size();
+    }
+
+    boolean isCached(final String key)
+    {
+        return securities.containsKey(key);
     }
 
     boolean isLinkUp()

@@ -42,6 +42,7 @@ public final class EngineCounters
     final Counter unknownItemUpdates = new Counter();
     final Counter overflowedSessions = new Counter();
     final Counter errors = new Counter();
+    final Counter evictions = new Counter();
 
     private final UnsafeBuffer errorBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final DistinctErrorLog errorLog = new DistinctErrorLog(errorBuffer, SystemEpochClock.INSTANCE);
@@ -64,6 +65,14 @@ public final class EngineCounters
     public long overflowedSessions()
     {
         return overflowedSessions.get();
+    }
+
+    /**
+     * @return securities evicted from the cache (and unsubscribed upstream) by the idle policy.
+     */
+    public long evictions()
+    {
+        return evictions.get();
     }
 
     public long errors()

@@ -35,7 +35,20 @@ public final class EngineProxy
         final String key,
         final boolean confirm)
     {
-        return publish(RingEvent.SUBSCRIBE, session, controller, topic, itemType, key, 0, confirm);
+        return publish(RingEvent.SUBSCRIBE, session, controller, topic, itemType.value(), key, 0, confirm);
+    }
+
+    /**
+     * A client subscribes to the Zenith {@code Feeds} list.
+     *
+     * @param session the client.
+     * @param topic   the topic as the client sent it.
+     * @param confirm whether the client asked for a confirmation.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean subscribeFeeds(final ClientSession session, final String topic, final boolean confirm)
+    {
+        return publish(RingEvent.SUBSCRIBE, session, "Zenith", topic, CacheEngine.FEEDS_KIND, null, 0, confirm);
     }
 
     /**
@@ -50,7 +63,7 @@ public final class EngineProxy
     public boolean unsubscribe(
         final ClientSession session, final String controller, final String topic, final boolean confirm)
     {
-        return publish(RingEvent.UNSUBSCRIBE, session, controller, topic, null, null, 0, confirm);
+        return publish(RingEvent.UNSUBSCRIBE, session, controller, topic, 0, null, 0, confirm);
     }
 
     /**
@@ -63,7 +76,7 @@ public final class EngineProxy
      */
     public boolean querySecurity(final ClientSession session, final long transactionId, final String key)
     {
-        return publish(RingEvent.QUERY_SECURITY, session, "Market", "QuerySecurity", ItemType.SECURITY, key,
+        return publish(RingEvent.QUERY_SECURITY, session, "Market", "QuerySecurity", ItemType.SECURITY.value(), key,
             transactionId, false);
     }
 
@@ -76,7 +89,7 @@ public final class EngineProxy
      */
     public boolean queryMarkets(final ClientSession session, final long transactionId)
     {
-        return publish(RingEvent.QUERY_MARKETS, session, "Market", "QueryMarkets", ItemType.MARKETS, null,
+        return publish(RingEvent.QUERY_MARKETS, session, "Market", "QueryMarkets", ItemType.MARKETS.value(), null,
             transactionId, false);
     }
 
@@ -89,7 +102,7 @@ public final class EngineProxy
     {
         // If the ring is full the engine still prunes the session when it next writes to it (isClosed()).
         session.markClosed();
-        publish(RingEvent.SESSION_CLOSED, session, null, null, null, null, 0, false);
+        publish(RingEvent.SESSION_CLOSED, session, null, null, 0, null, 0, false);
     }
 
     private boolean publish(
@@ -97,7 +110,7 @@ public final class EngineProxy
         final ClientSession session,
         final String controller,
         final String topic,
-        final ItemType itemType,
+        final int itemKind,
         final String key,
         final long transactionId,
         final boolean confirm)
@@ -116,7 +129,7 @@ public final class EngineProxy
         event.session = session;
         event.controller = controller;
         event.topic = topic;
-        event.itemKind = null == itemType ? 0 : itemType.value();
+        event.itemKind = itemKind;
         event.key = key;
         event.transactionId = transactionId;
         event.confirm = confirm;

@@ -18,6 +18,8 @@ final class EngineSettings
     final int slotBytes;
     final int ringSize;
     final String idleStrategy;
+    final int maxIdleItems;
+    final long idleTimeoutMs;
 
     EngineSettings(final MeridianConfig config)
     {
@@ -32,5 +34,7 @@ final class EngineSettings
         slotBytes = config.engineSlotBytes();
         ringSize = config.engineRingSize();
         idleStrategy = config.engineIdleStrategy();
+        maxIdleItems = config.cacheMaxIdleItems();
+        idleTimeoutMs = config.cacheIdleTimeoutSeconds() * 1000L;
     }
 }

@@ -30,6 +30,8 @@ abstract class Item
     long seqNo;
     boolean hasData;
     boolean inSnapshot;
+    /** When the item last lost its final client, or 0 while a client holds it. */
+    long idleSinceMs;
     final ArrayList<Subscription> subscribers = new ArrayList<>();
     final ArrayList<Subscription> awaitingSnapshot = new ArrayList<>();
     final ArrayList<PendingQuery> pendingQueries = new ArrayList<>();

@@ -21,6 +21,7 @@ final class MarketsItem extends Item
         String status = "Unknown";
         int tradingDate;
         boolean changed;
+        boolean feedChanged;
 
         Market(final String code)
         {
@@ -58,7 +59,9 @@ final class MarketsItem extends Item
         final short stateRaw = decoder.tradingStateRaw();
         final int tradingDate = decoder.tradingDate();
         final Market market = market(decoder.marketCode());
-        market.feed = ZenithNames.feedStatus(feedRaw);
+        final String feed = ZenithNames.feedStatus(feedRaw);
+        market.feedChanged |= !feed.equals(market.feed);
+        market.feed = feed;
         market.status = ZenithNames.tradingState(stateRaw);
         market.tradingDate = tradingDate;
         market.changed = true;
@@ -78,6 +81,7 @@ final class MarketsItem extends Item
             {
                 market.feed = status.name();
                 market.changed = true;
+                market.feedChanged = true;
             }
         }
     }
@@ -94,12 +98,34 @@ final class MarketsItem extends Item
         return false;
     }
 
+    /**
+     * @return true if any market's feed status changed since {@link #clearChanged()}.
+     */
+    boolean anyFeedChanged()
+    {
+        for (int i = 0; i < markets.size(); i++)
+        {
+            if (markets.get(i).feedChanged)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void clearChanged()
     {
         for (int i = 0; i < markets.size(); i++)
         {
-            markets.get(i).changed = false;
+            final Market market = markets.get(i);
+            market.changed = false;
+            market.feedChanged = false;
         }
+    }
+
+    Market market(final int index)
+    {
+        return markets.get(index);
     }
 
     int size()

@@ -87,7 +87,8 @@ public final class MeridianEngine implements AutoCloseable
             ProducerType.MULTI,
             newWaitStrategy(settings.idleStrategy));
         poller = new UpstreamPoller(aeron, disruptor.getRingBuffer(), settings, SystemEpochClock.INSTANCE);
-        cacheEngine = new CacheEngine(poller.controlPublication()::offer, counters);
+        cacheEngine = new CacheEngine(poller.controlPublication()::offer, counters, SystemEpochClock.INSTANCE,
+            settings.maxIdleItems, settings.idleTimeoutMs);
         disruptor.handleEventsWith(cacheEngine);
         disruptor.setDefaultExceptionHandler(new EngineExceptionHandler(counters));
         proxy = new EngineProxy(disruptor.getRingBuffer());

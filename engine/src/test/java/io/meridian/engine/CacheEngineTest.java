@@ -39,6 +39,8 @@ class CacheEngineTest
     private final List<Long> upstreamRequestIds = new ArrayList<>();
     private final RingEvent event = new RingEvent(1024);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final List<Long> upstreamUnsubscribes = new ArrayList<>();
+    private final org.agrona.concurrent.CachedEpochClock clock = new org.agrona.concurrent.CachedEpochClock();
     private CacheEngine engine;
     private long sequence;
 
@@ -263,6 +265,117 @@ class CacheEngineTest
         assertEquals("Impaired", down.get(0).get("Data").get(0).get("Feed").asText());
     }
 
+    @Test
+    void feedsListFollowsTheMarketsFeedStatus() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp();
+        event.clear();
+        event.type = RingEvent.SUBSCRIBE;
+        event.session = session;
+        event.controller = "Zenith";
+        event.topic = "Feeds";
+        event.itemKind = CacheEngine.FEEDS_KIND;
+        event.confirm = true;
+        engine.onEvent(event, sequence++, true);
+        assertEquals(List.of("*"), upstreamKeys, "Feeds asks for the market list");
+        assertTrue(session.frames().isEmpty());
+
+        marketsSnapshot(upstreamRequestIds.get(0), "XSX", "XNX");
+        final List<JsonNode> frames = session.frames();
+        assertEquals(2, frames.size(), frames.toString());
+        final JsonNode list = frames.get(0).get("Data");
+        assertEquals("Zenith", frames.get(0).get("Controller").asText());
+        assertEquals(2, list.size());
+        assertEquals("XSX", list.get(0).get("Name").asText());
+        assertEquals("Market", list.get(0).get("Class").asText());
+        assertEquals("Active", list.get(0).get("Status").asText());
+        assertTrue(frames.get(1).get("Confirm").asBoolean());
+
+        event.clear();
+        event.type = RingEvent.LINK_DOWN;
+        engine.onEvent(event, sequence++, true);
+        final List<JsonNode> down = session.frames();
+        assertEquals(1, down.size());
+        assertEquals("Impaired", down.get(0).get("Data").get(1).get("Status").asText());
+    }
+
+    @Test
+    void idleSecuritiesAreKeptUntilTheirIdleTimeoutThenUnsubscribedUpstream() throws Exception
+    {
+        engine = new CacheEngine(this::captureUpstream, counters, clock, 100, 60_000);
+        clock.update(1_000);
+        final TestSession session = new TestSession(1);
+        linkUp();
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        subscribe(session, "Security!BET.XSX", "BET.XSX");
+        snapshot(lastRequestId(), 1002, 10, 2020, "BET", "XSX");
+
+        unsubscribe(session, "Security!ALP.XSX");
+        tick(2_000);
+        tick(30_000);
+        assertTrue(engine.isCached("ALP.XSX"), "idle, but not for long enough");
+
+        tick(65_000);
+        assertFalse(engine.isCached("ALP.XSX"), "evicted after the idle timeout");
+        assertTrue(engine.isCached("BET.XSX"), "a security with a client stays");
+        assertEquals(List.of(1001L), upstreamUnsubscribes);
+        assertEquals(1, counters.evictions());
+
+        session.frames();
+        lastUpdate(1001, 11, 1011);
+        assertTrue(session.frames().isEmpty(), "updates for the evicted item are dropped");
+        assertEquals(0, counters.errors());
+
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        assertEquals(2, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "asked for again on demand");
+    }
+
+    @Test
+    void theLongestIdleSecuritiesBeyondTheCountBoundAreEvicted()
+    {
+        engine = new CacheEngine(this::captureUpstream, counters, clock, 1, 0);
+        clock.update(1_000);
+        final TestSession session = new TestSession(1);
+        linkUp();
+        final String[] codes = { "AAA", "BBB", "CCC" };
+        for (int i = 0; i < codes.length; i++)
+        {
+            subscribe(session, "Security!" + codes[i] + ".XSX", codes[i] + ".XSX");
+            snapshot(lastRequestId(), 2000 + i, 1, 100, codes[i], "XSX");
+        }
+        unsubscribe(session, "Security!AAA.XSX");
+        tick(2_000);
+        unsubscribe(session, "Security!BBB.XSX");
+        tick(3_000);
+        assertFalse(engine.isCached("AAA.XSX"), "the longest idle goes first");
+        assertTrue(engine.isCached("BBB.XSX"), "one idle security is allowed");
+        assertTrue(engine.isCached("CCC.XSX"));
+        assertEquals(List.of(2000L), upstreamUnsubscribes);
+    }
+
+    private void tick(final long nowMs)
+    {
+        clock.update(nowMs);
+        engine.onTimeout(sequence);
+    }
+
+    private void marketsSnapshot(final long requestId, final String... codes)
+    {
+        subscribeResult(requestId, 1, SubscribeStatus.OK);
+        send(new SnapshotBeginEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(1).seqNo(0)
+            .encodedLength());
+        for (final String code : codes)
+        {
+            send(new MarketUpdateEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(1).seqNo(0)
+                .feedStatus(FeedStatus.Active).tradingState(TradingState.Open).tradingDate(20261122)
+                .marketCode(code).encodedLength());
+        }
+        send(new SnapshotEndEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(1).seqNo(0)
+            .encodedLength());
+    }
+
     private long lastRequestId()
     {
         return upstreamRequestIds.get(upstreamRequestIds.size() - 1);
@@ -277,6 +390,11 @@ class CacheEngineTest
             assertEquals(LINK_ID, subscribe.linkId());
             upstreamRequestIds.add(subscribe.requestId());
             upstreamKeys.add(subscribe.itemKey());
+        }
+        else if (decoder.templateId() == io.meridian.codecs.interlink.UnsubscribeDecoder.TEMPLATE_ID)
+        {
+            upstreamUnsubscribes.add(new io.meridian.codecs.interlink.UnsubscribeDecoder()
+                .wrapAndApplyHeader(buffer, offset, decoder).itemId());
         }
         return 64;
     }

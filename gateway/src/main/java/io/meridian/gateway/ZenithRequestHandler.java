@@ -274,6 +274,11 @@ final class ZenithRequestHandler
 
     private void onZenith(final ZenithSession session, final Request request)
     {
+        if ("Feeds".equals(request.topic))
+        {
+            onFeeds(session, request);
+            return;
+        }
         if (!"ServerInfo".equals(request.topic))
         {
             refuse(session, request, "Operation.Unknown");
@@ -314,6 +319,28 @@ final class ZenithRequestHandler
                 serverInfo(out);
                 out.endObject();
                 session.reply();
+                break;
+        }
+    }
+
+    private void onFeeds(final ZenithSession session, final Request request)
+    {
+        switch (request.action)
+        {
+            case "Sub":
+                if (!session.engine().subscribeFeeds(session, request.topic, request.confirm))
+                {
+                    refuse(session, request, "Limited");
+                }
+                break;
+            case "Unsub":
+                if (!session.engine().unsubscribe(session, request.controller, request.topic, request.confirm))
+                {
+                    refuse(session, request, "Limited");
+                }
+                break;
+            default:
+                refuse(session, request, "Operation.Unknown");
                 break;
         }
     }

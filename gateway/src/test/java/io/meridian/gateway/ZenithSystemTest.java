@@ -204,6 +204,18 @@ class ZenithSystemTest
             assertEquals("FeedProxy", info.get("Data").get("Class").asText());
             assertEquals("2.0", info.get("Data").get("Protocol").asText());
             assertTrue(client.await(action("ServerInfo", "Sub"), WAIT_MS).get("Confirm").asBoolean());
+
+            client.send("{\"Controller\":\"Zenith\",\"Topic\":\"Feeds\",\"Action\":\"Sub\",\"Confirm\":true," +
+                "\"TransactionID\":9}");
+            final JsonNode feeds = client.await(data("Feeds"), WAIT_MS);
+            assertEquals(server.feedServer().marketCodes().size(), feeds.get("Data").size(), feeds.toString());
+            for (final JsonNode feed : feeds.get("Data"))
+            {
+                assertEquals("Market", feed.get("Class").asText());
+                assertEquals("Active", feed.get("Status").asText());
+                assertTrue(server.feedServer().marketCodes().contains(feed.get("Name").asText()));
+            }
+            assertTrue(client.await(action("Feeds", "Sub"), WAIT_MS).get("Confirm").asBoolean());
         }
     }
 
