@@ -218,6 +218,9 @@ public final class MeridianConfig
                 case CACHE_IDLE_TIMEOUT_SECONDS:
                     intIn(setting, 0, 365 * 86_400);
                     break;
+                case SESSION_SLOW_CONSUMER_TIMEOUT_MS:
+                    intIn(setting, 100, 3_600_000);
+                    break;
                 case SESSION_MAX_FRAME_BYTES:
                     intIn(setting, 256, 16 << 20);
                     break;
@@ -530,6 +533,11 @@ public final class MeridianConfig
     public int sessionSendBufferBytes()
     {
         return (int)longValue(Setting.SESSION_SEND_BUFFER_BYTES);
+    }
+
+    public int sessionSlowConsumerTimeoutMs()
+    {
+        return (int)longValue(Setting.SESSION_SLOW_CONSUMER_TIMEOUT_MS);
     }
 
     public int sessionMaxFrameBytes()

@@ -48,7 +48,9 @@ public enum Setting
         "Evict a security no client has wanted for this long; 0 keeps idle securities without a time limit."),
 
     SESSION_SEND_BUFFER_BYTES("session.send-buffer-bytes", "262144",
-        "Per-session outbound buffer; a session that falls this far behind is closed."),
+        "Per-session outbound buffer; past half full a session's deltas are replaced by a resync."),
+    SESSION_SLOW_CONSUMER_TIMEOUT_MS("session.slow-consumer-timeout-ms", "10000",
+        "How long a session may stay behind (waiting for its resync) before it is closed."),
     SESSION_MAX_FRAME_BYTES("session.max-frame-bytes", "65536", "Largest inbound WebSocket frame accepted.");
 
     private final String key;

@@ -74,6 +74,8 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final long idleTimeoutMs;
     private final ArrayList<SecurityItem> evictionCandidates = new ArrayList<>();
     private long lastHousekeepingMs;
+    private final long slowConsumerTimeoutMs;
+    private final ArrayList<ClientSession> resyncing = new ArrayList<>();
 
     private boolean linkUp;
     private long linkId;
@@ -81,7 +83,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     CacheEngine(final UpstreamSender upstream, final EngineCounters counters)
     {
-        this(upstream, counters, SystemEpochClock.INSTANCE, Integer.MAX_VALUE, 0);
+        this(upstream, counters, SystemEpochClock.INSTANCE, Integer.MAX_VALUE, 0, 10_000);
     }
 
     /**
@@ -90,14 +92,17 @@ final class CacheEngine implements EventHandler<RingEvent>
      * @param clock         time for the eviction policy.
      * @param maxIdleItems  most securities kept with no client interest; the longest idle beyond it are evicted.
      * @param idleTimeoutMs evict a security idle this long; 0 keeps idle securities without a time limit.
+     * @param slowConsumerTimeoutMs how long a session may stay too far behind before it is closed.
      */
     CacheEngine(
         final UpstreamSender upstream,
         final EngineCounters counters,
         final EpochClock clock,
         final int maxIdleItems,
-        final long idleTimeoutMs)
+        final long idleTimeoutMs,
+        final long slowConsumerTimeoutMs)
     {
+        this.slowConsumerTimeoutMs = slowConsumerTimeoutMs;
         this.upstream = upstream;
         this.counters = counters;
         this.clock = clock;
@@ -165,6 +170,10 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         retryUpstreamRequests();
         final long nowMs = clock.time();
+        if (!resyncing.isEmpty())
+        {
+            resyncSlowSessions(nowMs);
+        }
         if (nowMs - lastHousekeepingMs >= HOUSEKEEPING_INTERVAL_MS)
         {
             lastHousekeepingMs = nowMs;
@@ -661,6 +670,63 @@ final class CacheEngine implements EventHandler<RingEvent>
         return item;
     }
 
+    // ----------------------------------------------------------------------------------------------- slow consumers
+
+    /**
+     * Sessions holding back deltas: once a session's outbox has drained to an eighth, every item it subscribes
+     * to is sent again in full and deltas resume; a session still behind after the slow-consumer timeout is
+     * closed.
+     */
+    private void resyncSlowSessions(final long nowMs)
+    {
+        for (int i = resyncing.size() - 1; i >= 0; i--)
+        {
+            final ClientSession session = resyncing.get(i);
+            boolean done = session.isClosed();
+            if (!done)
+            {
+                final SessionOutbox outbox = session.outbox();
+                if (outbox.size() <= (outbox.capacity() >> 3))
+                {
+                    session.resyncPending = false;
+                    resendFullState(session);
+                    done = true;
+                }
+                else if (nowMs - session.resyncSinceMs > slowConsumerTimeoutMs)
+                {
+                    overflow(session, 0);
+                    done = true;
+                }
+            }
+            if (done)
+            {
+                session.resyncPending = false;
+                final int last = resyncing.size() - 1;
+                resyncing.set(i, resyncing.get(last));
+                resyncing.remove(last);
+            }
+        }
+    }
+
+    private void resendFullState(final ClientSession session)
+    {
+        final Map<String, Subscription> subs = sessions.get(session.sessionId());
+        if (null == subs)
+        {
+            return;
+        }
+        for (final Subscription sub : subs.values())
+        {
+            if (sub.item.hasData && sub.item.subscribers.contains(sub))
+            {
+                if (!sendData(sub, encodeFull(sub.item)))
+                {
+                    return;
+                }
+            }
+        }
+    }
+
     // ----------------------------------------------------------------------------------------------- eviction
 
     private static boolean isIdle(final Item item)
@@ -761,6 +827,20 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (session.isClosed())
         {
             return false;
+        }
+        if (session.resyncPending)
+        {
+            return true;
+        }
+        final SessionOutbox outbox = session.outbox();
+        if (outbox.size() > (outbox.capacity() >> 1))
+        {
+            // Past half full: hold deltas back and send full state once the client has caught up.
+            session.resyncPending = true;
+            session.resyncSinceMs = clock.time();
+            resyncing.add(session);
+            counters.slowConsumerResyncs.increment();
+            return true;
         }
         if (!session.outbox().write(sub.dataPrefix, sub.dataPrefixLength, body.buffer(), 0, bodyLength, (byte)'}'))
         {

@@ -10,6 +10,9 @@ public abstract class ClientSession
     private final long sessionId;
     private final SessionOutbox outbox;
     boolean dirty;
+    /** Deltas are held back until the outbox drains, then full state is sent again (conflation by resync). */
+    boolean resyncPending;
+    long resyncSinceMs;
     private volatile boolean closed;
 
     protected ClientSession(final long sessionId, final int outboxCapacity)

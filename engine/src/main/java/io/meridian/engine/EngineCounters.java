@@ -43,6 +43,7 @@ public final class EngineCounters
     final Counter overflowedSessions = new Counter();
     final Counter errors = new Counter();
     final Counter evictions = new Counter();
+    final Counter slowConsumerResyncs = new Counter();
 
     private final UnsafeBuffer errorBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final DistinctErrorLog errorLog = new DistinctErrorLog(errorBuffer, SystemEpochClock.INSTANCE);
@@ -73,6 +74,14 @@ public final class EngineCounters
     public long evictions()
     {
         return evictions.get();
+    }
+
+    /**
+     * @return times a session fell behind and had its deltas replaced by a full-state resync.
+     */
+    public long slowConsumerResyncs()
+    {
+        return slowConsumerResyncs.get();
     }
 
     public long errors()

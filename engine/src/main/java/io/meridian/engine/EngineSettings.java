@@ -20,6 +20,7 @@ final class EngineSettings
     final String idleStrategy;
     final int maxIdleItems;
     final long idleTimeoutMs;
+    final long slowConsumerTimeoutMs;
 
     EngineSettings(final MeridianConfig config)
     {
@@ -36,5 +37,6 @@ final class EngineSettings
         idleStrategy = config.engineIdleStrategy();
         maxIdleItems = config.cacheMaxIdleItems();
         idleTimeoutMs = config.cacheIdleTimeoutSeconds() * 1000L;
+        slowConsumerTimeoutMs = config.sessionSlowConsumerTimeoutMs();
     }
 }

@@ -129,6 +129,14 @@ public final class SessionOutbox
     }
 
     /**
+     * @return bytes the outbox holds when full.
+     */
+    public int capacity()
+    {
+        return ring.capacity();
+    }
+
+    /**
      * @return the largest frame the outbox takes.
      */
     public int maxFrameLength()

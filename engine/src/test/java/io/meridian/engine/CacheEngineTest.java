@@ -184,8 +184,10 @@ class CacheEngineTest
     }
 
     @Test
-    void sessionThatCannotKeepUpIsDroppedWithoutAffectingOthers() throws Exception
+    void sessionThatFallsBehindIsResyncedWithFullStateOnceItCatchesUp() throws Exception
     {
+        engine = new CacheEngine(this::captureUpstream, counters, clock, 100, 0, 10_000);
+        clock.update(1_000);
         final TestSession slow = new TestSession(1, 4096);
         final TestSession healthy = new TestSession(2);
         linkUp();
@@ -198,9 +200,47 @@ class CacheEngineTest
         {
             lastUpdate(1001, 11 + i, 1011 + i);
         }
-        assertTrue(slow.overflowed, "the slow session was told it overflowed");
-        assertTrue(slow.isClosed());
+        assertFalse(slow.overflowed, "held back, not closed");
+        assertEquals(1, counters.slowConsumerResyncs());
+        assertTrue(slow.outbox().size() <= slow.outbox().capacity() / 2 + 200, "the outbox stopped growing");
         assertEquals(200, healthy.frames().size(), "the healthy session got every delta");
+
+        final List<JsonNode> backlog = slow.frames();
+        assertTrue(backlog.size() < 100, "deltas were held back: " + backlog.size());
+        tick(1_100);
+        final List<JsonNode> resync = slow.frames();
+        assertEquals(1, resync.size(), "full state once caught up");
+        assertEquals("ALP", resync.get(0).get("Data").get("Code").asText());
+        assertEquals("12.10", resync.get(0).get("Data").get("Last").decimalValue().toPlainString(),
+            "the latest state");
+
+        lastUpdate(1001, 211, 1300);
+        final List<JsonNode> resumed = slow.frames();
+        assertEquals(1, resumed.size(), "deltas resume");
+        assertEquals("13.00", resumed.get(0).get("Data").get("Last").decimalValue().toPlainString());
+    }
+
+    @Test
+    void sessionThatStaysBehindPastTheTimeoutIsClosed()
+    {
+        engine = new CacheEngine(this::captureUpstream, counters, clock, 100, 0, 5_000);
+        clock.update(1_000);
+        final TestSession slow = new TestSession(1, 4096);
+        final TestSession healthy = new TestSession(2);
+        linkUp();
+        subscribe(slow, "Security!ALP.XSX", "ALP.XSX");
+        subscribe(healthy, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        for (int i = 0; i < 200; i++)
+        {
+            lastUpdate(1001, 11 + i, 1011 + i);
+        }
+        tick(4_000);
+        assertFalse(slow.overflowed);
+        tick(6_100);
+        assertTrue(slow.overflowed, "closed after the slow-consumer timeout");
+        assertFalse(slow.frameTooLarge);
+        assertFalse(healthy.overflowed);
     }
 
     @Test
@@ -303,7 +343,7 @@ class CacheEngineTest
     @Test
     void idleSecuritiesAreKeptUntilTheirIdleTimeoutThenUnsubscribedUpstream() throws Exception
     {
-        engine = new CacheEngine(this::captureUpstream, counters, clock, 100, 60_000);
+        engine = new CacheEngine(this::captureUpstream, counters, clock, 100, 60_000, 10_000);
         clock.update(1_000);
         final TestSession session = new TestSession(1);
         linkUp();
@@ -335,7 +375,7 @@ class CacheEngineTest
     @Test
     void theLongestIdleSecuritiesBeyondTheCountBoundAreEvicted()
     {
-        engine = new CacheEngine(this::captureUpstream, counters, clock, 1, 0);
+        engine = new CacheEngine(this::captureUpstream, counters, clock, 1, 0, 10_000);
         clock.update(1_000);
         final TestSession session = new TestSession(1);
         linkUp();
@@ -492,6 +532,7 @@ class CacheEngineTest
     private static final class TestSession extends ClientSession
     {
         boolean overflowed;
+        boolean frameTooLarge;
         int signals;
 
         TestSession(final long id)
@@ -513,6 +554,7 @@ class CacheEngineTest
         @Override
         protected void onOverflow(final boolean frameTooLarge)
         {
+            this.frameTooLarge = frameTooLarge;
             overflowed = true;
         }
 
