@@ -1,0 +1,247 @@
+package io.meridian.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.config.MeridianConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.meridian.gateway.ZenithTestClient.action;
+import static io.meridian.gateway.ZenithTestClient.transaction;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Many WebSocket clients with different subscriptions, some joining late: every client that subscribes to a
+ * security sees, from its snapshot on, exactly the states a client subscribed from the start saw, in the same order.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ZenithConsistencyTest
+{
+    private static final int CLIENTS = 100;
+    private static final int SECURITIES = 20;
+    private static final long WAIT_MS = 15_000;
+    private static MeridianServer server;
+
+    @BeforeAll
+    static void start()
+    {
+        server = MeridianServer.start(MeridianConfig.of(Map.of(
+            "server.port", "0",
+            "server.host", "127.0.0.1",
+            "server.io-threads", "2",
+            "sim.securities", Integer.toString(SECURITIES),
+            "sim.update-rate", "1000")));
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (null != server)
+        {
+            server.close();
+        }
+    }
+
+    @Test
+    void lateJoinersSeeOnlyStatesThatEarlyClientsSaw() throws Exception
+    {
+        final List<String> keys = server.feedServer().securityKeys();
+        final HttpClient http = HttpClient.newHttpClient();
+        final List<ZenithTestClient> clients = new ArrayList<>();
+        final List<List<String>> topicsByClient = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < CLIENTS; i++)
+            {
+                final ZenithTestClient client = new ZenithTestClient(server.port(), token(http, "user" + i));
+                clients.add(client);
+                final List<String> topics = new ArrayList<>();
+                for (final int index : new int[]{ i % SECURITIES, (i * 7 + 3) % SECURITIES, (i * 13 + 5) % SECURITIES })
+                {
+                    final String topic = "Security!" + keys.get(index);
+                    if (!topics.contains(topic))
+                    {
+                        topics.add(topic);
+                    }
+                }
+                topicsByClient.add(topics);
+            }
+
+            // The first half subscribe now, the second half a second later, while updates flow.
+            for (int i = 0; i < CLIENTS / 2; i++)
+            {
+                subscribeAll(clients.get(i), topicsByClient.get(i));
+            }
+            Thread.sleep(1000);
+            for (int i = CLIENTS / 2; i < CLIENTS; i++)
+            {
+                subscribeAll(clients.get(i), topicsByClient.get(i));
+            }
+            Thread.sleep(2000);
+
+            // A query answered after all data so far marks the end of what each client is judged on.
+            final List<Map<String, List<ObjectNode>>> histories = new ArrayList<>();
+            for (int i = 0; i < CLIENTS; i++)
+            {
+                final ZenithTestClient client = clients.get(i);
+                for (final String topic : topicsByClient.get(i))
+                {
+                    client.send("{\"Controller\":\"Market\",\"Topic\":\"" + topic + "\",\"Action\":\"Unsub\"}");
+                }
+                client.send("{\"Controller\":\"Market\",\"Topic\":\"QueryMarkets\",\"TransactionID\":99}");
+            }
+            for (int i = 0; i < CLIENTS; i++)
+            {
+                histories.add(collectStates(clients.get(i), topicsByClient.get(i)));
+            }
+
+            assertEquals(0, server.engine().counters().slowConsumerResyncs(),
+                "the premise of this test is that no client fell behind");
+            assertEquals(0, server.engine().counters().sequenceGaps());
+
+            // Compare every client's history of a topic with every early client's history of it, where they
+            // overlap; a late joiner must overlap with at least one early client.
+            int lateChecked = 0;
+            for (int i = 0; i < CLIENTS; i++)
+            {
+                for (final Map.Entry<String, List<ObjectNode>> entry : histories.get(i).entrySet())
+                {
+                    final List<ObjectNode> states = entry.getValue();
+                    assertTrue(states.size() >= 2, "client " + i + " saw updates of " + entry.getKey());
+                    int overlaps = 0;
+                    for (int e = 0; e < CLIENTS / 2; e++)
+                    {
+                        final List<ObjectNode> early = histories.get(e).get(entry.getKey());
+                        if (e != i && null != early && overlap(states, early, "client " + i + " vs " + e + ", " +
+                            entry.getKey()))
+                        {
+                            overlaps++;
+                        }
+                    }
+                    assertTrue(overlaps > 0, "client " + i + ": no early client saw the states of " +
+                        entry.getKey() + " that it saw, starting " + states.get(0));
+                    if (i >= CLIENTS / 2)
+                    {
+                        lateChecked++;
+                    }
+                }
+            }
+            assertTrue(lateChecked >= CLIENTS / 2, "late joiners were checked: " + lateChecked);
+        }
+        finally
+        {
+            for (final ZenithTestClient client : clients)
+            {
+                client.close();
+            }
+        }
+    }
+
+    /**
+     * If one history starts inside the other, assert they agree state by state from there on.
+     *
+     * @return true if they overlap.
+     */
+    private static boolean overlap(final List<ObjectNode> a, final List<ObjectNode> b, final String what)
+    {
+        int offsetInB = b.indexOf(a.get(0));
+        int offsetInA = 0;
+        if (offsetInB < 0)
+        {
+            offsetInA = a.indexOf(b.get(0));
+            offsetInB = 0;
+            if (offsetInA < 0)
+            {
+                return false;
+            }
+        }
+        for (int k = 0; offsetInA + k < a.size() && offsetInB + k < b.size(); k++)
+        {
+            assertEquals(b.get(offsetInB + k), a.get(offsetInA + k), what + ", state " + k);
+        }
+        return true;
+    }
+
+    private static void subscribeAll(final ZenithTestClient client, final List<String> topics) throws Exception
+    {
+        for (final String topic : topics)
+        {
+            client.send("{\"Controller\":\"Market\",\"Topic\":\"" + topic + "\",\"Action\":\"Sub\",\"Confirm\":true}");
+        }
+    }
+
+    /**
+     * Rebuild each topic's state from its full state and deltas, keeping every distinct state in order, up to the
+     * end-marker query's reply.
+     */
+    private static Map<String, List<ObjectNode>> collectStates(final ZenithTestClient client, final List<String> topics)
+        throws InterruptedException
+    {
+        final Map<String, List<ObjectNode>> states = new HashMap<>();
+        final Map<String, ObjectNode> current = new HashMap<>();
+        int confirms = 0;
+        while (true)
+        {
+            final JsonNode frame = client.await(node -> true, WAIT_MS);
+            if (transaction(99).test(frame))
+            {
+                break;
+            }
+            final String topic = frame.path("Topic").asText();
+            if (action(topic, "Sub").test(frame))
+            {
+                assertTrue(frame.path("Confirm").asBoolean(), "confirmed: " + frame);
+                confirms++;
+                continue;
+            }
+            assertTrue(topics.contains(topic) && frame.has("Data") && !frame.has("Action"), "data: " + frame);
+            final JsonNode data = frame.get("Data");
+            ObjectNode state = current.get(topic);
+            if (data.has("Code"))
+            {
+                state = ((ObjectNode)data).deepCopy();
+            }
+            else
+            {
+                assertTrue(null != state, "a delta never comes before the full state: " + frame);
+                state = state.deepCopy();
+                for (final Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext();)
+                {
+                    final Map.Entry<String, JsonNode> field = it.next();
+                    state.set(field.getKey(), field.getValue());
+                }
+            }
+            current.put(topic, state);
+            final List<ObjectNode> history = states.computeIfAbsent(topic, t -> new ArrayList<>());
+            if (history.isEmpty() || !history.get(history.size() - 1).equals(state))
+            {
+                history.add(state);
+            }
+        }
+        assertEquals(topics.size(), confirms, "every Sub was confirmed");
+        return states;
+    }
+
+    private static String token(final HttpClient http, final String user) throws Exception
+    {
+        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/demo/token?user=" + user))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        return ZenithTestClient.JSON.readTree(response.body()).get("access_token").asText();
+    }
+}
