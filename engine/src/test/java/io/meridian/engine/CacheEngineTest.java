@@ -271,35 +271,14 @@ class CacheEngineTest
     {
         final TestSession session = new TestSession(1);
         linkUp();
-        event.clear();
-        event.type = RingEvent.SUBSCRIBE;
-        event.session = session;
-        event.controller = "Market";
-        event.topic = "Markets";
-        event.itemKind = ItemType.MARKETS.value();
-        event.confirm = true;
-        engine.onEvent(event, sequence++, true);
-
-        final long requestId = upstreamRequestIds.get(0);
-        subscribeResult(requestId, 1, SubscribeStatus.OK);
-        send(new SnapshotBeginEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(1).seqNo(0)
-            .encodedLength());
-        for (final String code : new String[]{ "XSX", "XNX" })
-        {
-            send(new MarketUpdateEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(1).seqNo(0)
-                .feedStatus(FeedStatus.Active).tradingState(TradingState.Open).tradingDate(20261122)
-                .marketCode(code).encodedLength());
-        }
-        send(new SnapshotEndEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(1).seqNo(0)
-            .encodedLength());
+        subscribe(session, "Market", "Markets", ItemType.MARKETS.value(), null);
+        marketsSnapshot(upstreamRequestIds.get(0), "XSX", "XNX");
         final List<JsonNode> frames = session.frames();
         assertEquals(2, frames.get(0).get("Data").size());
         assertEquals("Active", frames.get(0).get("Data").get(0).get("Feed").asText());
         assertEquals("2026-11-22", frames.get(0).get("Data").get(0).get("TradingDate").asText());
 
-        event.clear();
-        event.type = RingEvent.LINK_DOWN;
-        engine.onEvent(event, sequence++, true);
+        linkDown();
         final List<JsonNode> down = session.frames();
         assertEquals(1, down.size());
         assertEquals("Impaired", down.get(0).get("Data").get(0).get("Feed").asText());
@@ -310,14 +289,7 @@ class CacheEngineTest
     {
         final TestSession session = new TestSession(1);
         linkUp();
-        event.clear();
-        event.type = RingEvent.SUBSCRIBE;
-        event.session = session;
-        event.controller = "Zenith";
-        event.topic = "Feeds";
-        event.itemKind = CacheEngine.FEEDS_KIND;
-        event.confirm = true;
-        engine.onEvent(event, sequence++, true);
+        subscribe(session, "Zenith", "Feeds", CacheEngine.FEEDS_KIND, null);
         assertEquals(List.of("*"), upstreamKeys, "Feeds asks for the market list");
         assertTrue(session.frames().isEmpty());
 
@@ -332,9 +304,7 @@ class CacheEngineTest
         assertEquals("Active", list.get(0).get("Status").asText());
         assertTrue(frames.get(1).get("Confirm").asBoolean());
 
-        event.clear();
-        event.type = RingEvent.LINK_DOWN;
-        engine.onEvent(event, sequence++, true);
+        linkDown();
         final List<JsonNode> down = session.frames();
         assertEquals(1, down.size());
         assertEquals("Impaired", down.get(0).get("Data").get(1).get("Status").asText());
@@ -447,15 +417,28 @@ class CacheEngineTest
         engine.onEvent(event, sequence++, true);
     }
 
+    private void linkDown()
+    {
+        event.clear();
+        event.type = RingEvent.LINK_DOWN;
+        engine.onEvent(event, sequence++, true);
+    }
+
     private void subscribe(final TestSession session, final String topic, final String key)
+    {
+        subscribe(session, "Market", topic, ItemType.SECURITY.value(), key);
+    }
+
+    private void subscribe(
+        final TestSession session, final String controller, final String topic, final int itemKind, final String key)
     {
         event.clear();
         event.type = RingEvent.SUBSCRIBE;
         event.session = session;
-        event.controller = "Market";
+        event.controller = controller;
         event.topic = topic;
         event.key = key;
-        event.itemKind = ItemType.SECURITY.value();
+        event.itemKind = itemKind;
         event.confirm = true;
         engine.onEvent(event, sequence++, true);
     }
