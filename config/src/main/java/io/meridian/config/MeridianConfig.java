@@ -203,6 +203,15 @@ public final class MeridianConfig
                 case SIM_SEED:
                     longValue(setting);
                     break;
+                case SIM_SESSION_SECONDS:
+                    intIn(setting, 0, 86_400);
+                    break;
+                case SIM_MAX_ORDERS_PER_SIDE:
+                    intIn(setting, 2, 1000);
+                    break;
+                case SIM_TRADE_HISTORY:
+                    intIn(setting, 1, 100_000);
+                    break;
                 case ENGINE_RING_SIZE:
                     powerOfTwo(setting, 64, 1 << 24);
                     break;
@@ -217,6 +226,9 @@ public final class MeridianConfig
                     break;
                 case CACHE_IDLE_TIMEOUT_SECONDS:
                     intIn(setting, 0, 365 * 86_400);
+                    break;
+                case CACHE_TRADE_HISTORY:
+                    intIn(setting, 1, 1_000_000);
                     break;
                 case SESSION_SLOW_CONSUMER_TIMEOUT_MS:
                     intIn(setting, 100, 3_600_000);
@@ -505,6 +517,21 @@ public final class MeridianConfig
         return string(Setting.SIM_SERVICE_TOKEN);
     }
 
+    public int simSessionSeconds()
+    {
+        return (int)longValue(Setting.SIM_SESSION_SECONDS);
+    }
+
+    public int simMaxOrdersPerSide()
+    {
+        return (int)longValue(Setting.SIM_MAX_ORDERS_PER_SIDE);
+    }
+
+    public int simTradeHistory()
+    {
+        return (int)longValue(Setting.SIM_TRADE_HISTORY);
+    }
+
     public int engineRingSize()
     {
         return (int)longValue(Setting.ENGINE_RING_SIZE);
@@ -523,6 +550,14 @@ public final class MeridianConfig
     public int cacheMaxIdleItems()
     {
         return (int)longValue(Setting.CACHE_MAX_IDLE_ITEMS);
+    }
+
+    /**
+     * @return trades held per security, and the most one QueryTrades answer holds.
+     */
+    public int cacheTradeHistory()
+    {
+        return (int)longValue(Setting.CACHE_TRADE_HISTORY);
     }
 
     public int cacheIdleTimeoutSeconds()

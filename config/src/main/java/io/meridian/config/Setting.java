@@ -31,9 +31,16 @@ public enum Setting
     UPSTREAM_LIVENESS_MS("upstream.liveness-timeout-ms", "5000", "Silence after which the upstream link is lost."),
 
     SIM_ENABLED("sim.enabled", "true", "Run the simulated Feed Server in this process as the upstream."),
-    SIM_MARKETS("sim.markets", "2", "Number of simulated markets (1 to 8)."),
-    SIM_SECURITIES("sim.securities", "50", "Number of simulated securities, spread over the markets."),
-    SIM_UPDATE_RATE("sim.update-rate", "200", "Simulated security updates per second, over all securities."),
+    SIM_MARKETS("sim.markets", "4", "Number of simulated markets (1 to 8)."),
+    SIM_SECURITIES("sim.securities", "1000", "Number of simulated securities, spread over the markets."),
+    SIM_UPDATE_RATE("sim.update-rate", "1000",
+        "Simulated order book events (adds, amends, cancels, aggressive orders) per second, over all securities."),
+    SIM_SESSION_SECONDS("sim.session-seconds", "300",
+        "Length of the simulated trading cycle: Open for 80%, Closed 10%, PreOpen 10%; 0 keeps every market Open."),
+    SIM_MAX_ORDERS_PER_SIDE("sim.max-orders-per-side", "40",
+        "Most resting orders on each side of a simulated book; an order added to a full side cancels its oldest."),
+    SIM_TRADE_HISTORY("sim.trade-history", "1000",
+        "Most recent trades each simulated security keeps for trade snapshots and history requests."),
     SIM_SEED("sim.seed", "42", "Random seed of the simulation."),
     SIM_SERVICE_TOKEN("sim.service-token", "", "Service token the simulated Feed Server requires; empty: any."),
 
@@ -46,9 +53,12 @@ public enum Setting
         "Most securities kept subscribed upstream with no client; the longest idle beyond it are evicted."),
     CACHE_IDLE_TIMEOUT_SECONDS("cache.idle-timeout-seconds", "0",
         "Evict a security no client has wanted for this long; 0 keeps idle securities without a time limit."),
+    CACHE_TRADE_HISTORY("cache.trade-history", "1000",
+        "Trades held per security for QueryTrades; also the most trades one QueryTrades answer holds."),
 
-    SESSION_SEND_BUFFER_BYTES("session.send-buffer-bytes", "262144",
-        "Per-session outbound buffer; past half full a session's deltas are replaced by a resync."),
+    SESSION_SEND_BUFFER_BYTES("session.send-buffer-bytes", "1048576",
+        "Per-session outbound buffer (a power of two); the largest message is an eighth of it; past half full "
+        + "a session's deltas are replaced by a resync."),
     SESSION_SLOW_CONSUMER_TIMEOUT_MS("session.slow-consumer-timeout-ms", "10000",
         "How long a session may stay behind (waiting for its resync) before it is closed."),
     SESSION_MAX_FRAME_BYTES("session.max-frame-bytes", "65536", "Largest inbound WebSocket frame accepted.");

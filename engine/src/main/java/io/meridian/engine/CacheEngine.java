@@ -1,6 +1,10 @@
 package io.meridian.engine;
 
 import com.lmax.disruptor.EventHandler;
+import io.meridian.codecs.TradingStates;
+import io.meridian.codecs.interlink.ChangeAction;
+import io.meridian.codecs.interlink.DepthLevelUpdateDecoder;
+import io.meridian.codecs.interlink.DepthOrderUpdateDecoder;
 import io.meridian.codecs.interlink.FeedStatus;
 import io.meridian.codecs.interlink.ItemState;
 import io.meridian.codecs.interlink.ItemStatusDecoder;
@@ -14,6 +18,11 @@ import io.meridian.codecs.interlink.SnapshotEndDecoder;
 import io.meridian.codecs.interlink.SubscribeEncoder;
 import io.meridian.codecs.interlink.SubscribeResultDecoder;
 import io.meridian.codecs.interlink.SubscribeStatus;
+import io.meridian.codecs.interlink.SymbolUpdateDecoder;
+import io.meridian.codecs.interlink.TradeHistoryRequestEncoder;
+import io.meridian.codecs.interlink.TradeHistoryResponseDecoder;
+import io.meridian.codecs.interlink.TradeUpdateDecoder;
+import io.meridian.codecs.interlink.TradingState;
 import io.meridian.codecs.interlink.UnsubscribeEncoder;
 import io.meridian.codecs.json.JsonWriter;
 import org.agrona.DirectBuffer;
@@ -27,6 +36,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,7 +55,19 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final EngineCounters counters;
     private final UpstreamSender upstream;
 
-    private final Object2ObjectHashMap<String, SecurityItem> securities = new Object2ObjectHashMap<>();
+    private final Object2ObjectHashMap<String, Item> securities = new Object2ObjectHashMap<>();
+    private final Object2ObjectHashMap<String, Item> depths = new Object2ObjectHashMap<>();
+    private final Object2ObjectHashMap<String, Item> levels = new Object2ObjectHashMap<>();
+    private final Object2ObjectHashMap<String, Item> trades = new Object2ObjectHashMap<>();
+    private final Object2ObjectHashMap<String, Item> symbols = new Object2ObjectHashMap<>();
+    /** Every table of items keyed by symbol or market: all items but the market list and the feeds. */
+    private final List<Object2ObjectHashMap<String, Item>> keyedTables = List.of(securities, depths, levels, trades,
+        symbols);
+    private final Long2ObjectHashMap<HistoryRequest> historyRequests = new Long2ObjectHashMap<>();
+    private final ArrayList<SymbolSearch> symbolSearches = new ArrayList<>();
+    private final ArrayList<Item.PendingQuery> tradingStateQueries = new ArrayList<>();
+    private final int tradeHistory;
+    private final long[] tradeScratch = new long[TradesItem.columns()];
     private final MarketsItem markets = new MarketsItem();
     private final FeedsItem feeds = new FeedsItem(markets);
     private final Long2ObjectHashMap<Item> byUpstreamId = new Long2ObjectHashMap<>();
@@ -61,6 +83,12 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final SecurityUpdateDecoder securityUpdateDecoder = new SecurityUpdateDecoder();
     private final MarketUpdateDecoder marketUpdateDecoder = new MarketUpdateDecoder();
     private final ItemStatusDecoder itemStatusDecoder = new ItemStatusDecoder();
+    private final DepthOrderUpdateDecoder depthDecoder = new DepthOrderUpdateDecoder();
+    private final DepthLevelUpdateDecoder levelDecoder = new DepthLevelUpdateDecoder();
+    private final TradeUpdateDecoder tradeDecoder = new TradeUpdateDecoder();
+    private final SymbolUpdateDecoder symbolDecoder = new SymbolUpdateDecoder();
+    private final TradeHistoryResponseDecoder historyDecoder = new TradeHistoryResponseDecoder();
+    private final TradeHistoryRequestEncoder historyRequestEncoder = new TradeHistoryRequestEncoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SubscribeEncoder subscribeEncoder = new SubscribeEncoder();
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
@@ -72,7 +100,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final EpochClock clock;
     private final int maxIdleItems;
     private final long idleTimeoutMs;
-    private final ArrayList<SecurityItem> evictionCandidates = new ArrayList<>();
+    private final ArrayList<Item> evictionCandidates = new ArrayList<>();
     private long lastHousekeepingMs;
     private final long slowConsumerTimeoutMs;
     private final ArrayList<ClientSession> resyncing = new ArrayList<>();
@@ -83,7 +111,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     CacheEngine(final UpstreamSender upstream, final EngineCounters counters)
     {
-        this(upstream, counters, SystemEpochClock.INSTANCE, Integer.MAX_VALUE, 0, 10_000);
+        this(upstream, counters, SystemEpochClock.INSTANCE, Integer.MAX_VALUE, 0, 10_000, 1000);
     }
 
     /**
@@ -93,6 +121,7 @@ final class CacheEngine implements EventHandler<RingEvent>
      * @param maxIdleItems  most securities kept with no client interest; the longest idle beyond it are evicted.
      * @param idleTimeoutMs evict a security idle this long; 0 keeps idle securities without a time limit.
      * @param slowConsumerTimeoutMs how long a session may stay too far behind before it is closed.
+     * @param tradeHistory  trades held per security for {@code QueryTrades}, and the most one answer holds.
      */
     CacheEngine(
         final UpstreamSender upstream,
@@ -100,8 +129,10 @@ final class CacheEngine implements EventHandler<RingEvent>
         final EpochClock clock,
         final int maxIdleItems,
         final long idleTimeoutMs,
-        final long slowConsumerTimeoutMs)
+        final long slowConsumerTimeoutMs,
+        final int tradeHistory)
     {
+        this.tradeHistory = tradeHistory;
         this.slowConsumerTimeoutMs = slowConsumerTimeoutMs;
         this.upstream = upstream;
         this.counters = counters;
@@ -132,9 +163,17 @@ final class CacheEngine implements EventHandler<RingEvent>
                 case RingEvent.UNSUBSCRIBE:
                     onUnsubscribe(event);
                     break;
-                case RingEvent.QUERY_SECURITY:
-                case RingEvent.QUERY_MARKETS:
+                case RingEvent.QUERY_ITEM:
                     onQuery(event);
+                    break;
+                case RingEvent.QUERY_TRADES:
+                    onQueryTrades(event);
+                    break;
+                case RingEvent.QUERY_SYMBOLS:
+                    onQuerySymbols(event);
+                    break;
+                case RingEvent.QUERY_TRADING_STATES:
+                    onQueryTradingStates(event);
                     break;
                 case RingEvent.SESSION_CLOSED:
                     onSessionClosed(event.session);
@@ -231,6 +270,26 @@ final class CacheEngine implements EventHandler<RingEvent>
                 itemStatusDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
                 onItemStatus(itemStatusDecoder);
                 break;
+            case DepthOrderUpdateDecoder.TEMPLATE_ID:
+                depthDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onDepthOrderUpdate(depthDecoder);
+                break;
+            case DepthLevelUpdateDecoder.TEMPLATE_ID:
+                levelDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onDepthLevelUpdate(levelDecoder);
+                break;
+            case TradeUpdateDecoder.TEMPLATE_ID:
+                tradeDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onTradeUpdate(tradeDecoder);
+                break;
+            case SymbolUpdateDecoder.TEMPLATE_ID:
+                symbolDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onSymbolUpdate(symbolDecoder);
+                break;
+            case TradeHistoryResponseDecoder.TEMPLATE_ID:
+                historyDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onTradeHistoryResponse(historyDecoder);
+                break;
             default:
                 counters.recordError("unexpected upstream template id " + headerDecoder.templateId());
                 break;
@@ -245,9 +304,12 @@ final class CacheEngine implements EventHandler<RingEvent>
         byUpstreamId.clear();
         toRequest.clear();
         requestUpstream(markets);
-        for (final SecurityItem item : securities.values())
+        for (int t = 0; t < keyedTables.size(); t++)
         {
-            requestUpstream(item);
+            for (final Item item : keyedTables.get(t).values())
+            {
+                requestUpstream(item);
+            }
         }
     }
 
@@ -264,14 +326,18 @@ final class CacheEngine implements EventHandler<RingEvent>
             markets.setFeedStatus(FeedStatus.Impaired);
             fanOutMarketChanges();
         }
-        for (final SecurityItem item : securities.values())
+        for (int t = 0; t < keyedTables.size(); t++)
         {
-            item.inSnapshot = false;
-            if (item.hasData)
+            for (final Item item : keyedTables.get(t).values())
             {
-                item.state = Item.State.STALE;
+                item.inSnapshot = false;
+                if (item.hasData)
+                {
+                    item.state = Item.State.STALE;
+                }
             }
         }
+        failHistoryRequests();
     }
 
     private void onSubscribeResult(final SubscribeResultDecoder decoder)
@@ -296,15 +362,24 @@ final class CacheEngine implements EventHandler<RingEvent>
         failItem(item, code);
     }
 
-    private static String errorCode(final Item item, final SubscribeStatus status)
+    private String errorCode(final Item item, final SubscribeStatus status)
     {
         if (item instanceof MarketsItem)
         {
             return "Market.Unavailable";
         }
+        if (item instanceof SymbolsItem)
+        {
+            return (status == SubscribeStatus.NOT_FOUND ? "Market.NotFound " : "Market.Unavailable ") + item.key;
+        }
         switch (status)
         {
             case NOT_FOUND:
+                final String market = marketOf(item.key);
+                if (markets.hasData && null == markets.find(market))
+                {
+                    return "Market.NotFound " + market;
+                }
                 return "Symbol.NotFound " + item.key;
             case INVALID:
                 return "Symbol " + item.key;
@@ -333,13 +408,42 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         item.subscribers.clear();
         answerQueriesWithError(item, code);
-        if (item instanceof SecurityItem)
+        if (item instanceof MarketsItem)
         {
-            securities.remove(item.key);
+            markets.state = Item.State.PENDING;
         }
         else
         {
-            markets.state = Item.State.PENDING;
+            table(item.itemTypeCode()).remove(item.key);
+            if (item instanceof SymbolsItem)
+            {
+                failSymbolSearches((SymbolsItem)item, code);
+            }
+        }
+    }
+
+    private static String marketOf(final String key)
+    {
+        final int dot = key.lastIndexOf('.');
+        return dot < 0 ? key : key.substring(dot + 1);
+    }
+
+    private Object2ObjectHashMap<String, Item> table(final int kind)
+    {
+        switch (kind)
+        {
+            case 2:
+                return securities;
+            case 3:
+                return depths;
+            case 4:
+                return levels;
+            case 5:
+                return trades;
+            case 6:
+                return symbols;
+            default:
+                throw new IllegalArgumentException("no item table for kind " + kind);
         }
     }
 
@@ -392,6 +496,14 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         item.awaitingSnapshot.clear();
         answerQueries(item, length);
+        if (item instanceof SymbolsItem || item == markets)
+        {
+            runSymbolSearches();
+        }
+        if (item == markets)
+        {
+            answerTradingStateQueries();
+        }
     }
 
     private void onSecurityUpdate(final SecurityUpdateDecoder decoder)
@@ -476,10 +588,16 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (state == ItemState.CLOSED)
         {
             byUpstreamId.remove(item.upstreamItemId);
-            failItem(item, item instanceof SecurityItem ? "Symbol.NotFound " + item.key : "Market.Unavailable");
+            failItem(item,
+                item instanceof MarketsItem ? "Market.Unavailable" : errorCode(item, SubscribeStatus.NOT_FOUND));
         }
         else if (state == ItemState.STALE)
         {
+            if (item.state == Item.State.LIVE && !(item instanceof MarketsItem))
+            {
+                // Zenith has no per-item status: subscribers see a warning until full state comes again.
+                sendErrorToSubscribers(item, "Symbol.Unavailable " + item.key);
+            }
             item.state = Item.State.STALE;
         }
         else if (item.hasData)
@@ -505,7 +623,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         subscribeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .linkId(linkId)
             .requestId(requestId)
-            .itemType(item instanceof MarketsItem ? ItemType.MARKETS : ItemType.SECURITY)
+            .itemType(ItemType.get(item.itemTypeCode()))
             .itemKey(item.key);
         final long result = upstream.offer(
             sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + subscribeEncoder.encodedLength());
@@ -527,6 +645,549 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             requestUpstream(toRequest.poll());
         }
+    }
+
+    // ----------------------------------------------------------------------------------------------- book items
+
+    private static final int DROP = 0;
+    private static final int IN_SNAPSHOT = 1;
+    private static final int IN_SEQUENCE = 2;
+
+    /**
+     * Check a change against the item's sequence. A change inside a snapshot is applied without fan-out; a change
+     * out of sequence triggers a resync.
+     */
+    private int deltaMode(final Item item, final long seqNo)
+    {
+        if (item.inSnapshot)
+        {
+            return IN_SNAPSHOT;
+        }
+        if (item.state != Item.State.LIVE)
+        {
+            return DROP;
+        }
+        if (seqNo != item.upstreamSeqNo + 1)
+        {
+            counters.sequenceGaps.increment();
+            resync(item);
+            return DROP;
+        }
+        item.upstreamSeqNo = seqNo;
+        return IN_SEQUENCE;
+    }
+
+    private Item upstreamItem(final long upstreamItemId, final short itemType)
+    {
+        final Item item = byUpstreamId.get(upstreamItemId);
+        if (null == item || item.itemTypeCode() != itemType)
+        {
+            counters.unknownItemUpdates.increment();
+            return null;
+        }
+        return item;
+    }
+
+    private void inconsistent(final Item item)
+    {
+        counters.inconsistentUpdates.increment();
+        resync(item);
+    }
+
+    private void onDepthOrderUpdate(final DepthOrderUpdateDecoder decoder)
+    {
+        final DepthItem item = (DepthItem)upstreamItem(decoder.itemId(), ItemType.DEPTH.value());
+        if (null == item)
+        {
+            return;
+        }
+        final int mode = deltaMode(item, decoder.seqNo());
+        if (mode == DROP)
+        {
+            return;
+        }
+        if (!item.apply(decoder))
+        {
+            inconsistent(item);
+            return;
+        }
+        if (mode == IN_SNAPSHOT)
+        {
+            return;
+        }
+        item.seqNo++;
+        counters.depthUpdates.increment();
+        if (!item.subscribers.isEmpty())
+        {
+            body.reset();
+            item.writeDelta(body, decoder);
+            fanOut(item, body.length());
+        }
+    }
+
+    private void onDepthLevelUpdate(final DepthLevelUpdateDecoder decoder)
+    {
+        final LevelsItem item = (LevelsItem)upstreamItem(decoder.itemId(), ItemType.LEVELS.value());
+        if (null == item)
+        {
+            return;
+        }
+        final int mode = deltaMode(item, decoder.seqNo());
+        if (mode == DROP)
+        {
+            return;
+        }
+        if (!item.apply(decoder))
+        {
+            inconsistent(item);
+            return;
+        }
+        if (mode == IN_SNAPSHOT)
+        {
+            return;
+        }
+        item.seqNo++;
+        counters.levelUpdates.increment();
+        if (!item.subscribers.isEmpty())
+        {
+            body.reset();
+            item.writeDelta(body, decoder);
+            fanOut(item, body.length());
+        }
+    }
+
+    private void onTradeUpdate(final TradeUpdateDecoder decoder)
+    {
+        final TradesItem item = (TradesItem)upstreamItem(decoder.itemId(), ItemType.TRADES.value());
+        if (null == item)
+        {
+            return;
+        }
+        final int mode = deltaMode(item, decoder.seqNo());
+        if (mode == DROP)
+        {
+            return;
+        }
+        final boolean add = decoder.action() == ChangeAction.ADD;
+        final int index = item.apply(decoder);
+        if (index < 0 && add)
+        {
+            // An add no newer than the newest trade held: the two ends disagree about the history.
+            inconsistent(item);
+            return;
+        }
+        if (mode == IN_SNAPSHOT)
+        {
+            return;
+        }
+        item.seqNo++;
+        counters.tradeUpdates.increment();
+        if (!item.subscribers.isEmpty())
+        {
+            body.reset().startArray();
+            if (index >= 0)
+            {
+                item.writeChange(body, index, add);
+            }
+            else
+            {
+                TradesItem.writeUpdate(body, decoder, tradeScratch);
+            }
+            body.endArray();
+            fanOut(item, body.length());
+        }
+    }
+
+    private void onSymbolUpdate(final SymbolUpdateDecoder decoder)
+    {
+        final SymbolsItem item = (SymbolsItem)upstreamItem(decoder.itemId(), ItemType.SYMBOLS.value());
+        if (null == item)
+        {
+            return;
+        }
+        final int mode = deltaMode(item, decoder.seqNo());
+        if (mode != DROP)
+        {
+            item.apply(decoder);
+        }
+    }
+
+    private Item newItem(final int itemKind, final String key)
+    {
+        switch (itemKind)
+        {
+            case 2:
+                return new SecurityItem(key);
+            case 3:
+                return new DepthItem(key);
+            case 4:
+                return new LevelsItem(key);
+            case 5:
+                return new TradesItem(key, tradeHistory);
+            case 6:
+                return new SymbolsItem(key);
+            default:
+                throw new IllegalArgumentException("unknown item kind " + itemKind);
+        }
+    }
+
+    private void sendErrorToSubscribers(final Item item, final String code)
+    {
+        final ArrayList<Subscription> subs = item.subscribers;
+        for (int i = 0; i < subs.size(); i++)
+        {
+            final Subscription sub = subs.get(i);
+            message.reset().startObject()
+                .name("Controller").string(sub.controller)
+                .name("Topic").string(sub.topic)
+                .name("Action").string("Error")
+                .name("Data").string(code)
+                .endObject();
+            sendMessage(sub.session, message);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- trade queries
+
+    /** A QueryTrades the cache could not answer, waiting for the upstream's history. */
+    private static final class HistoryRequest
+    {
+        final Item.PendingQuery query;
+        final JsonWriter answer = new JsonWriter();
+
+        HistoryRequest(final Item.PendingQuery query)
+        {
+            this.query = query;
+            answer.reset().startObject()
+                .name("Controller").string(MARKET_CONTROLLER)
+                .name("Topic").string(query.topic)
+                .name("TransactionID").number(query.transactionId)
+                .name("Data").startArray();
+        }
+    }
+
+    private void onQueryTrades(final RingEvent event)
+    {
+        final ClientSession session = event.session;
+        if (session.isClosed())
+        {
+            return;
+        }
+        final Item item = resolve(ItemType.TRADES.value(), event.key);
+        final Item.PendingQuery query = new Item.PendingQuery(session, event.transactionId, event.topic);
+        query.key = event.key;
+        query.count = event.count;
+        query.firstId = event.firstId;
+        query.lastId = event.lastId;
+        query.tradingDate = event.tradingDate;
+        if (item.hasData)
+        {
+            answerTradesQuery((TradesItem)item, query);
+        }
+        else
+        {
+            item.pendingQueries.add(query);
+        }
+    }
+
+    /**
+     * Answer a QueryTrades from the history held if it covers the request, else ask the upstream. Rules as the
+     * Zenith reference gives them: no ids, the newest {@code Count}; LastTradeID, the newest {@code Count} up to
+     * and including it; FirstTradeID, the oldest {@code Count} from it; both, the range, oldest first. No
+     * {@code Count} means all, bounded here by the history size.
+     */
+    private void answerTradesQuery(final TradesItem item, final Item.PendingQuery query)
+    {
+        final int limit = query.count > 0 ? Math.min(query.count, tradeHistory) : tradeHistory;
+        final boolean everything = query.count <= 0 || query.count > tradeHistory;
+        final int held = item.count();
+        final boolean complete = item.complete();
+        int from;
+        int to;
+        boolean covered;
+        if (query.firstId > 0)
+        {
+            from = item.firstAtOrAbove(query.firstId);
+            to = query.lastId > 0 ? item.lastAtOrBelow(query.lastId) + 1 : held;
+            to = Math.max(from, Math.min(to, from + limit));
+            covered = complete || (held > 0 && query.firstId >= item.get(0, TradesItem.ID));
+        }
+        else
+        {
+            to = query.lastId > 0 ? item.lastAtOrBelow(query.lastId) + 1 : held;
+            from = Math.max(0, to - limit);
+            covered = complete || (!everything && to - from == limit);
+        }
+        final boolean otherDay = query.tradingDate != 0 && query.tradingDate != tradingDateOf(item.key);
+        if (!covered || otherDay)
+        {
+            requestHistory(item, query);
+            return;
+        }
+        message.reset().startObject()
+            .name("Controller").string(MARKET_CONTROLLER)
+            .name("Topic").string(query.topic)
+            .name("TransactionID").number(query.transactionId)
+            .name("Data").startArray();
+        for (int i = from; i < to; i++)
+        {
+            item.writeChange(message, i, true);
+        }
+        message.endArray().endObject();
+        counters.tradeQueriesFromCache.increment();
+        sendMessage(query.session, message);
+    }
+
+    private int tradingDateOf(final String key)
+    {
+        final MarketsItem.Market market = markets.find(marketOf(key));
+        return null == market ? 0 : market.tradingDate;
+    }
+
+    private void requestHistory(final TradesItem item, final Item.PendingQuery query)
+    {
+        if (!linkUp)
+        {
+            answerQueryWithError(query, "Symbol.Unavailable " + item.key);
+            return;
+        }
+        final long requestId = ++nextRequestId;
+        historyRequestEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .linkId(linkId)
+            .requestId(requestId)
+            .count(query.count > 0 ? Math.min(query.count, tradeHistory) : tradeHistory)
+            .tradingDate(query.tradingDate)
+            .firstTradeId(query.firstId)
+            .lastTradeId(query.lastId)
+            .itemKey(item.key);
+        final long result = upstream.offer(
+            sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + historyRequestEncoder.encodedLength());
+        if (result > 0)
+        {
+            historyRequests.put(requestId, new HistoryRequest(query));
+            counters.tradeQueriesUpstream.increment();
+        }
+        else
+        {
+            answerQueryWithError(query, "Limited");
+        }
+    }
+
+    private void onTradeHistoryResponse(final TradeHistoryResponseDecoder decoder)
+    {
+        if (decoder.linkId() != linkId)
+        {
+            return;
+        }
+        final long requestId = decoder.requestId();
+        final HistoryRequest request = historyRequests.get(requestId);
+        if (null == request)
+        {
+            return;
+        }
+        final boolean last = decoder.last() == io.meridian.codecs.interlink.BooleanType.TRUE;
+        if (decoder.status() != SubscribeStatus.OK)
+        {
+            historyRequests.remove(requestId);
+            answerQueryWithError(request.query, "Symbol.NotFound " + request.query.key);
+            return;
+        }
+        for (final TradeHistoryResponseDecoder.TradesDecoder trade : decoder.trades())
+        {
+            TradesItem.writeHistoryTrade(request.answer, trade, tradeScratch);
+        }
+        if (last)
+        {
+            historyRequests.remove(requestId);
+            request.answer.endArray().endObject();
+            sendMessage(request.query.session, request.answer);
+        }
+    }
+
+    private void failHistoryRequests()
+    {
+        for (final HistoryRequest request : historyRequests.values())
+        {
+            answerQueryWithError(request.query, "Symbol.Unavailable " + request.query.key);
+        }
+        historyRequests.clear();
+    }
+
+    // ----------------------------------------------------------------------------------------------- symbol queries
+
+    /** A symbol search waiting for the symbol directories it needs. */
+    private static final class SymbolSearch
+    {
+        final ClientSession session;
+        final long transactionId;
+        final SymbolQuery query;
+
+        SymbolSearch(final ClientSession session, final long transactionId, final SymbolQuery query)
+        {
+            this.session = session;
+            this.transactionId = transactionId;
+            this.query = query;
+        }
+    }
+
+    private void onQuerySymbols(final RingEvent event)
+    {
+        if (event.session.isClosed())
+        {
+            return;
+        }
+        symbolSearches.add(new SymbolSearch(event.session, event.transactionId, (SymbolQuery)event.request));
+        runSymbolSearches();
+    }
+
+    /**
+     * Answer every waiting search whose directories are all loaded; ask for the missing ones. A search over every
+     * market first needs the market list.
+     */
+    private void runSymbolSearches()
+    {
+        for (int i = 0; i < symbolSearches.size(); i++)
+        {
+            final SymbolSearch search = symbolSearches.get(i);
+            if (search.session.isClosed() || tryAnswer(search))
+            {
+                symbolSearches.remove(i--);
+            }
+        }
+    }
+
+    private boolean tryAnswer(final SymbolSearch search)
+    {
+        final List<String> codes;
+        if (null == search.query.markets)
+        {
+            resolve(ItemType.MARKETS.value(), null);
+            if (!markets.hasData)
+            {
+                return false;
+            }
+            final ArrayList<String> all = new ArrayList<>();
+            for (int i = 0; i < markets.size(); i++)
+            {
+                all.add(markets.market(i).code);
+            }
+            codes = all;
+        }
+        else
+        {
+            codes = search.query.markets;
+        }
+        boolean ready = true;
+        for (int i = 0; i < codes.size(); i++)
+        {
+            final Item directory = resolve(ItemType.SYMBOLS.value(), codes.get(i));
+            ready &= directory.hasData;
+        }
+        if (!ready)
+        {
+            return false;
+        }
+        final ArrayList<SymbolsItem.Symbol> matched = new ArrayList<>();
+        for (int i = 0; i < codes.size(); i++)
+        {
+            final SymbolsItem directory = (SymbolsItem)symbols.get(codes.get(i));
+            for (int s = 0, size = directory.size(); s < size; s++)
+            {
+                final SymbolsItem.Symbol symbol = directory.symbol(s);
+                if (search.query.matches(symbol))
+                {
+                    matched.add(symbol);
+                }
+            }
+        }
+        message.reset().startObject()
+            .name("Controller").string(MARKET_CONTROLLER)
+            .name("Topic").string(search.query.topic)
+            .name("TransactionID").number(search.transactionId)
+            .name("Data").startArray();
+        for (final SymbolsItem.Symbol symbol : search.query.select(matched))
+        {
+            SymbolsItem.writeSymbol(message, symbol, search.query.fullSymbol);
+        }
+        message.endArray().endObject();
+        sendMessage(search.session, message);
+        return true;
+    }
+
+    /**
+     * A directory could not be had (the market does not exist upstream): every search naming it gets the error and
+     * then an empty answer.
+     */
+    private void failSymbolSearches(final SymbolsItem directory, final String code)
+    {
+        for (int i = 0; i < symbolSearches.size(); i++)
+        {
+            final SymbolSearch search = symbolSearches.get(i);
+            if (null != search.query.markets && search.query.markets.contains(directory.key))
+            {
+                symbolSearches.remove(i--);
+                answerQueryWithError(
+                    new Item.PendingQuery(search.session, search.transactionId, search.query.topic), code);
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- trading states
+
+    private void onQueryTradingStates(final RingEvent event)
+    {
+        if (event.session.isClosed())
+        {
+            return;
+        }
+        final Item.PendingQuery query = new Item.PendingQuery(event.session, event.transactionId, event.topic);
+        query.key = event.key;
+        resolve(ItemType.MARKETS.value(), null);
+        if (markets.hasData)
+        {
+            answerTradingStates(query);
+        }
+        else
+        {
+            tradingStateQueries.add(query);
+        }
+    }
+
+    private void answerTradingStateQueries()
+    {
+        for (int i = 0; i < tradingStateQueries.size(); i++)
+        {
+            answerTradingStates(tradingStateQueries.get(i));
+        }
+        tradingStateQueries.clear();
+    }
+
+    private void answerTradingStates(final Item.PendingQuery query)
+    {
+        if (null == markets.find(query.key))
+        {
+            answerQueryWithError(query, "Market.NotFound " + query.key);
+            return;
+        }
+        message.reset().startObject()
+            .name("Controller").string(MARKET_CONTROLLER)
+            .name("Topic").string(query.topic)
+            .name("TransactionID").number(query.transactionId)
+            .name("Data").startArray();
+        for (final TradingState state : TradingState.values())
+        {
+            if (state == TradingState.NULL_VAL)
+            {
+                continue;
+            }
+            message.startObject()
+                .name("Name").string(state.name())
+                .name("Reason").string(TradingStates.reason(state))
+                .name("Allows").string(TradingStates.allowsText(TradingStates.allows(state)))
+                .endObject();
+        }
+        message.endArray().endObject();
+        sendMessage(query.session, message);
     }
 
     // ----------------------------------------------------------------------------------------------- clients
@@ -608,6 +1269,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         final Item item = resolve(event.itemKind, event.key);
         final Item.PendingQuery query = new Item.PendingQuery(session, event.transactionId, event.topic);
+        query.key = event.key;
         if (item.hasData)
         {
             answerQuery(item, query, encodeFull(item));
@@ -660,11 +1322,12 @@ final class CacheEngine implements EventHandler<RingEvent>
             }
             return markets;
         }
-        SecurityItem item = securities.get(key);
+        final Object2ObjectHashMap<String, Item> table = table(itemKind);
+        Item item = table.get(key);
         if (null == item)
         {
-            item = new SecurityItem(key);
-            securities.put(key, item);
+            item = newItem(itemKind, key);
+            table.put(key, item);
             requestUpstream(item);
         }
         return item;
@@ -741,9 +1404,23 @@ final class CacheEngine implements EventHandler<RingEvent>
      */
     private void evictIdleItems(final long nowMs)
     {
-        final ArrayList<SecurityItem> candidates = evictionCandidates;
+        final ArrayList<Item> candidates = evictionCandidates;
         candidates.clear();
-        for (final SecurityItem item : securities.values())
+        for (int t = 0; t < keyedTables.size(); t++)
+        {
+            final Object2ObjectHashMap<String, Item> table = keyedTables.get(t);
+            if (table != symbols)
+            {
+                collectIdle(table, candidates, nowMs);
+            }
+        }
+        evictIdle(candidates, nowMs);
+    }
+
+    private void collectIdle(
+        final Object2ObjectHashMap<String, Item> table, final ArrayList<Item> candidates, final long nowMs)
+    {
+        for (final Item item : table.values())
         {
             if (!isIdle(item))
             {
@@ -759,7 +1436,10 @@ final class CacheEngine implements EventHandler<RingEvent>
                 candidates.add(item);
             }
         }
+    }
 
+    private void evictIdle(final ArrayList<Item> candidates, final long nowMs)
+    {
         int excess = candidates.size() - maxIdleItems;
         if (excess > 0)
         {
@@ -767,7 +1447,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         for (int i = 0, size = candidates.size(); i < size; i++)
         {
-            final SecurityItem item = candidates.get(i);
+            final Item item = candidates.get(i);
             if (excess > 0 || (idleTimeoutMs > 0 && nowMs - item.idleSinceMs >= idleTimeoutMs))
             {
                 excess--;
@@ -777,9 +1457,9 @@ final class CacheEngine implements EventHandler<RingEvent>
         candidates.clear();
     }
 
-    private void evict(final SecurityItem item)
+    private void evict(final Item item)
     {
-        securities.remove(item.key);
+        table(item.itemTypeCode()).remove(item.key);
         if (item.upstreamItemId != Item.NO_UPSTREAM_ID && byUpstreamId.get(item.upstreamItemId) == item)
         {
             byUpstreamId.remove(item.upstreamItemId);
@@ -928,6 +1608,11 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void answerQuery(final Item item, final Item.PendingQuery query, final int bodyLength)
     {
+        if (item instanceof TradesItem)
+        {
+            answerTradesQuery((TradesItem)item, query);
+            return;
+        }
         message.reset().startObject()
             .name("Controller").string(MARKET_CONTROLLER)
             .name("Topic").string(query.topic)
@@ -942,25 +1627,41 @@ final class CacheEngine implements EventHandler<RingEvent>
         final ArrayList<Item.PendingQuery> queries = item.pendingQueries;
         for (int i = 0; i < queries.size(); i++)
         {
-            final Item.PendingQuery query = queries.get(i);
-            message.reset().startObject()
-                .name("Controller").string(MARKET_CONTROLLER)
-                .name("Topic").string(query.topic)
-                .name("Action").string("Error")
-                .name("TransactionID").number(query.transactionId)
-                .name("Data").string(code)
-                .endObject();
-            sendMessage(query.session, message);
-            // An error does not end an RPC for Zenith clients: a result for the same TransactionID follows.
-            message.reset().startObject()
-                .name("Controller").string(MARKET_CONTROLLER)
-                .name("Topic").string(query.topic)
-                .name("TransactionID").number(query.transactionId)
-                .name("Data").nullValue()
-                .endObject();
-            sendMessage(query.session, message);
+            answerQueryWithError(queries.get(i), code);
         }
         queries.clear();
+    }
+
+    /**
+     * An Error for the query, then its result: an error does not end an RPC for Zenith clients. The result is
+     * null for a query answered by an object ({@code QuerySecurity}) and an empty array for the others, which
+     * clients read as arrays.
+     */
+    private void answerQueryWithError(final Item.PendingQuery query, final String code)
+    {
+        message.reset().startObject()
+            .name("Controller").string(MARKET_CONTROLLER)
+            .name("Topic").string(query.topic)
+            .name("Action").string("Error")
+            .name("TransactionID").number(query.transactionId)
+            .name("Data").string(code)
+            .endObject();
+        sendMessage(query.session, message);
+        message.reset().startObject()
+            .name("Controller").string(MARKET_CONTROLLER)
+            .name("Topic").string(query.topic)
+            .name("TransactionID").number(query.transactionId)
+            .name("Data");
+        if ("QuerySecurity".equals(query.topic))
+        {
+            message.nullValue();
+        }
+        else
+        {
+            message.startArray().endArray();
+        }
+        message.endObject();
+        sendMessage(query.session, message);
     }
 
     private void overflow(final ClientSession session, final int frameLength)

@@ -44,6 +44,12 @@ public final class EngineCounters
     final Counter errors = new Counter();
     final Counter evictions = new Counter();
     final Counter slowConsumerResyncs = new Counter();
+    final Counter depthUpdates = new Counter();
+    final Counter levelUpdates = new Counter();
+    final Counter tradeUpdates = new Counter();
+    final Counter inconsistentUpdates = new Counter();
+    final Counter tradeQueriesFromCache = new Counter();
+    final Counter tradeQueriesUpstream = new Counter();
 
     private final UnsafeBuffer errorBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final DistinctErrorLog errorLog = new DistinctErrorLog(errorBuffer, SystemEpochClock.INSTANCE);
@@ -82,6 +88,55 @@ public final class EngineCounters
     public long slowConsumerResyncs()
     {
         return slowConsumerResyncs.get();
+    }
+
+    /**
+     * @return depth-by-order changes applied.
+     */
+    public long depthUpdates()
+    {
+        return depthUpdates.get();
+    }
+
+    /**
+     * @return depth-by-level changes applied.
+     */
+    public long levelUpdates()
+    {
+        return levelUpdates.get();
+    }
+
+    /**
+     * @return trades added or updated.
+     */
+    public long tradeUpdates()
+    {
+        return tradeUpdates.get();
+    }
+
+    /**
+     * @return upstream changes that did not fit the cached item (e.g. removal of an unknown order), each
+     * answered with a resync of the item.
+     */
+    public long inconsistentUpdates()
+    {
+        return inconsistentUpdates.get();
+    }
+
+    /**
+     * @return QueryTrades answered from the cached history.
+     */
+    public long tradeQueriesFromCache()
+    {
+        return tradeQueriesFromCache.get();
+    }
+
+    /**
+     * @return QueryTrades passed to the upstream because the cached history did not cover them.
+     */
+    public long tradeQueriesUpstream()
+    {
+        return tradeQueriesUpstream.get();
     }
 
     public long errors()

@@ -76,7 +76,99 @@ public final class EngineProxy
      */
     public boolean querySecurity(final ClientSession session, final long transactionId, final String key)
     {
-        return publish(RingEvent.QUERY_SECURITY, session, "Market", "QuerySecurity", ItemType.SECURITY.value(), key,
+        return queryItem(session, transactionId, "QuerySecurity", ItemType.SECURITY, key);
+    }
+
+    /**
+     * A client asks for the full state of an item: {@code QuerySecurity}, {@code QueryDepthFull},
+     * {@code QueryDepthLevels}. The answer is the item's full state, as a subscription's first message.
+     *
+     * @param session       the client.
+     * @param transactionId echoed in the reply.
+     * @param topic         the query topic, echoed.
+     * @param itemType      SECURITY, DEPTH or LEVELS.
+     * @param key           {@code CODE.MARKET}.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean queryItem(
+        final ClientSession session,
+        final long transactionId,
+        final String topic,
+        final ItemType itemType,
+        final String key)
+    {
+        return publish(RingEvent.QUERY_ITEM, session, "Market", topic, itemType.value(), key, transactionId, false);
+    }
+
+    /**
+     * A client asks for trade history ({@code QueryTrades}).
+     *
+     * @param session       the client.
+     * @param transactionId echoed in the reply.
+     * @param key           {@code CODE.MARKET}.
+     * @param count         most trades; 0 for all held.
+     * @param firstTradeId  oldest trade id wanted, 0 if absent.
+     * @param lastTradeId   newest trade id wanted, 0 if absent.
+     * @param tradingDate   yyyymmdd, 0 for the current trading day.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean queryTrades(
+        final ClientSession session,
+        final long transactionId,
+        final String key,
+        final int count,
+        final long firstTradeId,
+        final long lastTradeId,
+        final int tradingDate)
+    {
+        final long sequence = claim();
+        if (sequence < 0)
+        {
+            return false;
+        }
+        final RingEvent event = fill(sequence, RingEvent.QUERY_TRADES, session, "Market", "QueryTrades",
+            ItemType.TRADES.value(), key, transactionId, false);
+        event.count = count;
+        event.firstId = firstTradeId;
+        event.lastId = lastTradeId;
+        event.tradingDate = tradingDate;
+        ring.publish(sequence);
+        return true;
+    }
+
+    /**
+     * A client searches for symbols ({@code SearchSymbols}, {@code QuerySymbols}).
+     *
+     * @param session       the client.
+     * @param transactionId echoed in the reply.
+     * @param query         the parsed search.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean querySymbols(final ClientSession session, final long transactionId, final SymbolQuery query)
+    {
+        final long sequence = claim();
+        if (sequence < 0)
+        {
+            return false;
+        }
+        final RingEvent event = fill(sequence, RingEvent.QUERY_SYMBOLS, session, "Market", query.topic, 0, null,
+            transactionId, false);
+        event.request = query;
+        ring.publish(sequence);
+        return true;
+    }
+
+    /**
+     * A client asks what a market's trading states allow ({@code QueryTradingStates}).
+     *
+     * @param session       the client.
+     * @param transactionId echoed in the reply.
+     * @param market        the market code.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean queryTradingStates(final ClientSession session, final long transactionId, final String market)
+    {
+        return publish(RingEvent.QUERY_TRADING_STATES, session, "Market", "QueryTradingStates", 0, market,
             transactionId, false);
     }
 
@@ -89,7 +181,7 @@ public final class EngineProxy
      */
     public boolean queryMarkets(final ClientSession session, final long transactionId)
     {
-        return publish(RingEvent.QUERY_MARKETS, session, "Market", "QueryMarkets", ItemType.MARKETS.value(), null,
+        return publish(RingEvent.QUERY_ITEM, session, "Market", "QueryMarkets", ItemType.MARKETS.value(), null,
             transactionId, false);
     }
 
@@ -115,15 +207,39 @@ public final class EngineProxy
         final long transactionId,
         final boolean confirm)
     {
-        final long sequence;
-        try
-        {
-            sequence = ring.tryNext();
-        }
-        catch (final com.lmax.disruptor.InsufficientCapacityException ex)
+        final long sequence = claim();
+        if (sequence < 0)
         {
             return false;
         }
+        fill(sequence, type, session, controller, topic, itemKind, key, transactionId, confirm);
+        ring.publish(sequence);
+        return true;
+    }
+
+    private long claim()
+    {
+        try
+        {
+            return ring.tryNext();
+        }
+        catch (final com.lmax.disruptor.InsufficientCapacityException ex)
+        {
+            return -1;
+        }
+    }
+
+    private RingEvent fill(
+        final long sequence,
+        final int type,
+        final ClientSession session,
+        final String controller,
+        final String topic,
+        final int itemKind,
+        final String key,
+        final long transactionId,
+        final boolean confirm)
+    {
         final RingEvent event = ring.get(sequence);
         event.type = type;
         event.session = session;
@@ -133,7 +249,6 @@ public final class EngineProxy
         event.key = key;
         event.transactionId = transactionId;
         event.confirm = confirm;
-        ring.publish(sequence);
-        return true;
+        return event;
     }
 }

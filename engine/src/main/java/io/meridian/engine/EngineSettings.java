@@ -21,6 +21,7 @@ final class EngineSettings
     final int maxIdleItems;
     final long idleTimeoutMs;
     final long slowConsumerTimeoutMs;
+    final int tradeHistory;
 
     EngineSettings(final MeridianConfig config)
     {
@@ -38,5 +39,6 @@ final class EngineSettings
         maxIdleItems = config.cacheMaxIdleItems();
         idleTimeoutMs = config.cacheIdleTimeoutSeconds() * 1000L;
         slowConsumerTimeoutMs = config.sessionSlowConsumerTimeoutMs();
+        tradeHistory = config.cacheTradeHistory();
     }
 }

@@ -5,7 +5,8 @@ import io.meridian.codecs.json.JsonWriter;
 import java.util.ArrayList;
 
 /**
- * A cached, subscribable thing: the market list or a security. Holds the state last received from upstream, the
+ * A cached, subscribable thing: the market list, a security, an order book, a trade stream or a symbol
+ * directory. Holds the state last received from upstream, the
  * sessions subscribed to it, and those waiting for its first snapshot. Only the engine thread touches it.
  */
 abstract class Item
@@ -66,6 +67,13 @@ abstract class Item
         final ClientSession session;
         final long transactionId;
         final String topic;
+        /** What the query names: a security key or a market code. */
+        String key;
+        /** QueryTrades parameters; 0 when absent. */
+        int count;
+        long firstId;
+        long lastId;
+        int tradingDate;
 
         PendingQuery(final ClientSession session, final long transactionId, final String topic)
         {

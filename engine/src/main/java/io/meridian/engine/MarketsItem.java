@@ -166,7 +166,7 @@ final class MarketsItem extends Item
             {
                 if (market.tradingDate > 0)
                 {
-                    writer.name("TradingDate").string(isoDate(market.tradingDate));
+                    writer.name("TradingDate").date(market.tradingDate);
                 }
                 writer.name("Status").string(market.status)
                     .name("States").startArray()
@@ -176,6 +176,22 @@ final class MarketsItem extends Item
             writer.endObject();
         }
         writer.endArray();
+    }
+
+    /**
+     * @param code a market code.
+     * @return the market, or null if the list does not hold it.
+     */
+    Market find(final String code)
+    {
+        for (int i = 0; i < markets.size(); i++)
+        {
+            if (markets.get(i).code.equals(code))
+            {
+                return markets.get(i);
+            }
+        }
+        return null;
     }
 
     private Market market(final String code)
@@ -190,10 +206,5 @@ final class MarketsItem extends Item
         final Market market = new Market(code);
         markets.add(market);
         return market;
-    }
-
-    private static String isoDate(final int yyyymmdd)
-    {
-        return String.format("%04d-%02d-%02d", yyyymmdd / 10000, (yyyymmdd / 100) % 100, yyyymmdd % 100);
     }
 }

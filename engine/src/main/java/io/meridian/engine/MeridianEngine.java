@@ -88,7 +88,7 @@ public final class MeridianEngine implements AutoCloseable
             newWaitStrategy(settings.idleStrategy));
         poller = new UpstreamPoller(aeron, disruptor.getRingBuffer(), settings, SystemEpochClock.INSTANCE);
         cacheEngine = new CacheEngine(poller.controlPublication()::offer, counters, SystemEpochClock.INSTANCE,
-            settings.maxIdleItems, settings.idleTimeoutMs, settings.slowConsumerTimeoutMs);
+            settings.maxIdleItems, settings.idleTimeoutMs, settings.slowConsumerTimeoutMs, settings.tradeHistory);
         disruptor.handleEventsWith(cacheEngine);
         disruptor.setDefaultExceptionHandler(new EngineExceptionHandler(counters));
         proxy = new EngineProxy(disruptor.getRingBuffer());

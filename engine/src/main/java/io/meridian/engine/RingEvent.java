@@ -15,9 +15,11 @@ final class RingEvent
     static final int LINK_DOWN = 3;
     static final int SUBSCRIBE = 10;
     static final int UNSUBSCRIBE = 11;
-    static final int QUERY_SECURITY = 12;
-    static final int QUERY_MARKETS = 13;
+    static final int QUERY_ITEM = 12;
     static final int SESSION_CLOSED = 14;
+    static final int QUERY_TRADES = 15;
+    static final int QUERY_SYMBOLS = 16;
+    static final int QUERY_TRADING_STATES = 17;
 
     final UnsafeBuffer buffer;
     int type;
@@ -30,6 +32,11 @@ final class RingEvent
     int itemKind;
     long transactionId;
     boolean confirm;
+    int count;
+    long firstId;
+    long lastId;
+    int tradingDate;
+    Object request;
 
     RingEvent(final int slotBytes)
     {
@@ -47,5 +54,10 @@ final class RingEvent
         itemKind = 0;
         transactionId = 0;
         confirm = false;
+        count = 0;
+        firstId = 0;
+        lastId = 0;
+        tradingDate = 0;
+        request = null;
     }
 }

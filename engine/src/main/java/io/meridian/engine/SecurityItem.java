@@ -199,7 +199,7 @@ final class SecurityItem extends Item
             .name("Class").string("Market")
             .name("CFI").string(cfi)
             .name("IsIndex").bool(false)
-            .name("SubscriptionData").string("Asset")
+            .name("SubscriptionData").string("Asset,Trades,Depth,DepthFull,DepthShort")
             .name("TradingMarkets").startArray().string(market).endArray()
             .name("Currency").string(currency);
         writeFields(writer, SecurityFields.ALL);

@@ -1,7 +1,6 @@
 package io.meridian.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.codecs.SecurityFields;
 import io.meridian.codecs.interlink.FeedStatus;
 import io.meridian.codecs.interlink.ItemType;
@@ -30,9 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CacheEngineTest
 {
     private static final long LINK_ID = 77;
-    private static final ObjectMapper JSON = new ObjectMapper()
-        .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
     private final EngineCounters counters = new EngineCounters();
     private final List<String> upstreamKeys = new ArrayList<>();
@@ -186,9 +182,9 @@ class CacheEngineTest
     @Test
     void sessionThatFallsBehindIsResyncedWithFullStateOnceItCatchesUp() throws Exception
     {
-        engine = new CacheEngine(this::captureUpstream, counters, clock, 100, 0, 10_000);
+        engine = new CacheEngine(this::captureUpstream, counters, clock, 100, 0, 10_000, 1000);
         clock.update(1_000);
-        final TestSession slow = new TestSession(1, 4096);
+        final TestSession slow = new TestSession(1, 8192);
         final TestSession healthy = new TestSession(2);
         linkUp();
         subscribe(slow, "Security!ALP.XSX", "ALP.XSX");
@@ -223,9 +219,9 @@ class CacheEngineTest
     @Test
     void sessionThatStaysBehindPastTheTimeoutIsClosed()
     {
-        engine = new CacheEngine(this::captureUpstream, counters, clock, 100, 0, 5_000);
+        engine = new CacheEngine(this::captureUpstream, counters, clock, 100, 0, 5_000, 1000);
         clock.update(1_000);
-        final TestSession slow = new TestSession(1, 4096);
+        final TestSession slow = new TestSession(1, 8192);
         final TestSession healthy = new TestSession(2);
         linkUp();
         subscribe(slow, "Security!ALP.XSX", "ALP.XSX");
@@ -313,7 +309,7 @@ class CacheEngineTest
     @Test
     void idleSecuritiesAreKeptUntilTheirIdleTimeoutThenUnsubscribedUpstream() throws Exception
     {
-        engine = new CacheEngine(this::captureUpstream, counters, clock, 100, 60_000, 10_000);
+        engine = new CacheEngine(this::captureUpstream, counters, clock, 100, 60_000, 10_000, 1000);
         clock.update(1_000);
         final TestSession session = new TestSession(1);
         linkUp();
@@ -345,7 +341,7 @@ class CacheEngineTest
     @Test
     void theLongestIdleSecuritiesBeyondTheCountBoundAreEvicted()
     {
-        engine = new CacheEngine(this::captureUpstream, counters, clock, 1, 0, 10_000);
+        engine = new CacheEngine(this::captureUpstream, counters, clock, 1, 0, 10_000, 1000);
         clock.update(1_000);
         final TestSession session = new TestSession(1);
         linkUp();
@@ -456,7 +452,7 @@ class CacheEngineTest
     private void query(final TestSession session, final long transactionId, final String key)
     {
         event.clear();
-        event.type = RingEvent.QUERY_SECURITY;
+        event.type = RingEvent.QUERY_ITEM;
         event.session = session;
         event.controller = "Market";
         event.topic = "QuerySecurity";
@@ -511,48 +507,4 @@ class CacheEngineTest
         engine.onEvent(event, sequence++, true);
         event.clear();
     }
-
-    private static final class TestSession extends ClientSession
-    {
-        boolean overflowed;
-        boolean frameTooLarge;
-        int signals;
-
-        TestSession(final long id)
-        {
-            this(id, 1 << 16);
-        }
-
-        TestSession(final long id, final int capacity)
-        {
-            super(id, capacity);
-        }
-
-        @Override
-        protected void signal()
-        {
-            signals++;
-        }
-
-        @Override
-        protected void onOverflow(final boolean frameTooLarge)
-        {
-            this.frameTooLarge = frameTooLarge;
-            overflowed = true;
-        }
-
-        List<JsonNode> frames() throws Exception
-        {
-            final List<String> texts = new ArrayList<>();
-            outbox().drain((type, buffer, index, length) -> texts.add(buffer.getStringWithoutLengthUtf8(index, length)),
-                Integer.MAX_VALUE);
-            final List<JsonNode> nodes = new ArrayList<>();
-            for (final String text : texts)
-            {
-                nodes.add(JSON.readTree(text));
-            }
-            return nodes;
-        }
-    }
-
 }

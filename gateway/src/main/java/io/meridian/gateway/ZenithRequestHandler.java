@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.json.JsonWriter;
+import io.meridian.engine.EngineProxy;
 import io.meridian.gateway.auth.AuthException;
 import io.meridian.gateway.auth.AuthenticatedUser;
 import io.meridian.gateway.auth.TokenVerifier;
@@ -386,20 +387,20 @@ final class ZenithRequestHandler
             type = ItemType.MARKETS;
             key = null;
         }
-        else if (topic.startsWith(Topics.SECURITY_PREFIX))
-        {
-            key = Topics.securityKey(topic);
-            if (null == key)
-            {
-                refuse(session, request, "Symbol " + topic.substring(Topics.SECURITY_PREFIX.length()));
-                return;
-            }
-            type = ItemType.SECURITY;
-        }
         else
         {
-            refuse(session, request, "Operation.Unknown");
-            return;
+            type = Topics.symbolTopicType(topic);
+            if (null == type)
+            {
+                refuse(session, request, "Operation.Unknown");
+                return;
+            }
+            key = Topics.symbolOf(topic);
+            if (!Topics.validSymbol(key))
+            {
+                refuse(session, request, "Symbol " + key);
+                return;
+            }
         }
         if (!session.engine().subscribe(session, request.controller, topic, type, key, request.confirm))
         {
@@ -409,7 +410,7 @@ final class ZenithRequestHandler
 
     private void onMarketQuery(final ZenithSession session, final Request request, final String topic)
     {
-        if (!"QueryMarkets".equals(topic) && !"QuerySecurity".equals(topic))
+        if (!MarketQueries.QUERIES.contains(topic))
         {
             refuse(session, request, "Operation.Unknown");
             return;
@@ -419,38 +420,48 @@ final class ZenithRequestHandler
             error(session, request.controller, topic, null, "Operation.NoResult");
             return;
         }
+        final EngineProxy engine = session.engine();
+        final long transactionId = request.transactionId;
         final boolean accepted;
-        if ("QueryMarkets".equals(topic))
+        try
         {
-            accepted = session.engine().queryMarkets(session, request.transactionId);
+            switch (topic)
+            {
+                case "QueryMarkets":
+                    accepted = engine.queryMarkets(session, transactionId);
+                    break;
+                case "QuerySecurity":
+                    accepted = engine.queryItem(session, transactionId, topic, ItemType.SECURITY,
+                        MarketQueries.symbolKey(request.data));
+                    break;
+                case "QueryDepthFull":
+                    accepted = engine.queryItem(session, transactionId, topic, ItemType.DEPTH,
+                        MarketQueries.symbolKey(request.data));
+                    break;
+                case "QueryDepthLevels":
+                    accepted = engine.queryItem(session, transactionId, topic, ItemType.LEVELS,
+                        MarketQueries.symbolKey(request.data));
+                    break;
+                case "QueryTrades":
+                    final MarketQueries.TradesRequest trades = MarketQueries.trades(request.data);
+                    accepted = engine.queryTrades(session, transactionId, trades.key(), trades.count(),
+                        trades.firstTradeId(), trades.lastTradeId(), trades.tradingDate());
+                    break;
+                case "QueryTradingStates":
+                    accepted = engine.queryTradingStates(session, transactionId, MarketQueries.market(request.data));
+                    break;
+                case "SearchSymbols":
+                    accepted = engine.querySymbols(session, transactionId, MarketQueries.searchSymbols(request.data));
+                    break;
+                default:
+                    accepted = engine.querySymbols(session, transactionId, MarketQueries.querySymbols(request.data));
+                    break;
+            }
         }
-        else
+        catch (final MarketQueries.Invalid ex)
         {
-            final JsonNode data = request.data;
-            final JsonNode market = null == data ? null : data.get("Market");
-            final JsonNode code = null == data ? null : data.get("Code");
-            if (null == data || !data.isObject())
-            {
-                refuse(session, request, "Data");
-                return;
-            }
-            if (null == code || !code.isTextual() || code.asText().isEmpty())
-            {
-                refuse(session, request, "Code");
-                return;
-            }
-            if (null == market || !market.isTextual() || market.asText().isEmpty())
-            {
-                refuse(session, request, "Market");
-                return;
-            }
-            final String key = code.asText() + '.' + market.asText();
-            if (!Topics.validSymbol(key))
-            {
-                refuse(session, request, "Symbol " + key);
-                return;
-            }
-            accepted = session.engine().querySecurity(session, request.transactionId, key);
+            refuse(session, request, ex.getMessage());
+            return;
         }
         if (!accepted)
         {
@@ -482,9 +493,16 @@ final class ZenithRequestHandler
             {
                 out.name("Topic").string(request.topic);
             }
-            out.name("TransactionID").number(request.transactionId)
-                .name("Data").nullValue()
-                .endObject();
+            out.name("TransactionID").number(request.transactionId).name("Data");
+            if (MarketQueries.arrayResult(request.controller, request.topic))
+            {
+                out.startArray().endArray();
+            }
+            else
+            {
+                out.nullValue();
+            }
+            out.endObject();
             session.reply();
         }
     }

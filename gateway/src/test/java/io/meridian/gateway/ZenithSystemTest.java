@@ -44,6 +44,7 @@ class ZenithSystemTest
         server = MeridianServer.start(MeridianConfig.of(Map.of(
             "server.port", "0",
             "server.host", "127.0.0.1",
+            "sim.markets", "2",
             "sim.securities", "10",
             "sim.update-rate", "400",
             "upstream.heartbeat-interval-ms", "200",

@@ -201,6 +201,110 @@ public final class JsonWriter
     }
 
     /**
+     * Write an integer as a JSON string, e.g. {@code "1024"}: Zenith carries order and level ids as strings.
+     *
+     * @param value the integer.
+     * @return this.
+     */
+    public JsonWriter numberString(final long value)
+    {
+        beforeValue();
+        putByte('"');
+        position += buffer.putLongAscii(position, value);
+        putByte('"');
+        return this;
+    }
+
+    /**
+     * Write a UTC instant as an ISO-8601 string with milliseconds and an explicit offset, e.g.
+     * {@code "2026-11-22T10:00:01.250+00:00"}, without allocating.
+     *
+     * @param epochMs milliseconds since 1970-01-01T00:00:00Z.
+     * @return this.
+     */
+    public JsonWriter timestamp(final long epochMs)
+    {
+        beforeValue();
+        final long days = Math.floorDiv(epochMs, 86_400_000L);
+        final long msOfDay = Math.floorMod(epochMs, 86_400_000L);
+        putByte('"');
+        putDate(days);
+        putByte('T');
+        putDigits(msOfDay / 3_600_000L, 2);
+        putByte(':');
+        putDigits(msOfDay / 60_000L % 60, 2);
+        putByte(':');
+        putDigits(msOfDay / 1000 % 60, 2);
+        putByte('.');
+        putDigits(msOfDay % 1000, 3);
+        position += buffer.putStringWithoutLengthAscii(position, "+00:00\"");
+        return this;
+    }
+
+    /**
+     * Write a date as {@code "yyyy-MM-dd"}.
+     *
+     * @param yyyymmdd the date as the integer yyyymmdd.
+     * @return this.
+     */
+    public JsonWriter date(final int yyyymmdd)
+    {
+        beforeValue();
+        putByte('"');
+        putDigits(yyyymmdd / 10000, 4);
+        putByte('-');
+        putDigits(yyyymmdd / 100 % 100, 2);
+        putByte('-');
+        putDigits(yyyymmdd % 100, 2);
+        putByte('"');
+        return this;
+    }
+
+    private void putDate(final long epochDay)
+    {
+        // Civil date from days since the epoch (proleptic Gregorian), as in java.time.LocalDate.ofEpochDay.
+        long zeroDay = epochDay + 719_528 - 60;
+        long adjust = 0;
+        if (zeroDay < 0)
+        {
+            final long adjustCycles = (zeroDay + 1) / 146_097 - 1;
+            adjust = adjustCycles * 400;
+            zeroDay += -adjustCycles * 146_097;
+        }
+        long yearEst = (400 * zeroDay + 591) / 146_097;
+        long doyEst = zeroDay - (365 * yearEst + yearEst / 4 - yearEst / 100 + yearEst / 400);
+        if (doyEst < 0)
+        {
+            yearEst--;
+            doyEst = zeroDay - (365 * yearEst + yearEst / 4 - yearEst / 100 + yearEst / 400);
+        }
+        yearEst += adjust;
+        final int marchDoy0 = (int)doyEst;
+        final int marchMonth0 = (marchDoy0 * 5 + 2) / 153;
+        final int month = (marchMonth0 + 2) % 12 + 1;
+        final int dom = marchDoy0 - (marchMonth0 * 306 + 5) / 10 + 1;
+        yearEst += marchMonth0 / 10;
+        putDigits(yearEst, 4);
+        putByte('-');
+        putDigits(month, 2);
+        putByte('-');
+        putDigits(dom, 2);
+    }
+
+    private void putDigits(final long value, final int width)
+    {
+        long divisor = 1;
+        for (int i = 1; i < width; i++)
+        {
+            divisor *= 10;
+        }
+        for (long d = divisor; d > 0; d /= 10)
+        {
+            putByte('0' + (int)(value / d % 10));
+        }
+    }
+
+    /**
      * Write the exact decimal {@code mantissa * 10^exponent}, e.g. (1012, -2) as {@code 10.12}.
      *
      * @param mantissa unscaled value.

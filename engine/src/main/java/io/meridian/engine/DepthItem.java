@@ -1,0 +1,226 @@
+package io.meridian.engine;
+
+import io.meridian.codecs.interlink.ChangeAction;
+import io.meridian.codecs.interlink.DecimalDecoder;
+import io.meridian.codecs.interlink.DepthOrderFieldsDecoder;
+import io.meridian.codecs.interlink.DepthOrderUpdateDecoder;
+import io.meridian.codecs.interlink.ItemType;
+import io.meridian.codecs.interlink.Side;
+import io.meridian.codecs.json.JsonWriter;
+
+/**
+ * The cached order book of one security, by order, and its rendering as the Zenith {@code Depth} payload: an array
+ * of changes with O-codes A (add), U (update), R (remove) and C (clear). Orders are kept unsorted; Zenith clients
+ * sort by price and position themselves.
+ */
+final class DepthItem extends Item
+{
+    static final int SIDE = 0;
+    static final int PRICE_MANTISSA = 1;
+    static final int PRICE_EXPONENT = 2;
+    static final int POSITION = 3;
+    static final int QUANTITY_MANTISSA = 4;
+    static final int QUANTITY_EXPONENT = 5;
+    static final int FLAGS = 6;
+    private static final int COLUMNS = 7;
+
+    static final int UNDISCLOSED = 1;
+    static final int HAS_UNDISCLOSED = 2;
+
+    private final RowTable orders = new RowTable(COLUMNS, 64);
+
+    DepthItem(final String key)
+    {
+        super(key);
+    }
+
+    @Override
+    short itemTypeCode()
+    {
+        return ItemType.DEPTH.value();
+    }
+
+    @Override
+    void clearState()
+    {
+        orders.clear();
+    }
+
+    RowTable orders()
+    {
+        return orders;
+    }
+
+    /**
+     * Apply one change.
+     *
+     * @param decoder wrapped on the message.
+     * @return false if the change does not fit the book (an add of a known order, an update or removal of an
+     * unknown one): the item must be resynchronised.
+     */
+    boolean apply(final DepthOrderUpdateDecoder decoder)
+    {
+        final ChangeAction action = decoder.action();
+        if (action == ChangeAction.CLEAR)
+        {
+            orders.clear();
+            return true;
+        }
+        final long orderId = decoder.orderId();
+        int row = orders.find(orderId);
+        switch (action)
+        {
+            case ADD:
+                if (row >= 0)
+                {
+                    return false;
+                }
+                row = orders.add(orderId);
+                orders.set(row, SIDE, decoder.sideRaw());
+                applyFields(decoder, row);
+                return true;
+            case UPDATE:
+                if (row < 0)
+                {
+                    return false;
+                }
+                applyFields(decoder, row);
+                return true;
+            case REMOVE:
+                if (row < 0)
+                {
+                    return false;
+                }
+                orders.removeAt(row);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void applyFields(final DepthOrderUpdateDecoder decoder, final int row)
+    {
+        final DepthOrderFieldsDecoder fields = decoder.fields();
+        if (fields.price())
+        {
+            final DecimalDecoder price = decoder.price();
+            orders.set(row, PRICE_MANTISSA, price.mantissa());
+            orders.set(row, PRICE_EXPONENT, price.exponent());
+        }
+        if (fields.position())
+        {
+            orders.set(row, POSITION, decoder.position());
+        }
+        long flags = orders.get(row, FLAGS);
+        if (fields.undisclosed())
+        {
+            flags = UNDISCLOSED;
+        }
+        else if (fields.quantity())
+        {
+            final DecimalDecoder quantity = decoder.quantity();
+            orders.set(row, QUANTITY_MANTISSA, quantity.mantissa());
+            orders.set(row, QUANTITY_EXPONENT, quantity.exponent());
+            flags &= ~UNDISCLOSED;
+        }
+        if (fields.hasUndisclosed())
+        {
+            flags |= HAS_UNDISCLOSED;
+        }
+        else if (fields.quantity() || fields.undisclosed())
+        {
+            flags &= ~HAS_UNDISCLOSED;
+        }
+        orders.set(row, FLAGS, flags);
+    }
+
+    /**
+     * Write the change just applied as a Zenith delta: a one-element array.
+     *
+     * @param writer  where to write.
+     * @param decoder still wrapped on the applied message.
+     */
+    void writeDelta(final JsonWriter writer, final DepthOrderUpdateDecoder decoder)
+    {
+        writer.startArray().startObject();
+        final ChangeAction action = decoder.action();
+        if (action == ChangeAction.CLEAR)
+        {
+            writer.name("O").string("C");
+        }
+        else if (action == ChangeAction.REMOVE)
+        {
+            writer.name("O").string("R").name("Order").startObject().name("ID").numberString(decoder.orderId())
+                .endObject();
+        }
+        else
+        {
+            final int row = orders.find(decoder.orderId());
+            if (action == ChangeAction.ADD)
+            {
+                writer.name("O").string("A");
+                writeOrder(writer, row);
+            }
+            else
+            {
+                writer.name("O").string("U").name("Order").startObject().name("ID").numberString(orders.id(row));
+                final DepthOrderFieldsDecoder fields = decoder.fields();
+                if (fields.price())
+                {
+                    writer.name("Price").decimal(orders.get(row, PRICE_MANTISSA), (int)orders.get(row, PRICE_EXPONENT));
+                }
+                if (fields.position())
+                {
+                    writer.name("Position").number(orders.get(row, POSITION));
+                }
+                if (fields.quantity() || fields.undisclosed() || fields.hasUndisclosed())
+                {
+                    writeQuantity(writer, row);
+                }
+                writer.endObject();
+            }
+        }
+        writer.endObject().endArray();
+    }
+
+    /**
+     * The full book: a clear followed by an add for every order.
+     */
+    @Override
+    void writeFull(final JsonWriter writer)
+    {
+        writer.startArray();
+        writer.startObject().name("O").string("C").endObject();
+        for (int row = 0, size = orders.size(); row < size; row++)
+        {
+            writer.startObject().name("O").string("A");
+            writeOrder(writer, row);
+            writer.endObject();
+        }
+        writer.endArray();
+    }
+
+    private void writeOrder(final JsonWriter writer, final int row)
+    {
+        writer.name("Order").startObject()
+            .name("ID").numberString(orders.id(row))
+            .name("Side").string(orders.get(row, SIDE) == Side.ASK.value() ? "Ask" : "Bid")
+            .name("Price").decimal(orders.get(row, PRICE_MANTISSA), (int)orders.get(row, PRICE_EXPONENT))
+            .name("Position").number(orders.get(row, POSITION));
+        writeQuantity(writer, row);
+        writer.endObject();
+    }
+
+    private void writeQuantity(final JsonWriter writer, final int row)
+    {
+        final long flags = orders.get(row, FLAGS);
+        writer.name("Quantity");
+        if ((flags & UNDISCLOSED) != 0)
+        {
+            writer.nullValue();
+            return;
+        }
+        writer.decimal(orders.get(row, QUANTITY_MANTISSA), (int)orders.get(row, QUANTITY_EXPONENT));
+        writer.name("HasUndisclosed").bool((flags & HAS_UNDISCLOSED) != 0);
+    }
+}
