@@ -32,6 +32,9 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     private final EngineProxy engine;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainOnIoThread;
+    /** How long a slow consumer's close frame may wait to be written before the connection is dropped. */
+    static final long CLOSE_GRACE_MS = 2000;
+
     private final Runnable overflowTask = this::closeSlowConsumer;
     private final Runnable tooLargeTask = this::closeFrameTooLarge;
     private final JsonWriter writer = new JsonWriter();
@@ -214,6 +217,18 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
         {
             LOG.warning("closing session " + sessionId() + ": it fell too far behind (outbox full)");
             WebSockets.sendClose(CLOSE_SLOW_CONSUMER, "Slow consumer: outbox full", channel, null);
+            // The close frame waits behind data a stalled peer will not read; drop the connection if it does not
+            // go out in time, so a client that stopped reading cannot hold the session open.
+            channel.getIoThread().executeAfter(this::abort, CLOSE_GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void abort()
+    {
+        if (channel.isOpen())
+        {
+            LOG.warning("session " + sessionId() + " did not take its close frame; dropping the connection");
+            org.xnio.IoUtils.safeClose(channel);
         }
     }
 }

@@ -30,6 +30,8 @@ final class ZenithTestClient implements WebSocket.Listener, AutoCloseable
     private final StringBuilder partial = new StringBuilder();
     private final WebSocket webSocket;
     volatile int closeCode = -1;
+    private volatile boolean paused;
+    private volatile boolean demandOwed;
     volatile String closeReason;
 
     ZenithTestClient(final int port, final String bearerToken) throws Exception
@@ -137,8 +139,36 @@ final class ZenithTestClient implements WebSocket.Listener, AutoCloseable
                 received.add(JSON.createObjectNode().put("__unparseable", text));
             }
         }
-        webSocket.request(1);
+        if (paused)
+        {
+            demandOwed = true;
+        }
+        else
+        {
+            webSocket.request(1);
+        }
         return null;
+    }
+
+    /**
+     * Stop reading: no more frames are taken from the socket, so the server's queue for this client fills up.
+     */
+    void pause()
+    {
+        paused = true;
+    }
+
+    /**
+     * Read again after {@link #pause()}.
+     */
+    void resume()
+    {
+        paused = false;
+        if (demandOwed)
+        {
+            demandOwed = false;
+            webSocket.request(1);
+        }
     }
 
     @Override
