@@ -649,6 +649,8 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     // ----------------------------------------------------------------------------------------------- book items
 
+    /** Longest JSON of one trade change: every field present at its widest. */
+    private static final int MAX_TRADE_JSON = 400;
     private static final int DROP = 0;
     private static final int IN_SNAPSHOT = 1;
     private static final int IN_SEQUENCE = 2;
@@ -924,6 +926,32 @@ final class CacheEngine implements EventHandler<RingEvent>
             requestHistory(item, query);
             return;
         }
+        final int maxLength = query.session.outbox().maxFrameLength();
+        final boolean keepOldest = query.firstId > 0;
+        while (true)
+        {
+            writeTradesAnswer(item, query, from, to);
+            if (message.length() <= maxLength || to - from <= 1)
+            {
+                break;
+            }
+            // Too big for one frame: keep the part that fits, the oldest trades when a first id was given.
+            final int keep = Math.max(1, (int)((long)(to - from) * (maxLength - 256) / message.length()));
+            if (keepOldest)
+            {
+                to = from + keep;
+            }
+            else
+            {
+                from = to - keep;
+            }
+        }
+        counters.tradeQueriesFromCache.increment();
+        sendMessage(query.session, message);
+    }
+
+    private void writeTradesAnswer(final TradesItem item, final Item.PendingQuery query, final int from, final int to)
+    {
         message.reset().startObject()
             .name("Controller").string(MARKET_CONTROLLER)
             .name("Topic").string(query.topic)
@@ -934,8 +962,15 @@ final class CacheEngine implements EventHandler<RingEvent>
             item.writeChange(message, i, true);
         }
         message.endArray().endObject();
-        counters.tradeQueriesFromCache.increment();
-        sendMessage(query.session, message);
+    }
+
+    /**
+     * Most trades asked of the upstream for one answer: what one frame of the session can carry, taking a trade at
+     * its longest encoding.
+     */
+    private int tradesPerAnswer(final ClientSession session)
+    {
+        return Math.max(1, Math.min(tradeHistory, (session.outbox().maxFrameLength() - 256) / MAX_TRADE_JSON));
     }
 
     private int tradingDateOf(final String key)
@@ -955,7 +990,8 @@ final class CacheEngine implements EventHandler<RingEvent>
         historyRequestEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .linkId(linkId)
             .requestId(requestId)
-            .count(query.count > 0 ? Math.min(query.count, tradeHistory) : tradeHistory)
+            .count(query.count > 0 ? Math.min(query.count, tradesPerAnswer(query.session)) :
+                tradesPerAnswer(query.session))
             .tradingDate(query.tradingDate)
             .firstTradeId(query.firstId)
             .lastTradeId(query.lastId)
@@ -1100,16 +1136,27 @@ final class CacheEngine implements EventHandler<RingEvent>
                 }
             }
         }
-        message.reset().startObject()
-            .name("Controller").string(MARKET_CONTROLLER)
-            .name("Topic").string(search.query.topic)
-            .name("TransactionID").number(search.transactionId)
-            .name("Data").startArray();
-        for (final SymbolsItem.Symbol symbol : search.query.select(matched))
+        List<SymbolsItem.Symbol> selected = search.query.select(matched);
+        final int maxLength = search.session.outbox().maxFrameLength();
+        while (true)
         {
-            SymbolsItem.writeSymbol(message, symbol, search.query.fullSymbol);
+            message.reset().startObject()
+                .name("Controller").string(MARKET_CONTROLLER)
+                .name("Topic").string(search.query.topic)
+                .name("TransactionID").number(search.transactionId)
+                .name("Data").startArray();
+            for (final SymbolsItem.Symbol symbol : selected)
+            {
+                SymbolsItem.writeSymbol(message, symbol, search.query.fullSymbol);
+            }
+            message.endArray().endObject();
+            if (message.length() <= maxLength || selected.size() <= 1)
+            {
+                break;
+            }
+            // Too big for one frame: the first symbols, alphabetically, that fit.
+            selected = selected.subList(0, (int)((long)selected.size() * (maxLength - 256) / message.length()));
         }
-        message.endArray().endObject();
         sendMessage(search.session, message);
         return true;
     }
@@ -1386,6 +1433,7 @@ final class CacheEngine implements EventHandler<RingEvent>
                 {
                     return;
                 }
+                sendPendingConfirms(sub);
             }
         }
     }
@@ -1558,6 +1606,11 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void sendPendingConfirms(final Subscription sub)
     {
+        if (sub.session.resyncPending)
+        {
+            // The full state goes out with the session's resync; the confirmation must not come before it.
+            return;
+        }
         for (; sub.pendingConfirms > 0; sub.pendingConfirms--)
         {
             sendConfirm(sub);

@@ -219,6 +219,24 @@ class BookItemsTest
     }
 
     @Test
+    void aTradesAnswerTooBigForOneFrameKeepsTheNewestTradesThatFit() throws Exception
+    {
+        tradesWithHistory(1, 10);
+        // An outbox of 8 KiB takes frames of 1 KiB: about five trades.
+        final TestSession small = new TestSession(2, 8192);
+        queryTrades(small, 1, 0, 0, 0);
+        final List<JsonNode> frames = small.frames();
+        assertFalse(small.overflowed, "the session is not closed for asking");
+        final List<Long> ids = tradeIds(frames.get(0));
+        assertTrue(ids.size() >= 3 && ids.size() < 10, ids.toString());
+        assertEquals(10L, ids.get(ids.size() - 1), "the newest are kept");
+
+        queryTrades(small, 2, 0, 1, 0);
+        final List<Long> oldest = tradeIds(small.frames().get(0));
+        assertEquals(1L, oldest.get(0), "from a first id, the oldest are kept");
+    }
+
+    @Test
     void queryTradesBeyondTheHistoryHeldAsksTheUpstreamAndRelaysItsAnswer() throws Exception
     {
         // Twelve trades through a history of ten: the two oldest are gone.
