@@ -22,11 +22,13 @@ import java.util.concurrent.TimeUnit;
 import static io.meridian.gateway.ZenithTestClient.action;
 import static io.meridian.gateway.ZenithTestClient.transaction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Many WebSocket clients with different subscriptions, some joining late: every client that subscribes to a
- * security sees, from its snapshot on, exactly the states a client subscribed from the start saw, in the same order.
+ * security, or to an order book by order or by level, sees from its snapshot on exactly the states a client
+ * subscribed from the start saw, in the same order.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ZenithConsistencyTest
@@ -77,6 +79,15 @@ class ZenithConsistencyTest
                     {
                         topics.add(topic);
                     }
+                }
+                // A quarter also watch an order book by order, another quarter by level.
+                if (i % 4 == 0)
+                {
+                    topics.add("Depth!" + keys.get(i % SECURITIES));
+                }
+                else if (i % 4 == 1)
+                {
+                    topics.add("Levels!" + keys.get(i % SECURITIES));
                 }
                 topicsByClient.add(topics);
             }
@@ -211,7 +222,11 @@ class ZenithConsistencyTest
             assertTrue(topics.contains(topic) && frame.has("Data") && !frame.has("Action"), "data: " + frame);
             final JsonNode data = frame.get("Data");
             ObjectNode state = current.get(topic);
-            if (data.has("Code"))
+            if (data.isArray())
+            {
+                state = applyBookChanges(state, data, topic.startsWith("Depth!") ? "Order" : "Level", frame);
+            }
+            else if (data.has("Code"))
             {
                 state = ((ObjectNode)data).deepCopy();
             }
@@ -234,6 +249,47 @@ class ZenithConsistencyTest
         }
         assertEquals(topics.size(), confirms, "every Sub was confirmed");
         return states;
+    }
+
+    /**
+     * A book as a client holds it, rebuilt from Depth or Levels changes: an object of entries by ID.
+     */
+    private static ObjectNode applyBookChanges(
+        final ObjectNode before, final JsonNode changes, final String member, final JsonNode frame)
+    {
+        ObjectNode state = null == before ? null : before.deepCopy();
+        for (final JsonNode change : changes)
+        {
+            final String o = change.get("O").asText();
+            if ("C".equals(o))
+            {
+                state = ZenithTestClient.JSON.createObjectNode();
+                continue;
+            }
+            assertTrue(null != state, "a change never comes before the full state: " + frame);
+            final JsonNode entry = change.get(member);
+            final String id = entry.get("ID").asText();
+            switch (o)
+            {
+                case "A":
+                    assertFalse(state.has(id), "added twice: " + id + " in " + frame);
+                    state.set(id, entry);
+                    break;
+                case "U":
+                    assertTrue(state.has(id), "update of an unknown entry: " + frame);
+                    final ObjectNode updated = ((ObjectNode)state.get(id)).deepCopy();
+                    entry.fields().forEachRemaining(field -> updated.set(field.getKey(), field.getValue()));
+                    state.set(id, updated);
+                    break;
+                case "R":
+                    assertTrue(state.has(id), "removal of an unknown entry: " + frame);
+                    state.remove(id);
+                    break;
+                default:
+                    throw new AssertionError("unknown O-code in " + frame);
+            }
+        }
+        return state;
     }
 
     private static String token(final HttpClient http, final String user) throws Exception
