@@ -7,24 +7,15 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.SecurityFields;
-import io.meridian.codecs.interlink.FeedStatus;
+import io.meridian.codecs.interlink.ChangeAction;
 import io.meridian.codecs.interlink.HeartbeatDecoder;
-import io.meridian.codecs.interlink.HeartbeatEncoder;
 import io.meridian.codecs.interlink.HelloDecoder;
-import io.meridian.codecs.interlink.HelloResult;
 import io.meridian.codecs.interlink.ItemType;
-import io.meridian.codecs.interlink.MarketUpdateEncoder;
 import io.meridian.codecs.interlink.MessageHeaderDecoder;
-import io.meridian.codecs.interlink.MessageHeaderEncoder;
-import io.meridian.codecs.interlink.SecurityUpdateEncoder;
-import io.meridian.codecs.interlink.SnapshotBeginEncoder;
-import io.meridian.codecs.interlink.SnapshotEndEncoder;
 import io.meridian.codecs.interlink.SubscribeDecoder;
-import io.meridian.codecs.interlink.SubscribeResultEncoder;
 import io.meridian.codecs.interlink.SubscribeStatus;
-import io.meridian.codecs.interlink.TradingState;
+import io.meridian.codecs.interlink.TradeHistoryRequestDecoder;
 import io.meridian.codecs.interlink.UnsubscribeDecoder;
-import io.meridian.codecs.interlink.WelcomeEncoder;
 import io.meridian.config.ConfigException;
 import io.meridian.config.MeridianConfig;
 import io.meridian.config.Setting;
@@ -36,33 +27,40 @@ import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The simulated Feed Server: the top upstream of an interlink chain. It serves a deterministic universe of markets and
- * securities whose prices random-walk at a configured rate. Downstreams open links with Hello on the control stream
- * and receive everything for the link on the publication they name; subscribed items get a snapshot and then deltas
- * with a per-item sequence number. A delta that cannot be sent because of back pressure is never dropped silently:
- * the item is resnapshotted on that link instead.
+ * securities, each with a limit order book driven by random order flow at a configured rate, through a repeating
+ * trading cycle of Open, Closed and PreOpen. The books run whether or not anyone subscribes; only items some link
+ * subscribed are encoded.
+ * <p>
+ * Downstreams open links with Hello on the control stream and receive everything for the link on the publication
+ * they name. Items: the market list, and per security its fields ({@code SECURITY}), its depth by order
+ * ({@code DEPTH}), by price level ({@code LEVELS}) and its trades ({@code TRADES}); per market its symbol directory
+ * ({@code SYMBOLS}). Each subscribed item gets a snapshot and then deltas with a per-item sequence number. A delta
+ * that cannot be sent because of back pressure is never dropped silently: the item is resnapshotted on that link
+ * instead, or, for trades, the missed trades are sent again from the history. Trade history requests are answered
+ * from the same history.
  */
 public final class FeedServer implements Agent
 {
     /** Item id of the market list. */
     public static final long MARKETS_ITEM_ID = 1;
 
-    /** Item id of security 0; security {@code i} has item id {@code FIRST_SECURITY_ITEM_ID + i}. */
+    /**
+     * Item id of security 0; security {@code i} of {@code n} has item id {@code FIRST_SECURITY_ITEM_ID + i}, its depth
+     * {@code + n}, its levels {@code + 2n}, its trades {@code + 3n}; market {@code m}'s symbols are
+     * {@code FIRST_SECURITY_ITEM_ID + 4n + m}.
+     */
     public static final long FIRST_SECURITY_ITEM_ID = 2;
 
     /** Market codes, the first {@link Context#markets()} of which are served. */
@@ -73,8 +71,22 @@ public final class FeedServer implements Agent
     static final int MAX_UPDATES_PER_WORK = 4096;
     static final int MAX_ITEM_KEY_LENGTH = 64;
     static final int SNAPSHOT_WINDOW_BYTES = 2048;
-    private static final long MARKETS_SEQ_NO = 1;
-    private static final byte[] EMPTY = new byte[0];
+    /** History answers holding trades that may wait per link; requests beyond are answered UNAVAILABLE. */
+    static final int MAX_HISTORY_ANSWERS = 32;
+
+    private static final int KIND_MARKETS = 0;
+    private static final int KIND_SECURITY = 1;
+    private static final int KIND_DEPTH = 2;
+    private static final int KIND_LEVELS = 3;
+    private static final int KIND_TRADES = 4;
+    private static final int KIND_SYMBOLS = 5;
+    private static final int PHASE_BEGIN = 0;
+    private static final int PHASE_BODY = 1;
+    private static final int PHASE_CATCH_UP = 2;
+    /** Room a framed delta takes in a publication, for sizing the window a snapshot waits for. */
+    private static final int FRAMED_DELTA_BYTES = 128;
+    private static final int FRAMED_SECURITY_BYTES = 512;
+    private static final long[] NO_TRADES = new long[0];
 
     private final Context ctx;
     private final Aeron aeron;
@@ -82,38 +94,38 @@ public final class FeedServer implements Agent
     private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
     private final NanoClock nanoClock;
     private final EpochClock epochClock;
-    private final SplittableRandom random;
-    private final SimSecurity[] securities;
-    private final Map<String, SimSecurity> securityByKey = new HashMap<>();
+    private final int securityCount;
+    private final long[] seqNos;
+    private final int[] subscribers;
+    private final SimExchange exchange;
     private final List<String> securityKeys;
     private final List<String> marketCodes;
-    private final byte[][] marketCodeBytes;
     private final long heartbeatIntervalNs;
     private final long livenessTimeoutNs;
     private final long startNs;
     private final byte[] serviceToken;
+    private final long[] range = new long[2];
 
     private final Long2ObjectHashMap<Link> linkById = new Long2ObjectHashMap<>();
     private final ArrayList<Link> links = new ArrayList<>();
 
-    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
-    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final FeedEncoder encoder = new FeedEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final HelloDecoder helloDecoder = new HelloDecoder();
     private final HeartbeatDecoder heartbeatDecoder = new HeartbeatDecoder();
     private final SubscribeDecoder subscribeDecoder = new SubscribeDecoder();
     private final UnsubscribeDecoder unsubscribeDecoder = new UnsubscribeDecoder();
-    private final WelcomeEncoder welcomeEncoder = new WelcomeEncoder();
-    private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
-    private final SubscribeResultEncoder subscribeResultEncoder = new SubscribeResultEncoder();
-    private final SnapshotBeginEncoder snapshotBeginEncoder = new SnapshotBeginEncoder();
-    private final SnapshotEndEncoder snapshotEndEncoder = new SnapshotEndEncoder();
-    private final MarketUpdateEncoder marketUpdateEncoder = new MarketUpdateEncoder();
-    private final SecurityUpdateEncoder securityUpdateEncoder = new SecurityUpdateEncoder();
+    private final TradeHistoryRequestDecoder historyDecoder = new TradeHistoryRequestDecoder();
 
     private long nowNs;
+    private long nowMs;
+    private long tradingDay = Long.MIN_VALUE;
+    private int tradingDate;
     private long updatesScheduled;
     private long updates;
+    private long stateChanges;
+    private long messagesSent;
+    private long historyRequests;
     private long unknownLinkMessages;
     private long malformedMessages;
     private long backPressureEvents;
@@ -135,25 +147,21 @@ public final class FeedServer implements Agent
         this.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.heartbeatIntervalMs());
         this.livenessTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.livenessTimeoutMs());
         this.serviceToken = ctx.serviceToken().getBytes(StandardCharsets.UTF_8);
-        this.random = new SplittableRandom(ctx.seed());
+        this.nowMs = epochClock.time();
 
         marketCodes = ALL_MARKET_CODES.subList(0, ctx.markets());
-        marketCodeBytes = new byte[ctx.markets()][];
-        for (int i = 0; i < ctx.markets(); i++)
-        {
-            marketCodeBytes[i] = marketCodes.get(i).getBytes(StandardCharsets.US_ASCII);
-        }
+        securityCount = ctx.securities();
+        final int itemCount = (int)symbolsItemId(ctx.markets());
+        seqNos = new long[itemCount];
+        Arrays.fill(seqNos, 1);
+        subscribers = new int[itemCount];
 
-        securities = new SimSecurity[ctx.securities()];
-        final String[] keys = new String[securities.length];
-        for (int i = 0; i < securities.length; i++)
+        exchange = new SimExchange(marketCodes, securityCount, ctx.seed(), ctx.maxOrdersPerSide(),
+            ctx.tradeHistory(), ctx.sessionSeconds(), new Publisher());
+        final String[] keys = new String[securityCount];
+        for (int i = 0; i < securityCount; i++)
         {
-            final String code = SimSecurity.code(i, ctx.seed());
-            final SimSecurity security =
-                new SimSecurity(FIRST_SECURITY_ITEM_ID + i, code, marketCodes.get(i % ctx.markets()), random);
-            securities[i] = security;
-            keys[i] = security.key;
-            securityByKey.put(security.key, security);
+            keys[i] = exchange.securities()[i].key;
         }
         securityKeys = List.of(keys);
 
@@ -170,18 +178,23 @@ public final class FeedServer implements Agent
     }
 
     /**
-     * Poll the control stream, serve every link (Welcome, heartbeats, replies, snapshots, liveness) and generate the
-     * updates that are due.
+     * Poll the control stream, serve every link (Welcome, heartbeats, replies, history answers, snapshots, liveness),
+     * move markets through the trading cycle and apply the book events that are due.
      *
-     * @return the number of messages handled and sent, 0 when idle.
+     * @return control messages read, messages sent, links dropped, state changes and book events; 0 when idle.
      */
     public int doWork()
     {
         nowNs = nanoClock.nanoTime();
+        nowMs = epochClock.time();
+        final long sentBefore = messagesSent;
         int workCount = controlSubscription.poll(assembler, FRAGMENT_LIMIT);
         workCount += serviceLinks();
+        final int changes = exchange.updateTradingStates(TimeUnit.NANOSECONDS.toMillis(nowNs - startNs), nowMs);
+        stateChanges += changes;
+        workCount += changes;
         workCount += generateUpdates();
-        return workCount;
+        return workCount + (int)(messagesSent - sentBefore);
     }
 
     /**
@@ -220,8 +233,8 @@ public final class FeedServer implements Agent
      */
     public long securityItemId(final String key)
     {
-        final SimSecurity security = securityByKey.get(key);
-        return null == security ? 0 : security.itemId;
+        final SimSecurity security = exchange.security(key);
+        return null == security ? 0 : itemId(KIND_SECURITY, security.index);
     }
 
     /**
@@ -233,7 +246,7 @@ public final class FeedServer implements Agent
     }
 
     /**
-     * @return security updates generated since start, sent or not.
+     * @return book events applied since start (order adds, amends, cancels and aggressive orders).
      */
     public long updates()
     {
@@ -241,7 +254,31 @@ public final class FeedServer implements Agent
     }
 
     /**
-     * @return Heartbeat, Subscribe and Unsubscribe messages naming no open link; they are ignored.
+     * @return messages offered successfully on every link since start.
+     */
+    public long messagesSent()
+    {
+        return messagesSent;
+    }
+
+    /**
+     * @return market trading state changes since start.
+     */
+    public long stateChanges()
+    {
+        return stateChanges;
+    }
+
+    /**
+     * @return trade history requests received from open links.
+     */
+    public long historyRequests()
+    {
+        return historyRequests;
+    }
+
+    /**
+     * @return Heartbeat, Subscribe, Unsubscribe and history requests naming no open link; they are ignored.
      */
     public long unknownLinkMessages()
     {
@@ -280,6 +317,35 @@ public final class FeedServer implements Agent
         return droppedLinks;
     }
 
+    SimExchange exchange()
+    {
+        return exchange;
+    }
+
+    /**
+     * @return messages and snapshots waiting to be sent on links, and links not yet welcomed; 0 when all is sent.
+     */
+    int pendingLinkWork()
+    {
+        int pending = 0;
+        for (int i = 0, size = links.size(); i < size; i++)
+        {
+            final Link link = links.get(i);
+            pending += link.replies.size() + link.history.size() + link.snapshots.size() + (link.welcomed ? 0 : 1);
+        }
+        return pending;
+    }
+
+    private long itemId(final int kind, final int index)
+    {
+        return FIRST_SECURITY_ITEM_ID + (long)(kind - KIND_SECURITY) * securityCount + index;
+    }
+
+    private long symbolsItemId(final int marketIndex)
+    {
+        return FIRST_SECURITY_ITEM_ID + 4L * securityCount + marketIndex;
+    }
+
     private void onFragment(final DirectBuffer msgBuffer, final int offset, final int length, final Header header)
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
@@ -313,6 +379,9 @@ public final class FeedServer implements Agent
                     break;
                 case UnsubscribeDecoder.TEMPLATE_ID:
                     onUnsubscribe(unsubscribeDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
+                    break;
+                case TradeHistoryRequestDecoder.TEMPLATE_ID:
+                    onTradeHistoryRequest(historyDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
                     break;
                 default:
                     malformedMessages++;
@@ -350,7 +419,7 @@ public final class FeedServer implements Agent
         if (null != old)
         {
             links.remove(old);
-            CloseHelper.quietClose(old.publication);
+            close(old);
         }
 
         final ExclusivePublication publication;
@@ -380,15 +449,25 @@ public final class FeedServer implements Agent
         link.lastHeardNs = nowNs;
     }
 
-    private void onSubscribe(final SubscribeDecoder subscribe)
+    private Link openLink(final long linkId)
     {
-        final Link link = linkById.get(subscribe.linkId());
+        final Link link = linkById.get(linkId);
         if (null == link || null != link.rejectReason)
         {
             unknownLinkMessages++;
-            return;
+            return null;
         }
         link.lastHeardNs = nowNs;
+        return link;
+    }
+
+    private void onSubscribe(final SubscribeDecoder subscribe)
+    {
+        final Link link = openLink(subscribe.linkId());
+        if (null == link)
+        {
+            return;
+        }
 
         final long requestId = subscribe.requestId();
         final short itemType = subscribe.itemTypeRaw();
@@ -397,7 +476,7 @@ public final class FeedServer implements Agent
         {
             if (InterlinkProtocol.MARKETS_KEY.equals(key))
             {
-                subscribeItem(link, requestId, MARKETS_ITEM_ID, null);
+                subscribeItem(link, requestId, MARKETS_ITEM_ID, KIND_MARKETS, null, null);
             }
             else
             {
@@ -405,56 +484,155 @@ public final class FeedServer implements Agent
                     "Invalid market list key, expected '" + InterlinkProtocol.MARKETS_KEY + "'");
             }
         }
-        else if (ItemType.SECURITY.value() == itemType)
+        else if (ItemType.SYMBOLS.value() == itemType)
         {
-            final int dot = key.indexOf('.');
-            if (key.length() > MAX_ITEM_KEY_LENGTH || dot <= 0 || dot == key.length() - 1)
+            if (key.isEmpty() || key.length() > MAX_ITEM_KEY_LENGTH || key.indexOf('.') >= 0)
+            {
+                reply(link, requestId, 0, SubscribeStatus.INVALID, "Invalid symbols key, expected a market code");
+                return;
+            }
+            final SimMarket market = exchange.market(key);
+            if (null == market)
+            {
+                reply(link, requestId, 0, SubscribeStatus.NOT_FOUND, "Market.NotFound " + key);
+            }
+            else
+            {
+                subscribeItem(link, requestId, symbolsItemId(market.index), KIND_SYMBOLS, null, market);
+            }
+        }
+        else
+        {
+            final int kind = securityKind(itemType);
+            if (kind < 0)
+            {
+                reply(link, requestId, 0, SubscribeStatus.INVALID, "Unknown item type");
+            }
+            else if (!isSecurityKey(key))
             {
                 reply(link, requestId, 0, SubscribeStatus.INVALID, "Invalid security key, expected CODE.MARKET");
             }
             else
             {
-                final SimSecurity security = securityByKey.get(key);
+                final SimSecurity security = exchange.security(key);
                 if (null == security)
                 {
                     reply(link, requestId, 0, SubscribeStatus.NOT_FOUND, "Symbol.NotFound " + key);
                 }
                 else
                 {
-                    subscribeItem(link, requestId, security.itemId, security);
+                    subscribeItem(link, requestId, itemId(kind, security.index), kind, security, null);
                 }
             }
         }
-        else
+    }
+
+    private static int securityKind(final short itemType)
+    {
+        if (ItemType.SECURITY.value() == itemType)
         {
-            reply(link, requestId, 0, SubscribeStatus.INVALID, "Unknown item type");
+            return KIND_SECURITY;
         }
+        if (ItemType.DEPTH.value() == itemType)
+        {
+            return KIND_DEPTH;
+        }
+        if (ItemType.LEVELS.value() == itemType)
+        {
+            return KIND_LEVELS;
+        }
+        if (ItemType.TRADES.value() == itemType)
+        {
+            return KIND_TRADES;
+        }
+        return -1;
+    }
+
+    private static boolean isSecurityKey(final String key)
+    {
+        final int dot = key.indexOf('.');
+        return key.length() <= MAX_ITEM_KEY_LENGTH && dot > 0 && dot < key.length() - 1;
     }
 
     private void onUnsubscribe(final UnsubscribeDecoder unsubscribe)
     {
-        final Link link = linkById.get(unsubscribe.linkId());
-        if (null == link || null != link.rejectReason)
+        final Link link = openLink(unsubscribe.linkId());
+        if (null == link)
         {
-            unknownLinkMessages++;
             return;
         }
-        link.lastHeardNs = nowNs;
 
         final LinkItem item = link.items.remove(unsubscribe.itemId());
         if (null != item)
         {
             item.active = false;
+            subscribers[(int)item.itemId]--;
         }
     }
 
-    private void subscribeItem(final Link link, final long requestId, final long itemId, final SimSecurity security)
+    private void onTradeHistoryRequest(final TradeHistoryRequestDecoder request)
+    {
+        final Link link = openLink(request.linkId());
+        if (null == link)
+        {
+            return;
+        }
+        historyRequests++;
+
+        final long requestId = request.requestId();
+        final int count = request.count();
+        final int date = request.tradingDate();
+        final long firstTradeId = request.firstTradeId();
+        final long lastTradeId = request.lastTradeId();
+        final String key = request.itemKey();
+
+        SubscribeStatus status = SubscribeStatus.OK;
+        long[] trades = NO_TRADES;
+        int tradeCount = 0;
+        if (!isSecurityKey(key) || count < 0 || firstTradeId < 0 || lastTradeId < 0)
+        {
+            status = SubscribeStatus.INVALID;
+        }
+        else
+        {
+            final SimSecurity security = exchange.security(key);
+            if (null == security)
+            {
+                status = SubscribeStatus.NOT_FOUND;
+            }
+            else if (0 == date || tradingDate() == date)
+            {
+                security.trades.select(count, firstTradeId, lastTradeId, range);
+                final long selected = Math.max(0, range[1] - range[0] + 1);
+                if (selected > 0 && link.historyWithTrades >= MAX_HISTORY_ANSWERS)
+                {
+                    status = SubscribeStatus.UNAVAILABLE;
+                }
+                else if (selected > 0)
+                {
+                    trades = new long[(int)selected * SimTradeHistory.ROW_STRIDE];
+                    tradeCount = security.trades.copy(range[0], range[1], trades);
+                    link.historyWithTrades++;
+                }
+            }
+        }
+        link.history.add(new HistoryAnswer(requestId, status, trades, tradeCount));
+    }
+
+    private void subscribeItem(
+        final Link link,
+        final long requestId,
+        final long itemId,
+        final int kind,
+        final SimSecurity security,
+        final SimMarket market)
     {
         LinkItem item = link.items.get(itemId);
         if (null == item)
         {
-            item = new LinkItem(itemId, security);
+            item = new LinkItem(itemId, kind, security, market);
             link.items.put(itemId, item);
+            subscribers[(int)itemId]++;
         }
         reply(link, requestId, itemId, SubscribeStatus.OK, "");
         // Queued behind the reply, since replies are drained before snapshots; no deltas go out until it is sent.
@@ -467,13 +645,39 @@ public final class FeedServer implements Agent
         link.replies.add(new Reply(requestId, itemId, status, reason));
     }
 
+    /**
+     * Send the item's snapshot on the link, from the start even if one is under way.
+     */
     private static void requestSnapshot(final Link link, final LinkItem item)
     {
-        if (!item.snapshotPending)
+        item.phase = PHASE_BEGIN;
+        if (!item.queued)
         {
-            item.snapshotPending = true;
+            item.queued = true;
             link.snapshots.add(item);
         }
+    }
+
+    /**
+     * Send the item's trades again from one the link missed, as deltas, while the history still holds them.
+     */
+    private static void requestCatchUp(final Link link, final LinkItem item, final long fromTradeId)
+    {
+        item.phase = PHASE_CATCH_UP;
+        item.nextTradeId = fromTradeId;
+        item.queued = true;
+        link.snapshots.add(item);
+    }
+
+    private void close(final Link link)
+    {
+        for (final LinkItem item : link.items.values())
+        {
+            item.active = false;
+            subscribers[(int)item.itemId]--;
+        }
+        link.items.clear();
+        CloseHelper.quietClose(link.publication);
     }
 
     private int serviceLinks()
@@ -493,49 +697,75 @@ public final class FeedServer implements Agent
             }
             else
             {
-                workCount += serviceLink(link);
+                serviceLink(link);
             }
 
             if (link.closed)
             {
                 links.remove(i);
                 linkById.remove(link.linkId, link);
-                CloseHelper.quietClose(link.publication);
+                close(link);
             }
         }
         return workCount;
     }
 
-    private int serviceLink(final Link link)
+    private void serviceLink(final Link link)
     {
         if (!link.welcomed)
         {
-            if (!link.publication.isConnected() || !offer(link, encodeWelcome(link)))
+            if (!link.publication.isConnected() ||
+                !offer(link, encoder.welcome(link.linkId, link.rejectReason, ctx.heartbeatIntervalMs(),
+                ctx.serverName())))
             {
-                return 0;
+                return;
             }
             link.welcomed = true;
             link.closed = null != link.rejectReason;
             link.nextHeartbeatNs = nowNs + heartbeatIntervalNs;
-            return 1;
+            return;
         }
 
-        int workCount = 0;
-        if (nowNs - link.nextHeartbeatNs >= 0 && offer(link, encodeHeartbeat(link)))
+        if (nowNs - link.nextHeartbeatNs >= 0 && offer(link, encoder.heartbeat(link.linkId, nowMs)))
         {
             link.nextHeartbeatNs = nowNs + heartbeatIntervalNs;
-            workCount++;
         }
 
         Reply reply;
         while (null != (reply = link.replies.peek()))
         {
-            if (!offer(link, encodeSubscribeResult(link, reply)))
+            if (!offer(link, encoder.subscribeResult(link.linkId, reply.requestId, reply.itemId, reply.status,
+                reply.reason)))
             {
-                return workCount;
+                return;
             }
             link.replies.poll();
-            workCount++;
+        }
+
+        HistoryAnswer answer;
+        while (null != (answer = link.history.peek()))
+        {
+            while (true)
+            {
+                final int count =
+                    Math.min(InterlinkProtocol.TRADES_PER_HISTORY_MESSAGE, answer.tradeCount - answer.sent);
+                final boolean last = answer.sent + count == answer.tradeCount;
+                if (!offer(link, encoder.tradeHistory(
+                    link.linkId, answer.requestId, answer.status, answer.trades, answer.sent, count, last)))
+                {
+                    return;
+                }
+                answer.sent += count;
+                if (last)
+                {
+                    break;
+                }
+            }
+            link.history.poll();
+            if (answer.tradeCount > 0)
+            {
+                link.historyWithTrades--;
+            }
         }
 
         LinkItem item;
@@ -543,54 +773,218 @@ public final class FeedServer implements Agent
         {
             if (item.active && !sendSnapshot(link, item))
             {
-                return workCount;
+                return;
             }
             link.snapshots.poll();
-            item.snapshotPending = false;
-            workCount++;
+            item.queued = false;
         }
-
-        return workCount;
     }
 
+    /**
+     * Send as much of the item's snapshot (or trade catch-up) as the publication takes.
+     *
+     * @return true when it is complete.
+     */
     private boolean sendSnapshot(final Link link, final LinkItem item)
     {
-        final SimSecurity security = item.security;
-        final long seqNo = null == security ? MARKETS_SEQ_NO : security.seqNo;
-
-        if (link.publication.availableWindow() < SNAPSHOT_WINDOW_BYTES)
+        if (PHASE_CATCH_UP == item.phase)
         {
-            backPressureEvents++;
-            return false;
+            return catchUp(link, item);
         }
 
-        // A snapshot still cut short (e.g. by a term rotation) is sent again from SnapshotBegin, which restarts it.
-        if (!offer(link, encodeSnapshotBegin(item.itemId, seqNo)))
+        final int itemIndex = (int)item.itemId;
+        if (PHASE_BEGIN == item.phase)
         {
-            return false;
-        }
-
-        if (null == security)
-        {
-            final int tradingDate = tradingDate(epochClock.time());
-            for (int i = 0; i < marketCodeBytes.length; i++)
+            final int window = Math.min(snapshotBytes(item), link.publication.termBufferLength() / 4);
+            if (link.publication.availableWindow() < Math.max(SNAPSHOT_WINDOW_BYTES, window))
             {
-                if (!offer(link, encodeMarketUpdate(i, tradingDate)))
+                backPressureEvents++;
+                return false;
+            }
+            // A snapshot cut short is sent again from SnapshotBegin, which restarts it downstream.
+            final long seqNo = seqNos[itemIndex];
+            if (!offer(link, encoder.snapshotBegin(item.itemId, seqNo)))
+            {
+                return false;
+            }
+            item.snapshotSeqNo = seqNo;
+            item.cursor = 0;
+            item.phase = PHASE_BODY;
+            if (KIND_TRADES == item.kind)
+            {
+                item.nextTradeId = item.security.trades.firstTradeId();
+                item.snapshotLastTradeId = item.security.trades.lastTradeId();
+            }
+        }
+
+        // Trades only grow, so their snapshot stays true; other items must not change while theirs is sent in parts.
+        if (KIND_TRADES != item.kind && seqNos[itemIndex] != item.snapshotSeqNo)
+        {
+            item.phase = PHASE_BEGIN;
+            return false;
+        }
+
+        if (!sendSnapshotBody(link, item))
+        {
+            return false;
+        }
+
+        if (!offer(link, encoder.snapshotEnd(item.itemId, item.snapshotSeqNo)))
+        {
+            return false;
+        }
+
+        if (KIND_TRADES == item.kind)
+        {
+            item.phase = PHASE_CATCH_UP;
+            item.nextTradeId = item.snapshotLastTradeId + 1;
+            return catchUp(link, item);
+        }
+        return true;
+    }
+
+    private boolean sendSnapshotBody(final Link link, final LinkItem item)
+    {
+        final long itemId = item.itemId;
+        final long seqNo = item.snapshotSeqNo;
+        final SimSecurity security = item.security;
+        switch (item.kind)
+        {
+            case KIND_MARKETS:
+            {
+                final SimMarket[] markets = exchange.markets();
+                for (; item.cursor < markets.length; item.cursor++)
+                {
+                    if (!offer(link, encoder.marketUpdate(itemId, seqNo, markets[item.cursor], tradingDate())))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            case KIND_SECURITY:
+            {
+                final long nullMask = security.nullMask;
+                if (0 == item.cursor &&
+                    !offer(link, encoder.securityUpdate(itemId, seqNo, security, SecurityFields.ALL & ~nullMask,
+                    nullMask)))
                 {
                     return false;
                 }
+                item.cursor = 1;
+                return true;
+            }
+            case KIND_DEPTH:
+            {
+                final SimOrderBook book = security.book;
+                final int bids = book.orderCount(SimOrderBook.BID);
+                for (final int total = bids + book.orderCount(SimOrderBook.ASK); item.cursor < total; item.cursor++)
+                {
+                    final int side = item.cursor < bids ? SimOrderBook.BID : SimOrderBook.ASK;
+                    final int rank = item.cursor < bids ? item.cursor : item.cursor - bids;
+                    if (!offer(link, encoder.depthOrder(itemId, seqNo, ChangeAction.ADD, side,
+                        FeedEncoder.ALL_ORDER_FIELDS, book.orderId(side, rank), book.orderPosition(side, rank),
+                        book.orderPrice(side, rank), book.orderQuantity(side, rank))))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            case KIND_LEVELS:
+            {
+                final SimOrderBook book = security.book;
+                final int bids = book.levelCount(SimOrderBook.BID);
+                for (final int total = bids + book.levelCount(SimOrderBook.ASK); item.cursor < total; item.cursor++)
+                {
+                    final int side = item.cursor < bids ? SimOrderBook.BID : SimOrderBook.ASK;
+                    final int rank = item.cursor < bids ? item.cursor : item.cursor - bids;
+                    if (!offer(link, encoder.depthLevel(itemId, seqNo, ChangeAction.ADD, side,
+                        book.levelId(side, rank), book.levelPrice(side, rank), book.levelVolume(side, rank),
+                        book.levelOrders(side, rank))))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            case KIND_TRADES:
+            {
+                final SimTradeHistory trades = security.trades;
+                for (; item.nextTradeId <= item.snapshotLastTradeId; item.nextTradeId++)
+                {
+                    if (item.nextTradeId < trades.firstTradeId())
+                    {
+                        // Evicted before it could be sent: what was sent is no longer the newest history.
+                        item.phase = PHASE_BEGIN;
+                        return false;
+                    }
+                    if (!offer(link, encoder.trade(itemId, seqNo, trades, item.nextTradeId)))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            default:
+            {
+                final SimSecurity[] listed = item.market.securities;
+                for (; item.cursor < listed.length; item.cursor++)
+                {
+                    if (!offer(link, encoder.symbol(itemId, seqNo, listed[item.cursor])))
+                    {
+                        return false;
+                    }
+                }
+                return true;
             }
         }
-        else
+    }
+
+    /**
+     * Send, as deltas, the trades from {@code item.nextTradeId} to the newest.
+     *
+     * @return true when the link has them all.
+     */
+    private boolean catchUp(final Link link, final LinkItem item)
+    {
+        final SimTradeHistory trades = item.security.trades;
+        final long lastTradeId = trades.lastTradeId();
+        final long lastSeqNo = seqNos[(int)item.itemId];
+        for (; item.nextTradeId <= lastTradeId; item.nextTradeId++)
         {
-            final long nullMask = security.nullMask;
-            if (!offer(link, encodeSecurityUpdate(security, SecurityFields.ALL & ~nullMask, nullMask)))
+            if (item.nextTradeId < trades.firstTradeId())
+            {
+                resnapshots++;
+                item.phase = PHASE_BEGIN;
+                return false;
+            }
+            final long seqNo = lastSeqNo - (lastTradeId - item.nextTradeId);
+            if (!offer(link, encoder.trade(item.itemId, seqNo, trades, item.nextTradeId)))
             {
                 return false;
             }
         }
+        return true;
+    }
 
-        return offer(link, encodeSnapshotEnd(item.itemId, seqNo));
+    private int snapshotBytes(final LinkItem item)
+    {
+        switch (item.kind)
+        {
+            case KIND_MARKETS:
+                return (exchange.markets().length + 2) * FRAMED_DELTA_BYTES;
+            case KIND_SECURITY:
+                return FRAMED_SECURITY_BYTES + 2 * FRAMED_DELTA_BYTES;
+            case KIND_DEPTH:
+                return (item.security.book.orderCount(SimOrderBook.BID) +
+                    item.security.book.orderCount(SimOrderBook.ASK) + 2) * FRAMED_DELTA_BYTES;
+            case KIND_LEVELS:
+                return (item.security.book.levelCount(SimOrderBook.BID) +
+                    item.security.book.levelCount(SimOrderBook.ASK) + 2) * FRAMED_DELTA_BYTES;
+            default:
+                return SNAPSHOT_WINDOW_BYTES;
+        }
     }
 
     private int generateUpdates()
@@ -611,24 +1005,25 @@ public final class FeedServer implements Agent
         count = Math.min(count, MAX_UPDATES_PER_WORK);
         updatesScheduled = due;
 
+        int applied = 0;
         for (int i = 0; i < count; i++)
         {
-            final SimSecurity security = securities[random.nextInt(securities.length)];
-            final long changed = security.update(random);
-            if (0 != changed)
+            if (exchange.step(nowMs))
             {
-                security.seqNo++;
-                publishDelta(security, changed);
+                applied++;
             }
         }
-        updates += count;
+        updates += applied;
 
         return (int)count;
     }
 
-    private void publishDelta(final SimSecurity security, final long changed)
+    /**
+     * Offer the delta now in the encoder's buffer to every link that has the item live; a link that cannot take it
+     * gets the item's snapshot again.
+     */
+    private void publish(final long itemId, final int length)
     {
-        int length = 0;
         for (int i = 0, size = links.size(); i < size; i++)
         {
             final Link link = links.get(i);
@@ -637,15 +1032,10 @@ public final class FeedServer implements Agent
                 continue;
             }
 
-            final LinkItem item = link.items.get(security.itemId);
-            if (null == item || item.snapshotPending)
+            final LinkItem item = link.items.get(itemId);
+            if (null == item || item.queued)
             {
                 continue;
-            }
-
-            if (0 == length)
-            {
-                length = encodeSecurityUpdate(security, changed, 0);
             }
 
             if (!offer(link, length))
@@ -656,119 +1046,183 @@ public final class FeedServer implements Agent
         }
     }
 
+    private void publishTrade(final long itemId, final long seqNo, final SimTradeHistory trades, final long tradeId)
+    {
+        int length = 0;
+        for (int i = 0, size = links.size(); i < size; i++)
+        {
+            final Link link = links.get(i);
+            if (!link.welcomed || link.closed)
+            {
+                continue;
+            }
+
+            final LinkItem item = link.items.get(itemId);
+            if (null == item || item.queued)
+            {
+                continue;
+            }
+
+            if (0 == length)
+            {
+                length = encoder.trade(itemId, seqNo, trades, tradeId);
+            }
+            if (!offer(link, length))
+            {
+                requestCatchUp(link, item, tradeId);
+            }
+        }
+    }
+
     private boolean offer(final Link link, final int length)
     {
-        if (link.publication.offer(buffer, 0, length) > 0)
+        if (link.publication.offer(encoder.buffer, 0, length) > 0)
         {
+            messagesSent++;
             return true;
         }
         backPressureEvents++;
         return false;
     }
 
-    private int encodeWelcome(final Link link)
+    private int tradingDate()
     {
-        final boolean accepted = null == link.rejectReason;
-        welcomeEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .linkId(link.linkId)
-            .result(accepted ? HelloResult.ACCEPTED : HelloResult.REJECTED)
-            .protocolVersion(InterlinkProtocol.PROTOCOL_VERSION)
-            .heartbeatIntervalMs(ctx.heartbeatIntervalMs())
-            .serverName(ctx.serverName())
-            .reason(accepted ? "" : link.rejectReason);
-        return MessageHeaderEncoder.ENCODED_LENGTH + welcomeEncoder.encodedLength();
-    }
-
-    private int encodeHeartbeat(final Link link)
-    {
-        heartbeatEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .linkId(link.linkId)
-            .timestampMs(epochClock.time());
-        return MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength();
-    }
-
-    private int encodeSubscribeResult(final Link link, final Reply reply)
-    {
-        subscribeResultEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .linkId(link.linkId)
-            .requestId(reply.requestId)
-            .itemId(reply.itemId)
-            .status(reply.status)
-            .reason(reply.reason);
-        return MessageHeaderEncoder.ENCODED_LENGTH + subscribeResultEncoder.encodedLength();
-    }
-
-    private int encodeSnapshotBegin(final long itemId, final long seqNo)
-    {
-        snapshotBeginEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).itemId(itemId).seqNo(seqNo);
-        return MessageHeaderEncoder.ENCODED_LENGTH + snapshotBeginEncoder.encodedLength();
-    }
-
-    private int encodeSnapshotEnd(final long itemId, final long seqNo)
-    {
-        snapshotEndEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).itemId(itemId).seqNo(seqNo);
-        return MessageHeaderEncoder.ENCODED_LENGTH + snapshotEndEncoder.encodedLength();
-    }
-
-    private int encodeMarketUpdate(final int market, final int tradingDate)
-    {
-        marketUpdateEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .itemId(MARKETS_ITEM_ID)
-            .seqNo(MARKETS_SEQ_NO)
-            .feedStatus(FeedStatus.Active)
-            .tradingState(TradingState.Open)
-            .tradingDate(tradingDate)
-            .putMarketCode(marketCodeBytes[market], 0, marketCodeBytes[market].length);
-        return MessageHeaderEncoder.ENCODED_LENGTH + marketUpdateEncoder.encodedLength();
-    }
-
-    private int encodeSecurityUpdate(final SimSecurity security, final long presence, final long cleared)
-    {
-        final SecurityUpdateEncoder encoder = securityUpdateEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .itemId(security.itemId)
-            .seqNo(security.seqNo)
-            .presence(presence)
-            .cleared(cleared)
-            .tradingState(TradingState.Open)
-            .trend(security.trend)
-            .bidCount(security.bidCount)
-            .askCount(security.askCount)
-            .numberOfTrades(security.numberOfTrades);
-        encoder.open().mantissa(security.open).exponent(SimSecurity.PRICE_EXPONENT);
-        encoder.high().mantissa(security.high).exponent(SimSecurity.PRICE_EXPONENT);
-        encoder.low().mantissa(security.low).exponent(SimSecurity.PRICE_EXPONENT);
-        encoder.closePrice().mantissa(security.close).exponent(SimSecurity.PRICE_EXPONENT);
-        encoder.last().mantissa(security.last).exponent(SimSecurity.PRICE_EXPONENT);
-        encoder.bestBid().mantissa(security.bestBid).exponent(SimSecurity.PRICE_EXPONENT);
-        encoder.bidQuantity().mantissa(security.bidQuantity).exponent(SimSecurity.QUANTITY_EXPONENT);
-        encoder.bestAsk().mantissa(security.bestAsk).exponent(SimSecurity.PRICE_EXPONENT);
-        encoder.askQuantity().mantissa(security.askQuantity).exponent(SimSecurity.QUANTITY_EXPONENT);
-        encoder.volume().mantissa(security.volume).exponent(SimSecurity.QUANTITY_EXPONENT);
-        encoder.valueTraded().mantissa(security.valueTraded).exponent(SimSecurity.PRICE_EXPONENT);
-        encoder.vwap().mantissa(security.vwap).exponent(SimSecurity.PRICE_EXPONENT);
-        encoder.lotSize().mantissa(security.lotSize).exponent(SimSecurity.QUANTITY_EXPONENT);
-
-        if (0 != (presence & SecurityFields.STATIC))
+        final long day = Math.floorDiv(nowMs, TimeUnit.DAYS.toMillis(1));
+        if (day != tradingDay)
         {
-            encoder.putCode(security.codeBytes, 0, security.codeBytes.length)
-                .putMarket(security.marketBytes, 0, security.marketBytes.length)
-                .putName(security.nameBytes, 0, security.nameBytes.length)
-                .putCurrency(SimSecurity.CURRENCY_BYTES, 0, SimSecurity.CURRENCY_BYTES.length)
-                .putCfi(SimSecurity.CFI_BYTES, 0, SimSecurity.CFI_BYTES.length);
+            tradingDay = day;
+            tradingDate = tradingDate(nowMs);
         }
-        else
-        {
-            encoder.putCode(EMPTY, 0, 0).putMarket(EMPTY, 0, 0).putName(EMPTY, 0, 0).putCurrency(EMPTY, 0, 0)
-                .putCfi(EMPTY, 0, 0);
-        }
-
-        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        return tradingDate;
     }
 
     static int tradingDate(final long epochMs)
     {
         final LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(epochMs, TimeUnit.DAYS.toMillis(1)));
         return date.getYear() * 10_000 + date.getMonthValue() * 100 + date.getDayOfMonth();
+    }
+
+    /**
+     * Turns each change of the exchange into a delta of its item: the item's sequence number always moves on, and
+     * the delta is encoded only when some link subscribed the item.
+     */
+    private final class Publisher implements SimListener
+    {
+        public void onOrderAdded(
+            final SimSecurity security,
+            final int side,
+            final long orderId,
+            final long position,
+            final long price,
+            final long quantity)
+        {
+            final long itemId = itemId(KIND_DEPTH, security.index);
+            final long seqNo = ++seqNos[(int)itemId];
+            if (0 != subscribers[(int)itemId])
+            {
+                publish(itemId, encoder.depthOrder(itemId, seqNo, ChangeAction.ADD, side,
+                    FeedEncoder.ALL_ORDER_FIELDS, orderId, position, price, quantity));
+            }
+        }
+
+        public void onOrderQuantity(
+            final SimSecurity security, final int side, final long orderId, final long quantity)
+        {
+            final long itemId = itemId(KIND_DEPTH, security.index);
+            final long seqNo = ++seqNos[(int)itemId];
+            if (0 != subscribers[(int)itemId])
+            {
+                publish(itemId, encoder.depthOrder(itemId, seqNo, ChangeAction.UPDATE, side,
+                    FeedEncoder.FIELD_QUANTITY, orderId, 0, 0, quantity));
+            }
+        }
+
+        public void onOrderRemoved(final SimSecurity security, final int side, final long orderId)
+        {
+            final long itemId = itemId(KIND_DEPTH, security.index);
+            final long seqNo = ++seqNos[(int)itemId];
+            if (0 != subscribers[(int)itemId])
+            {
+                publish(itemId, encoder.depthOrder(itemId, seqNo, ChangeAction.REMOVE, side, 0, orderId, 0, 0, 0));
+            }
+        }
+
+        public void onLevel(
+            final SimSecurity security,
+            final boolean added,
+            final int side,
+            final long levelId,
+            final long price,
+            final long volume,
+            final int count)
+        {
+            final long itemId = itemId(KIND_LEVELS, security.index);
+            final long seqNo = ++seqNos[(int)itemId];
+            if (0 != subscribers[(int)itemId])
+            {
+                publish(itemId, encoder.depthLevel(itemId, seqNo, added ? ChangeAction.ADD : ChangeAction.UPDATE,
+                    side, levelId, price, volume, count));
+            }
+        }
+
+        public void onLevelRemoved(final SimSecurity security, final int side, final long levelId, final long price)
+        {
+            final long itemId = itemId(KIND_LEVELS, security.index);
+            final long seqNo = ++seqNos[(int)itemId];
+            if (0 != subscribers[(int)itemId])
+            {
+                publish(itemId, encoder.depthLevel(itemId, seqNo, ChangeAction.REMOVE, side, levelId, price, 0, 0));
+            }
+        }
+
+        public void onBookCleared(final SimSecurity security)
+        {
+            final long depthItemId = itemId(KIND_DEPTH, security.index);
+            final long depthSeqNo = ++seqNos[(int)depthItemId];
+            if (0 != subscribers[(int)depthItemId])
+            {
+                publish(depthItemId,
+                    encoder.depthOrder(depthItemId, depthSeqNo, ChangeAction.CLEAR, -1, 0, 0, 0, 0, 0));
+            }
+            final long levelsItemId = itemId(KIND_LEVELS, security.index);
+            final long levelsSeqNo = ++seqNos[(int)levelsItemId];
+            if (0 != subscribers[(int)levelsItemId])
+            {
+                publish(levelsItemId,
+                    encoder.depthLevel(levelsItemId, levelsSeqNo, ChangeAction.CLEAR, -1, 0, 0, 0, 0));
+            }
+        }
+
+        public void onTrade(final SimSecurity security, final long tradeId)
+        {
+            final long itemId = itemId(KIND_TRADES, security.index);
+            final long seqNo = ++seqNos[(int)itemId];
+            if (0 != subscribers[(int)itemId])
+            {
+                publishTrade(itemId, seqNo, security.trades, tradeId);
+            }
+        }
+
+        public void onSecurityChanged(final SimSecurity security, final long changed)
+        {
+            final long itemId = itemId(KIND_SECURITY, security.index);
+            final long seqNo = ++seqNos[(int)itemId];
+            if (0 != subscribers[(int)itemId])
+            {
+                final long nullMask = security.nullMask;
+                publish(itemId,
+                    encoder.securityUpdate(itemId, seqNo, security, changed & ~nullMask, changed & nullMask));
+            }
+        }
+
+        public void onMarketStateChanged(final SimMarket market)
+        {
+            final long seqNo = ++seqNos[(int)MARKETS_ITEM_ID];
+            if (0 != subscribers[(int)MARKETS_ITEM_ID])
+            {
+                publish(MARKETS_ITEM_ID, encoder.marketUpdate(MARKETS_ITEM_ID, seqNo, market, tradingDate()));
+            }
+        }
     }
 
     private static final class Link
@@ -778,7 +1232,9 @@ public final class FeedServer implements Agent
         final String rejectReason;
         final Long2ObjectHashMap<LinkItem> items = new Long2ObjectHashMap<>();
         final ArrayDeque<Reply> replies = new ArrayDeque<>();
+        final ArrayDeque<HistoryAnswer> history = new ArrayDeque<>();
         final ArrayDeque<LinkItem> snapshots = new ArrayDeque<>();
+        int historyWithTrades;
         long lastHeardNs;
         long nextHeartbeatNs;
         boolean welcomed;
@@ -793,22 +1249,52 @@ public final class FeedServer implements Agent
         }
     }
 
+    /**
+     * One item subscribed on one link. While queued, the link gets no deltas of it: its snapshot (or, for trades, a
+     * catch-up) is under way.
+     */
     private static final class LinkItem
     {
         final long itemId;
+        final int kind;
         final SimSecurity security;
-        boolean snapshotPending;
+        final SimMarket market;
+        boolean queued;
         boolean active = true;
+        int phase;
+        int cursor;
+        long snapshotSeqNo;
+        long nextTradeId;
+        long snapshotLastTradeId;
 
-        LinkItem(final long itemId, final SimSecurity security)
+        LinkItem(final long itemId, final int kind, final SimSecurity security, final SimMarket market)
         {
             this.itemId = itemId;
+            this.kind = kind;
             this.security = security;
+            this.market = market;
         }
     }
 
     private record Reply(long requestId, long itemId, SubscribeStatus status, String reason)
     {
+    }
+
+    private static final class HistoryAnswer
+    {
+        final long requestId;
+        final SubscribeStatus status;
+        final long[] trades;
+        final int tradeCount;
+        int sent;
+
+        HistoryAnswer(final long requestId, final SubscribeStatus status, final long[] trades, final int tradeCount)
+        {
+            this.requestId = requestId;
+            this.status = status;
+            this.trades = trades;
+            this.tradeCount = tradeCount;
+        }
     }
 
     /**
@@ -820,9 +1306,12 @@ public final class FeedServer implements Agent
         private Aeron aeron;
         private String controlChannel = "aeron:ipc";
         private int controlStreamId = 1001;
-        private int markets = 2;
-        private int securities = 50;
-        private int updateRate = 200;
+        private int markets = 4;
+        private int securities = 1000;
+        private int updateRate = 1000;
+        private int sessionSeconds = 300;
+        private int maxOrdersPerSide = 40;
+        private int tradeHistory = 1000;
         private long seed = 42;
         private String serviceToken = "";
         private int heartbeatIntervalMs = 1000;
@@ -847,6 +1336,9 @@ public final class FeedServer implements Agent
                 .markets(config.simMarkets())
                 .securities(config.simSecurities())
                 .updateRate(config.simUpdateRate())
+                .sessionSeconds(config.simSessionSeconds())
+                .maxOrdersPerSide(config.simMaxOrdersPerSide())
+                .tradeHistory(config.simTradeHistory())
                 .seed(config.simSeed())
                 .serviceToken(config.simServiceToken())
                 .heartbeatIntervalMs(config.upstreamHeartbeatMs())
@@ -873,6 +1365,9 @@ public final class FeedServer implements Agent
             check(Setting.SIM_MARKETS, markets, 1, ALL_MARKET_CODES.size());
             check(Setting.SIM_SECURITIES, securities, 1, 1_000_000);
             check(Setting.SIM_UPDATE_RATE, updateRate, 0, 10_000_000);
+            check(Setting.SIM_SESSION_SECONDS, sessionSeconds, 0, 86_400);
+            check(Setting.SIM_MAX_ORDERS_PER_SIDE, maxOrdersPerSide, 2, 1000);
+            check(Setting.SIM_TRADE_HISTORY, tradeHistory, 1, 100_000);
             if (null == serviceToken)
             {
                 throw bad(Setting.SIM_SERVICE_TOKEN, "must not be null", null);
@@ -983,7 +1478,7 @@ public final class FeedServer implements Agent
         }
 
         /**
-         * @param updateRate security updates per second over all securities; 0 for none.
+         * @param updateRate order book events per second over all securities; 0 for none.
          * @return this.
          */
         public Context updateRate(final int updateRate)
@@ -998,7 +1493,52 @@ public final class FeedServer implements Agent
         }
 
         /**
-         * @param seed seed of the universe and of the random walk.
+         * @param sessionSeconds length of the trading cycle (Open 80%, Closed 10%, PreOpen 10%); 0 keeps markets Open.
+         * @return this.
+         */
+        public Context sessionSeconds(final int sessionSeconds)
+        {
+            this.sessionSeconds = sessionSeconds;
+            return this;
+        }
+
+        public int sessionSeconds()
+        {
+            return sessionSeconds;
+        }
+
+        /**
+         * @param maxOrdersPerSide most resting orders per side of each book; a full side cancels its oldest to add.
+         * @return this.
+         */
+        public Context maxOrdersPerSide(final int maxOrdersPerSide)
+        {
+            this.maxOrdersPerSide = maxOrdersPerSide;
+            return this;
+        }
+
+        public int maxOrdersPerSide()
+        {
+            return maxOrdersPerSide;
+        }
+
+        /**
+         * @param tradeHistory most recent trades each security keeps for trade snapshots and history requests.
+         * @return this.
+         */
+        public Context tradeHistory(final int tradeHistory)
+        {
+            this.tradeHistory = tradeHistory;
+            return this;
+        }
+
+        public int tradeHistory()
+        {
+            return tradeHistory;
+        }
+
+        /**
+         * @param seed seed of the universe and of the order flow.
          * @return this.
          */
         public Context seed(final long seed)

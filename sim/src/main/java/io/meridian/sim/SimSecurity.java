@@ -1,93 +1,118 @@
 package io.meridian.sim;
 
 import io.meridian.codecs.SecurityFields;
+import io.meridian.codecs.interlink.TradingState;
 import io.meridian.codecs.interlink.Trend;
 
 import java.nio.charset.StandardCharsets;
-import java.util.SplittableRandom;
 
 /**
- * State of one simulated security and its random walk. Prices are fixed-point mantissas with exponent
- * {@link #PRICE_EXPONENT}; quantities are whole units. Each {@link #update} changes the state in place and returns the
- * {@link SecurityFields} bits of the fields whose value changed, so the caller can send a delta of exactly those.
+ * One simulated security: its static data, its order book, its trades and the security fields derived from them.
+ * Fields are held by {@link SecurityFields} bit number in {@link #values}, with {@link #nullMask} naming those without
+ * a value. Prices are mantissas with {@link #PRICE_EXPONENT}, quantities with {@link #QUANTITY_EXPONENT}, value
+ * traded with {@link #VALUE_EXPONENT}; VWAP is value traded over volume rounded half up to {@link #VWAP_EXPONENT}.
+ * Tick and lot size are fixed per security from its previous close.
  */
 final class SimSecurity
 {
     static final byte PRICE_EXPONENT = -2;
     static final byte QUANTITY_EXPONENT = 0;
+    static final byte VALUE_EXPONENT = PRICE_EXPONENT + QUANTITY_EXPONENT;
+    static final byte VWAP_EXPONENT = -4;
+    static final long VWAP_SCALE = 100;
     static final String CURRENCY = "USD";
     static final String CFI = "ESVUFR";
     static final byte[] CURRENCY_BYTES = CURRENCY.getBytes(StandardCharsets.US_ASCII);
     static final byte[] CFI_BYTES = CFI.getBytes(StandardCharsets.US_ASCII);
 
+    /** Number of fields in {@link #values}: every {@link SecurityFields} bit but {@link SecurityFields#STATIC}. */
+    static final int FIELD_COUNT = Long.numberOfTrailingZeros(SecurityFields.STATIC);
+
     /** Fields without a value until the first trade of the day. */
     static final long NULL_UNTIL_TRADED =
-        SecurityFields.LAST | SecurityFields.HIGH | SecurityFields.LOW | SecurityFields.VWAP;
+        SecurityFields.OPEN | SecurityFields.LAST | SecurityFields.HIGH | SecurityFields.LOW | SecurityFields.VWAP;
+
+    /** What every trade changes: price, volume and VWAP. */
+    static final int TRADE_AFFECTS = FeedEncoder.AFFECTS_PRICE | FeedEncoder.AFFECTS_VOLUME | FeedEncoder.AFFECTS_VWAP;
 
     private static final String CONSONANTS = "BCDFGHJKLMNPRSTVWZ";
     private static final String VOWELS = "AEIOU";
     private static final int SHORTEST_CODE = 3;
 
-    final long itemId;
+    final int index;
     final String code;
-    final String market;
+    final SimMarket market;
     final String key;
     final String name;
     final byte[] codeBytes;
-    final byte[] marketBytes;
     final byte[] nameBytes;
-    final long lotSize = 1;
-
-    long seqNo = 1;
+    final long tickSize;
+    final long lotSize;
+    final long closePrice;
+    final SimOrderBook book;
+    final SimTradeHistory trades;
+    final long[] values = new long[FIELD_COUNT];
     long nullMask = NULL_UNTIL_TRADED;
-    Trend trend = Trend.None;
-    long open;
-    long high;
-    long low;
-    long close;
-    long last;
-    long bestBid;
-    long bidQuantity;
-    int bidCount;
-    long bestAsk;
-    long askQuantity;
-    int askCount;
-    int numberOfTrades;
-    long volume;
-    long valueTraded;
-    long vwap;
 
-    SimSecurity(final long itemId, final String code, final String market, final SplittableRandom random)
+    /**
+     * @param index            0-based index in the universe.
+     * @param code             security code.
+     * @param market           market it is listed on.
+     * @param closePrice       previous close; sets the tick and lot size.
+     * @param maxOrdersPerSide most resting orders per book side.
+     * @param tradeHistory     most trades held.
+     * @param listener         told of every change.
+     */
+    SimSecurity(
+        final int index,
+        final String code,
+        final SimMarket market,
+        final long closePrice,
+        final int maxOrdersPerSide,
+        final int tradeHistory,
+        final SimListener listener)
     {
-        this.itemId = itemId;
+        this.index = index;
         this.code = code;
         this.market = market;
-        this.key = code + "." + market;
+        this.key = code + "." + market.code;
         this.name = code + " Holdings Ltd";
         this.codeBytes = code.getBytes(StandardCharsets.US_ASCII);
-        this.marketBytes = market.getBytes(StandardCharsets.US_ASCII);
         this.nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+        this.tickSize = tickSize(closePrice);
+        this.lotSize = lotSize(closePrice);
+        this.closePrice = Math.max(tickSize, closePrice - closePrice % tickSize);
+        this.book = new SimOrderBook(this, listener, maxOrdersPerSide);
+        this.trades = new SimTradeHistory(tradeHistory);
 
-        final long startPrice = 100 + random.nextInt(19_901);
-        open = startPrice;
-        close = startPrice;
-        bestBid = Math.max(1, startPrice - 1);
-        bestAsk = startPrice + 1;
-        bidQuantity = quantity(random);
-        askQuantity = quantity(random);
-        bidCount = 1 + random.nextInt(20);
-        askCount = 1 + random.nextInt(20);
+        set(SecurityFields.TRADING_STATE, market.state.value());
+        set(SecurityFields.TREND, Trend.None.value());
+        set(SecurityFields.CLOSE, this.closePrice);
+        set(SecurityFields.LOT_SIZE, lotSize);
+        refreshBest();
     }
 
     /**
-     * Apply one random event: a trade or a change of the best quotes.
-     *
-     * @param random source of randomness.
-     * @return the {@link SecurityFields} bits of the fields that changed, 0 if none did.
+     * @param closePrice previous close, price mantissa.
+     * @return the tick size for that price: 0.01 under 10.00, 0.05 under 50.00, 0.10 from there.
      */
-    long update(final SplittableRandom random)
+    static long tickSize(final long closePrice)
     {
-        return 0 == random.nextInt(3) ? trade(random) : quote(random);
+        return closePrice < 1_000 ? 1 : closePrice < 5_000 ? 5 : 10;
+    }
+
+    /**
+     * @param closePrice previous close, price mantissa.
+     * @return the lot size for that price: 100 under 5.00, 10 under 50.00, 1 from there.
+     */
+    static long lotSize(final long closePrice)
+    {
+        return closePrice < 500 ? 100 : closePrice < 5_000 ? 10 : 1;
+    }
+
+    long get(final long field)
+    {
+        return values[Long.numberOfTrailingZeros(field)];
     }
 
     boolean isNull(final long field)
@@ -95,107 +120,140 @@ final class SimSecurity
         return 0 != (nullMask & field);
     }
 
-    private long trade(final SplittableRandom random)
+    TradingState tradingState()
     {
-        final long previous = isNull(SecurityFields.LAST) ? close : last;
-        final long price = Math.max(1, previous + random.nextInt(5) - 2);
-        final long quantity = (1 + random.nextInt(1000)) * lotSize;
-        long changed = SecurityFields.NUMBER_OF_TRADES | SecurityFields.VOLUME | SecurityFields.VALUE_TRADED;
+        return TradingState.get((short)get(SecurityFields.TRADING_STATE));
+    }
 
-        if (isNull(SecurityFields.LAST) || price != last)
-        {
-            changed |= SecurityFields.LAST;
-        }
-        if (isNull(SecurityFields.HIGH) || price > high)
-        {
-            high = price;
-            changed |= SecurityFields.HIGH;
-        }
-        if (isNull(SecurityFields.LOW) || price < low)
-        {
-            low = price;
-            changed |= SecurityFields.LOW;
-        }
+    /**
+     * @return the price new orders gather around: the last trade, or the previous close before the first.
+     */
+    long referencePrice()
+    {
+        return isNull(SecurityFields.LAST) ? closePrice : get(SecurityFields.LAST);
+    }
 
-        final Trend newTrend = price > previous ? Trend.Up : price < previous ? Trend.Down : Trend.None;
-        if (newTrend != trend)
+    /**
+     * Copy the fields, to find later what a change did.
+     *
+     * @param into receives {@link #values}; its element {@link #FIELD_COUNT} receives {@link #nullMask}.
+     */
+    void copyFields(final long[] into)
+    {
+        System.arraycopy(values, 0, into, 0, FIELD_COUNT);
+        into[FIELD_COUNT] = nullMask;
+    }
+
+    /**
+     * @param before fields from {@link #copyFields}.
+     * @return {@link SecurityFields} bits of the fields whose value or nullness differs from then.
+     */
+    long changedSince(final long[] before)
+    {
+        final long nullBefore = before[FIELD_COUNT];
+        long changed = nullBefore ^ nullMask;
+        for (int bit = 0; bit < FIELD_COUNT; bit++)
         {
-            trend = newTrend;
-            changed |= SecurityFields.TREND;
+            final long field = 1L << bit;
+            if (0 == (nullMask & field) && before[bit] != values[bit])
+            {
+                changed |= field;
+            }
         }
-
-        last = price;
-        numberOfTrades++;
-        volume += quantity;
-        valueTraded += price * quantity;
-
-        final long newVwap = (valueTraded + volume / 2) / volume;
-        if (isNull(SecurityFields.VWAP) || newVwap != vwap)
-        {
-            vwap = newVwap;
-            changed |= SecurityFields.VWAP;
-        }
-        nullMask &= ~NULL_UNTIL_TRADED;
-
         return changed;
     }
 
-    private long quote(final SplittableRandom random)
+    void tradingState(final TradingState state)
     {
-        final long reference = isNull(SecurityFields.LAST) ? close : last;
-        final long newBid = Math.max(1, reference - random.nextInt(3));
-        final long newAsk = Math.max(newBid + 1, reference + 1 + random.nextInt(2));
-        long changed = 0;
+        set(SecurityFields.TRADING_STATE, state.value());
+    }
 
-        if (newBid != bestBid)
-        {
-            bestBid = newBid;
-            changed |= SecurityFields.BEST_BID;
-        }
-        if (newAsk != bestAsk)
-        {
-            bestAsk = newAsk;
-            changed |= SecurityFields.BEST_ASK;
-        }
+    /**
+     * Set best bid and ask, their quantity and their order count from the book's best levels; a side without orders
+     * has a null best price and a quantity and count of 0.
+     */
+    void refreshBest()
+    {
+        refreshBest(SimOrderBook.BID, SecurityFields.BEST_BID, SecurityFields.BID_QUANTITY, SecurityFields.BID_COUNT);
+        refreshBest(SimOrderBook.ASK, SecurityFields.BEST_ASK, SecurityFields.ASK_QUANTITY, SecurityFields.ASK_COUNT);
+    }
 
-        // Change one side's depth at a time, as a real book mostly does.
-        if (random.nextBoolean())
+    /**
+     * Update the day's fields for a trade and add it to the history.
+     *
+     * @return the trade id.
+     */
+    long recordTrade(
+        final long timeMs,
+        final long price,
+        final long quantity,
+        final long buyOrderId,
+        final long sellOrderId,
+        final int aggressor)
+    {
+        final long previous = referencePrice();
+        final Trend trend = price > previous ? Trend.Up : price < previous ? Trend.Down : Trend.None;
+        set(SecurityFields.TREND, trend.value());
+        if (isNull(SecurityFields.OPEN))
         {
-            final long newQuantity = quantity(random);
-            final int newCount = 1 + random.nextInt(20);
-            if (newQuantity != bidQuantity)
-            {
-                bidQuantity = newQuantity;
-                changed |= SecurityFields.BID_QUANTITY;
-            }
-            if (newCount != bidCount)
-            {
-                bidCount = newCount;
-                changed |= SecurityFields.BID_COUNT;
-            }
+            set(SecurityFields.OPEN, price);
+        }
+        if (isNull(SecurityFields.HIGH) || price > get(SecurityFields.HIGH))
+        {
+            set(SecurityFields.HIGH, price);
+        }
+        if (isNull(SecurityFields.LOW) || price < get(SecurityFields.LOW))
+        {
+            set(SecurityFields.LOW, price);
+        }
+        set(SecurityFields.LAST, price);
+        set(SecurityFields.NUMBER_OF_TRADES, get(SecurityFields.NUMBER_OF_TRADES) + 1);
+        final long volume = get(SecurityFields.VOLUME) + quantity;
+        final long valueTraded = get(SecurityFields.VALUE_TRADED) + price * quantity;
+        set(SecurityFields.VOLUME, volume);
+        set(SecurityFields.VALUE_TRADED, valueTraded);
+        set(SecurityFields.VWAP, vwap(valueTraded, volume));
+
+        return trades.add(timeMs, price, quantity, buyOrderId, sellOrderId, aggressor, trend.value(), TRADE_AFFECTS);
+    }
+
+    /**
+     * @param valueTraded value traded, mantissa with {@link #VALUE_EXPONENT}.
+     * @param volume      volume, more than 0.
+     * @return value traded over volume, rounded half up to {@link #VWAP_EXPONENT}.
+     */
+    static long vwap(final long valueTraded, final long volume)
+    {
+        return (valueTraded * VWAP_SCALE + volume / 2) / volume;
+    }
+
+    private void refreshBest(final int side, final long price, final long quantity, final long count)
+    {
+        final SimOrderBook book = this.book;
+        if (0 == book.levelCount(side))
+        {
+            clear(price);
+            set(quantity, 0);
+            set(count, 0);
         }
         else
         {
-            final long newQuantity = quantity(random);
-            final int newCount = 1 + random.nextInt(20);
-            if (newQuantity != askQuantity)
-            {
-                askQuantity = newQuantity;
-                changed |= SecurityFields.ASK_QUANTITY;
-            }
-            if (newCount != askCount)
-            {
-                askCount = newCount;
-                changed |= SecurityFields.ASK_COUNT;
-            }
+            set(price, book.levelPrice(side, 0));
+            set(quantity, book.levelVolume(side, 0));
+            set(count, book.levelOrders(side, 0));
         }
-
-        return changed;
     }
 
-    private long quantity(final SplittableRandom random)
+    private void set(final long field, final long value)
     {
-        return 100L * (1 + random.nextInt(50)) * lotSize;
+        values[Long.numberOfTrailingZeros(field)] = value;
+        nullMask &= ~field;
+    }
+
+    private void clear(final long field)
+    {
+        values[Long.numberOfTrailingZeros(field)] = 0;
+        nullMask |= field;
     }
 
     /**

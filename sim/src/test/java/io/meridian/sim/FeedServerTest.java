@@ -153,7 +153,7 @@ class FeedServerTest
         }
         assertEquals("SnapshotEnd", message.type());
         assertEquals(begin.seqNo(), message.seqNo());
-        assertEquals(List.of("XSX", "XNX"), markets);
+        assertEquals(List.of("XSX", "XNX", "XLX", "XMX"), markets);
         assertEquals(server.marketCodes(), markets);
     }
 
@@ -364,6 +364,17 @@ class FeedServerTest
         final ConfigException rate = assertThrows(ConfigException.class, () -> context().updateRate(-1).conclude());
         assertTrue(rate.getMessage().startsWith("sim.update-rate"), rate.getMessage());
 
+        final ConfigException session =
+            assertThrows(ConfigException.class, () -> context().sessionSeconds(-1).conclude());
+        assertTrue(session.getMessage().startsWith("sim.session-seconds"), session.getMessage());
+
+        final ConfigException orders =
+            assertThrows(ConfigException.class, () -> context().maxOrdersPerSide(1).conclude());
+        assertTrue(orders.getMessage().startsWith("sim.max-orders-per-side"), orders.getMessage());
+
+        final ConfigException history = assertThrows(ConfigException.class, () -> context().tradeHistory(0).conclude());
+        assertTrue(history.getMessage().startsWith("sim.trade-history"), history.getMessage());
+
         final ConfigException liveness = assertThrows(
             ConfigException.class, () -> context().heartbeatIntervalMs(1000).livenessTimeoutMs(1000).conclude());
         assertTrue(liveness.getMessage().startsWith("upstream.liveness-timeout-ms"), liveness.getMessage());
@@ -372,22 +383,28 @@ class FeedServerTest
     @Test
     void shouldMapConfig()
     {
-        final MeridianConfig config = MeridianConfig.of(Map.of(
-            "sim.markets", "4",
-            "sim.securities", "12",
-            "sim.update-rate", "0",
-            "sim.seed", "99",
-            "sim.service-token", "tok",
-            "upstream.channel", "aeron:udp?endpoint=localhost:40123",
-            "upstream.control-stream-id", "77",
-            "upstream.heartbeat-interval-ms", "250",
-            "upstream.liveness-timeout-ms", "900"));
+        final MeridianConfig config = MeridianConfig.of(Map.ofEntries(
+            Map.entry("sim.markets", "4"),
+            Map.entry("sim.securities", "12"),
+            Map.entry("sim.update-rate", "0"),
+            Map.entry("sim.session-seconds", "60"),
+            Map.entry("sim.max-orders-per-side", "12"),
+            Map.entry("sim.trade-history", "77"),
+            Map.entry("sim.seed", "99"),
+            Map.entry("sim.service-token", "tok"),
+            Map.entry("upstream.channel", "aeron:udp?endpoint=localhost:40123"),
+            Map.entry("upstream.control-stream-id", "77"),
+            Map.entry("upstream.heartbeat-interval-ms", "250"),
+            Map.entry("upstream.liveness-timeout-ms", "900")));
 
         final FeedServer.Context ctx = FeedServer.Context.fromConfig(config, aeron);
         assertEquals(aeron, ctx.aeron());
         assertEquals(4, ctx.markets());
         assertEquals(12, ctx.securities());
         assertEquals(0, ctx.updateRate());
+        assertEquals(60, ctx.sessionSeconds());
+        assertEquals(12, ctx.maxOrdersPerSide());
+        assertEquals(77, ctx.tradeHistory());
         assertEquals(99, ctx.seed());
         assertEquals("tok", ctx.serviceToken());
         assertEquals("aeron:udp?endpoint=localhost:40123", ctx.controlChannel());
@@ -411,11 +428,21 @@ class FeedServerTest
         assertEquals(0, snapshot.presence() & snapshot.cleared());
         assertEquals(key, snapshot.code() + "." + snapshot.market());
         assertEquals(snapshot.code() + " Holdings Ltd", snapshot.text());
-        assertTrue(snapshot.open() > 0 && snapshot.close() > 0);
-        assertTrue(snapshot.bestBid() > 0 && snapshot.bestAsk() > snapshot.bestBid());
+        assertTrue(snapshot.close() > 0);
+        assertEquals(0, snapshot.cleared() & (SecurityFields.CLOSE | SecurityFields.LOT_SIZE |
+            SecurityFields.TRADING_STATE | SecurityFields.VOLUME | SecurityFields.NUMBER_OF_TRADES));
+        final long both = SecurityFields.BEST_BID | SecurityFields.BEST_ASK;
+        if (both == (snapshot.presence() & both))
+        {
+            assertTrue(snapshot.bestBid() > 0 && snapshot.bestAsk() > snapshot.bestBid());
+        }
         if (0 != (snapshot.presence() & SecurityFields.LAST))
         {
-            assertTrue(snapshot.last() > 0);
+            assertTrue(snapshot.last() > 0 && snapshot.open() > 0);
+        }
+        else
+        {
+            assertEquals(SimSecurity.NULL_UNTIL_TRADED, snapshot.cleared() & SimSecurity.NULL_UNTIL_TRADED);
         }
 
         final TestLink.Received end = link.next();

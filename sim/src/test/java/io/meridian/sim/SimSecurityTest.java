@@ -1,15 +1,14 @@
 package io.meridian.sim;
 
 import io.meridian.codecs.SecurityFields;
+import io.meridian.codecs.interlink.TradingState;
 import io.meridian.codecs.interlink.Trend;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SimSecurityTest
@@ -29,64 +28,77 @@ class SimSecurityTest
     }
 
     @Test
-    void shouldStartWithPricesInRangeAndNoTrades()
+    void shouldStartWithStaticFieldsAndNoTrades()
     {
-        final SimSecurity security = new SimSecurity(2, "ALP", "XSX", new SplittableRandom(1));
+        final SimSecurity security = new SimSecurity(0, "ALP", new SimMarket(0, "XSX"), 2_003, 10, 10,
+            SimListener.NONE);
 
         assertEquals("ALP.XSX", security.key);
         assertEquals("ALP Holdings Ltd", security.name);
-        assertTrue(security.open >= 100 && security.open <= 20_000);
-        assertEquals(security.open, security.close);
-        assertTrue(security.bestBid < security.bestAsk);
-        assertEquals(SimSecurity.NULL_UNTIL_TRADED, security.nullMask);
-        assertEquals(0, security.numberOfTrades);
+        assertEquals(5, security.tickSize);
+        assertEquals(10, security.lotSize);
+        assertEquals(2_000, security.closePrice, "aligned to the tick");
+        assertEquals(2_000, security.get(SecurityFields.CLOSE));
+        assertEquals(10, security.get(SecurityFields.LOT_SIZE));
+        assertEquals(TradingState.Open, security.tradingState());
+        assertEquals(Trend.None.value(), security.get(SecurityFields.TREND));
+        assertEquals(SimSecurity.NULL_UNTIL_TRADED | SecurityFields.BEST_BID | SecurityFields.BEST_ASK,
+            security.nullMask);
+        assertEquals(0, security.get(SecurityFields.BID_QUANTITY));
+        assertEquals(0, security.get(SecurityFields.NUMBER_OF_TRADES));
     }
 
     @Test
-    void shouldRandomWalkConsistentlyAndReportExactlyTheChangedFields()
+    void shouldChooseTickAndLotByPrice()
     {
-        final SplittableRandom random = new SplittableRandom(5);
-        final SimSecurity security = new SimSecurity(2, "ALP", "XSX", random);
-
-        for (int i = 0; i < 20_000; i++)
-        {
-            final long[] before = fields(security);
-            final long nullsBefore = security.nullMask;
-            final int tradesBefore = security.numberOfTrades;
-            final long volumeBefore = security.volume;
-            final long changed = security.update(random);
-            final long[] after = fields(security);
-
-            for (int bit = 0; bit < before.length; bit++)
-            {
-                final long field = 1L << bit;
-                final boolean differs = before[bit] != after[bit] || (0 != (nullsBefore & field) &&
-                    0 == (security.nullMask & field));
-                assertEquals(differs, 0 != (changed & field), "field bit " + bit + " at update " + i);
-            }
-            assertFalse(0 != (changed & SecurityFields.STATIC));
-
-            assertEquals(security.numberOfTrades > tradesBefore, security.volume > volumeBefore);
-            assertTrue(security.bestBid >= 1 && security.bestBid < security.bestAsk);
-            if (0 == security.nullMask)
-            {
-                assertTrue(security.last >= 1);
-                assertTrue(security.low <= security.last && security.last <= security.high);
-                assertTrue(security.low <= security.vwap && security.vwap <= security.high);
-                assertEquals(Math.round((double)security.valueTraded / security.volume), security.vwap);
-            }
-        }
-        assertTrue(security.numberOfTrades > 0);
-        assertEquals(0, security.nullMask);
+        assertEquals(1, SimSecurity.tickSize(999));
+        assertEquals(5, SimSecurity.tickSize(1_000));
+        assertEquals(10, SimSecurity.tickSize(5_000));
+        assertEquals(100, SimSecurity.lotSize(499));
+        assertEquals(10, SimSecurity.lotSize(500));
+        assertEquals(1, SimSecurity.lotSize(5_000));
     }
 
-    private static long[] fields(final SimSecurity s)
+    @Test
+    void shouldRoundVwapHalfUpToFourDecimals()
     {
-        return new long[]
-        {
-            0, s.trend == Trend.None ? 0 : s.trend == Trend.Up ? 1 : 2, s.open, s.high, s.low, s.close, s.last,
-            s.bestBid, s.bidQuantity, s.bidCount, s.bestAsk, s.askQuantity, s.askCount, s.numberOfTrades, s.volume,
-            s.valueTraded, s.vwap, s.lotSize,
-        };
+        // 1.00 x 1 + 1.01 x 2 = 3.02 over 3 = 1.006666.. -> 1.0067
+        assertEquals(10_067, SimSecurity.vwap(302, 3));
+        // 0.01 over 8 = 0.00125 -> 0.0013
+        assertEquals(13, SimSecurity.vwap(1, 8));
+        assertEquals(11, SimSecurity.vwap(1, 9));
+    }
+
+    @Test
+    void shouldReportExactlyTheChangedFields()
+    {
+        final SimSecurity security = new SimSecurity(0, "ALP", new SimMarket(0, "XSX"), 10_000, 10, 10,
+            SimListener.NONE);
+        final long[] before = new long[SimSecurity.FIELD_COUNT + 1];
+
+        security.copyFields(before);
+        assertEquals(0, security.changedSince(before));
+
+        security.book.submit(SimOrderBook.BID, 9_990, 5, true, 0);
+        security.refreshBest();
+        assertEquals(SecurityFields.BEST_BID | SecurityFields.BID_QUANTITY | SecurityFields.BID_COUNT,
+            security.changedSince(before));
+
+        security.copyFields(before);
+        security.book.submit(SimOrderBook.ASK, 9_990, 2, true, 1_000);
+        security.refreshBest();
+        assertEquals(SecurityFields.OPEN | SecurityFields.HIGH | SecurityFields.LOW | SecurityFields.LAST |
+            SecurityFields.VWAP | SecurityFields.TREND | SecurityFields.NUMBER_OF_TRADES | SecurityFields.VOLUME |
+            SecurityFields.VALUE_TRADED | SecurityFields.BID_QUANTITY, security.changedSince(before));
+        assertEquals(Trend.Down.value(), security.get(SecurityFields.TREND));
+
+        security.copyFields(before);
+        security.book.submit(SimOrderBook.ASK, 9_990, 3, true, 1_000);
+        security.refreshBest();
+        assertEquals(SecurityFields.TREND | SecurityFields.NUMBER_OF_TRADES | SecurityFields.VOLUME |
+            SecurityFields.VALUE_TRADED | SecurityFields.BEST_BID | SecurityFields.BID_QUANTITY |
+            SecurityFields.BID_COUNT, security.changedSince(before), "VWAP, last, high, low unchanged");
+        assertTrue(security.isNull(SecurityFields.BEST_BID));
+        assertEquals(0, security.get(SecurityFields.BID_COUNT));
     }
 }

@@ -6,6 +6,9 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.meridian.codecs.InterlinkProtocol;
+import io.meridian.codecs.interlink.DecimalDecoder;
+import io.meridian.codecs.interlink.DepthLevelUpdateDecoder;
+import io.meridian.codecs.interlink.DepthOrderUpdateDecoder;
 import io.meridian.codecs.interlink.HeartbeatDecoder;
 import io.meridian.codecs.interlink.HeartbeatEncoder;
 import io.meridian.codecs.interlink.HelloEncoder;
@@ -18,6 +21,10 @@ import io.meridian.codecs.interlink.SnapshotBeginDecoder;
 import io.meridian.codecs.interlink.SnapshotEndDecoder;
 import io.meridian.codecs.interlink.SubscribeEncoder;
 import io.meridian.codecs.interlink.SubscribeResultDecoder;
+import io.meridian.codecs.interlink.SymbolUpdateDecoder;
+import io.meridian.codecs.interlink.TradeHistoryRequestEncoder;
+import io.meridian.codecs.interlink.TradeHistoryResponseDecoder;
+import io.meridian.codecs.interlink.TradeUpdateDecoder;
 import io.meridian.codecs.interlink.UnsubscribeEncoder;
 import io.meridian.codecs.interlink.WelcomeDecoder;
 import org.agrona.CloseHelper;
@@ -25,8 +32,11 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.IntSupplier;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -38,32 +48,168 @@ final class TestLink implements AutoCloseable
     static final long TIMEOUT_NS = 5_000_000_000L;
 
     /**
-     * One decoded message; fields a message type does not have are 0 or null.
+     * One decoded message; fields a message type does not have are 0, null or empty. Prices and quantities are
+     * mantissas; {@link #priceExponent} and {@link #quantityExponent} give their exponents where the message has them.
      */
-    record Received(
-        String type,
-        long linkId,
-        long requestId,
-        long itemId,
-        long seqNo,
-        String status,
-        String text,
-        String reason,
-        long presence,
-        long cleared,
-        long open,
-        long close,
-        long last,
-        long bestBid,
-        long bestAsk,
-        String code,
-        String market,
-        int tradingDate,
-        long timestampMs)
+    static final class Received
     {
+        String type;
+        long linkId;
+        long requestId;
+        long itemId;
+        long seqNo;
+        String status;
+        String text;
+        String reason;
+        long presence;
+        long cleared;
+        long open;
+        long close;
+        long last;
+        long bestBid;
+        long bestAsk;
+        String code;
+        String market;
+        int tradingDate;
+        long timestampMs;
+
+        String action;
+        String side;
+        int fields;
+        long orderId;
+        long position;
+        long price;
+        long quantity;
+        int priceExponent;
+        int quantityExponent;
+        long levelId;
+        long volume;
+        int count;
+        long tradeId;
+        long timeMs;
+        long buyOrderId;
+        long sellOrderId;
+        long relatedTradeId;
+        int affects;
+        int flags;
+        String trend;
+        String name;
+        String cfi;
+        String currency;
+        String symbolClass;
+        long lotSize;
+        boolean lastMessage;
+        final List<Received> trades = new ArrayList<>();
+
+        Received(final String type)
+        {
+            this.type = type;
+        }
+
         boolean is(final String messageType)
         {
             return type.equals(messageType);
+        }
+
+        String type()
+        {
+            return type;
+        }
+
+        long linkId()
+        {
+            return linkId;
+        }
+
+        long requestId()
+        {
+            return requestId;
+        }
+
+        long itemId()
+        {
+            return itemId;
+        }
+
+        long seqNo()
+        {
+            return seqNo;
+        }
+
+        String status()
+        {
+            return status;
+        }
+
+        String text()
+        {
+            return text;
+        }
+
+        String reason()
+        {
+            return reason;
+        }
+
+        long presence()
+        {
+            return presence;
+        }
+
+        long cleared()
+        {
+            return cleared;
+        }
+
+        long open()
+        {
+            return open;
+        }
+
+        long close()
+        {
+            return close;
+        }
+
+        long last()
+        {
+            return last;
+        }
+
+        long bestBid()
+        {
+            return bestBid;
+        }
+
+        long bestAsk()
+        {
+            return bestAsk;
+        }
+
+        String code()
+        {
+            return code;
+        }
+
+        String market()
+        {
+            return market;
+        }
+
+        int tradingDate()
+        {
+            return tradingDate;
+        }
+
+        long timestampMs()
+        {
+            return timestampMs;
+        }
+
+        public String toString()
+        {
+            return type + "{item=" + itemId + ", seqNo=" + seqNo + ", action=" + action + ", side=" + side +
+                ", orderId=" + orderId + ", levelId=" + levelId + ", tradeId=" + tradeId + ", status=" + status + "}";
         }
     }
 
@@ -139,6 +285,26 @@ final class TestLink implements AutoCloseable
         send(encoder.encodedLength());
     }
 
+    void tradeHistory(
+        final long requestId,
+        final String key,
+        final int count,
+        final int tradingDate,
+        final long firstTradeId,
+        final long lastTradeId)
+    {
+        final TradeHistoryRequestEncoder encoder = new TradeHistoryRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .linkId(linkId)
+            .requestId(requestId)
+            .count(count)
+            .tradingDate(tradingDate)
+            .firstTradeId(firstTradeId)
+            .lastTradeId(lastTradeId)
+            .itemKey(key);
+        send(encoder.encodedLength());
+    }
+
     /**
      * Poll replies, driving the server, until the next message that is not a Heartbeat.
      *
@@ -165,9 +331,37 @@ final class TestLink implements AutoCloseable
         }
     }
 
+    /**
+     * Poll, driving the server, until a message of the type arrives; messages before it are dropped.
+     *
+     * @param type message type.
+     * @return the message.
+     */
+    Received nextOfType(final String type)
+    {
+        while (true)
+        {
+            final Received message = next();
+            if (message.is(type))
+            {
+                return message;
+            }
+        }
+    }
+
     int drive()
     {
-        return server.getAsInt() + data.poll(assembler, 64);
+        return server.getAsInt() + poll();
+    }
+
+    /**
+     * Read what has arrived without driving the server.
+     *
+     * @return fragments read.
+     */
+    int poll()
+    {
+        return data.poll(assembler, 64);
     }
 
     boolean isConnected()
@@ -200,65 +394,207 @@ final class TestLink implements AutoCloseable
             case WelcomeDecoder.TEMPLATE_ID:
             {
                 final WelcomeDecoder d = new WelcomeDecoder().wrap(msgBuffer, body, blockLength, version);
-                received.add(new Received("Welcome", d.linkId(), 0, 0, 0, d.result().name(), d.serverName(),
-                    d.reason(), 0, 0, 0, 0, 0, 0, 0, null, null, 0, d.heartbeatIntervalMs()));
+                final Received r = new Received("Welcome");
+                r.linkId = d.linkId();
+                r.status = d.result().name();
+                r.timestampMs = d.heartbeatIntervalMs();
+                r.text = d.serverName();
+                r.reason = d.reason();
+                received.add(r);
                 break;
             }
             case HeartbeatDecoder.TEMPLATE_ID:
             {
                 final HeartbeatDecoder d = new HeartbeatDecoder().wrap(msgBuffer, body, blockLength, version);
-                received.add(new Received("Heartbeat", d.linkId(), 0, 0, 0, null, null, null, 0, 0, 0, 0, 0, 0, 0,
-                    null, null, 0, d.timestampMs()));
+                final Received r = new Received("Heartbeat");
+                r.linkId = d.linkId();
+                r.timestampMs = d.timestampMs();
+                received.add(r);
                 break;
             }
             case SubscribeResultDecoder.TEMPLATE_ID:
             {
                 final SubscribeResultDecoder d =
                     new SubscribeResultDecoder().wrap(msgBuffer, body, blockLength, version);
-                received.add(new Received("SubscribeResult", d.linkId(), d.requestId(), d.itemId(), 0,
-                    d.status().name(), null, d.reason(), 0, 0, 0, 0, 0, 0, 0, null, null, 0, 0));
+                final Received r = new Received("SubscribeResult");
+                r.linkId = d.linkId();
+                r.requestId = d.requestId();
+                r.itemId = d.itemId();
+                r.status = d.status().name();
+                r.reason = d.reason();
+                received.add(r);
                 break;
             }
             case SnapshotBeginDecoder.TEMPLATE_ID:
             {
                 final SnapshotBeginDecoder d = new SnapshotBeginDecoder().wrap(msgBuffer, body, blockLength, version);
-                received.add(new Received("SnapshotBegin", 0, 0, d.itemId(), d.seqNo(), null, null, null, 0, 0, 0, 0,
-                    0, 0, 0, null, null, 0, 0));
+                final Received r = new Received("SnapshotBegin");
+                r.itemId = d.itemId();
+                r.seqNo = d.seqNo();
+                received.add(r);
                 break;
             }
             case SnapshotEndDecoder.TEMPLATE_ID:
             {
                 final SnapshotEndDecoder d = new SnapshotEndDecoder().wrap(msgBuffer, body, blockLength, version);
-                received.add(new Received("SnapshotEnd", 0, 0, d.itemId(), d.seqNo(), null, null, null, 0, 0, 0, 0,
-                    0, 0, 0, null, null, 0, 0));
+                final Received r = new Received("SnapshotEnd");
+                r.itemId = d.itemId();
+                r.seqNo = d.seqNo();
+                received.add(r);
                 break;
             }
             case MarketUpdateDecoder.TEMPLATE_ID:
             {
                 final MarketUpdateDecoder d = new MarketUpdateDecoder().wrap(msgBuffer, body, blockLength, version);
-                received.add(new Received("MarketUpdate", 0, 0, d.itemId(), d.seqNo(), d.feedStatus().name(),
-                    d.tradingState().name(), null, 0, 0, 0, 0, 0, 0, 0, d.marketCode(), null, d.tradingDate(), 0));
+                final Received r = new Received("MarketUpdate");
+                r.itemId = d.itemId();
+                r.seqNo = d.seqNo();
+                r.status = d.feedStatus().name();
+                r.text = d.tradingState().name();
+                r.tradingDate = d.tradingDate();
+                r.code = d.marketCode();
+                received.add(r);
                 break;
             }
             case SecurityUpdateDecoder.TEMPLATE_ID:
             {
                 final SecurityUpdateDecoder d = new SecurityUpdateDecoder().wrap(msgBuffer, body, blockLength, version);
-                final long open = d.open().mantissa();
-                final long close = d.closePrice().mantissa();
-                final long last = d.last().mantissa();
-                final long bestBid = d.bestBid().mantissa();
-                final long bestAsk = d.bestAsk().mantissa();
-                final long presence = d.presence();
-                final long cleared = d.cleared();
-                final String code = d.code();
-                final String market = d.market();
-                received.add(new Received("SecurityUpdate", 0, 0, d.itemId(), d.seqNo(), null, d.name(), null,
-                    presence, cleared, open, close, last, bestBid, bestAsk, code, market, 0, 0));
+                final Received r = new Received("SecurityUpdate");
+                r.itemId = d.itemId();
+                r.seqNo = d.seqNo();
+                r.presence = d.presence();
+                r.cleared = d.cleared();
+                r.status = d.tradingState().name();
+                r.trend = d.trend().name();
+                r.open = d.open().mantissa();
+                r.close = d.closePrice().mantissa();
+                r.last = d.last().mantissa();
+                r.bestBid = d.bestBid().mantissa();
+                r.bestAsk = d.bestAsk().mantissa();
+                r.volume = d.volume().mantissa();
+                r.count = d.numberOfTrades();
+                r.lotSize = d.lotSize().mantissa();
+                r.code = d.code();
+                r.market = d.market();
+                r.text = d.name();
+                received.add(r);
+                break;
+            }
+            case DepthOrderUpdateDecoder.TEMPLATE_ID:
+            {
+                final DepthOrderUpdateDecoder d =
+                    new DepthOrderUpdateDecoder().wrap(msgBuffer, body, blockLength, version);
+                final Received r = new Received("DepthOrderUpdate");
+                r.itemId = d.itemId();
+                r.seqNo = d.seqNo();
+                r.action = d.action().name();
+                r.side = d.side().name();
+                r.fields = d.fields().getRaw();
+                r.orderId = d.orderId();
+                r.position = d.position();
+                price(r, d.price());
+                quantity(r, d.quantity());
+                received.add(r);
+                break;
+            }
+            case DepthLevelUpdateDecoder.TEMPLATE_ID:
+            {
+                final DepthLevelUpdateDecoder d =
+                    new DepthLevelUpdateDecoder().wrap(msgBuffer, body, blockLength, version);
+                final Received r = new Received("DepthLevelUpdate");
+                r.itemId = d.itemId();
+                r.seqNo = d.seqNo();
+                r.action = d.action().name();
+                r.side = d.side().name();
+                r.levelId = d.levelId();
+                price(r, d.price());
+                r.volume = d.volume().mantissa();
+                r.quantityExponent = d.volume().exponent();
+                r.count = d.count();
+                assertEquals("FALSE", d.hasUndisclosed().name());
+                received.add(r);
+                break;
+            }
+            case TradeUpdateDecoder.TEMPLATE_ID:
+            {
+                final TradeUpdateDecoder d = new TradeUpdateDecoder().wrap(msgBuffer, body, blockLength, version);
+                final Received r = new Received("TradeUpdate");
+                r.itemId = d.itemId();
+                r.seqNo = d.seqNo();
+                r.action = d.action().name();
+                r.side = d.side().name();
+                r.trend = d.trend().name();
+                r.flags = d.flags().getRaw();
+                r.affects = d.affects().getRaw();
+                r.tradeId = d.tradeId();
+                r.timeMs = d.timeMs();
+                price(r, d.price());
+                quantity(r, d.quantity());
+                r.buyOrderId = d.buyOrderId();
+                r.sellOrderId = d.sellOrderId();
+                r.relatedTradeId = d.relatedTradeId();
+                received.add(r);
+                break;
+            }
+            case SymbolUpdateDecoder.TEMPLATE_ID:
+            {
+                final SymbolUpdateDecoder d = new SymbolUpdateDecoder().wrap(msgBuffer, body, blockLength, version);
+                final Received r = new Received("SymbolUpdate");
+                r.itemId = d.itemId();
+                r.seqNo = d.seqNo();
+                r.action = d.action().name();
+                r.symbolClass = d.symbolClass().name();
+                r.lotSize = d.lotSize().mantissa();
+                r.code = d.code();
+                r.name = d.name();
+                r.cfi = d.cfi();
+                r.currency = d.currency();
+                received.add(r);
+                break;
+            }
+            case TradeHistoryResponseDecoder.TEMPLATE_ID:
+            {
+                final TradeHistoryResponseDecoder d =
+                    new TradeHistoryResponseDecoder().wrap(msgBuffer, body, blockLength, version);
+                final Received r = new Received("TradeHistoryResponse");
+                r.linkId = d.linkId();
+                r.requestId = d.requestId();
+                r.status = d.status().name();
+                r.lastMessage = "TRUE".equals(d.last().name());
+                for (final TradeHistoryResponseDecoder.TradesDecoder t : d.trades())
+                {
+                    final Received trade = new Received("Trade");
+                    trade.side = t.side().name();
+                    trade.trend = t.trend().name();
+                    trade.flags = t.flags().getRaw();
+                    trade.affects = t.affects().getRaw();
+                    trade.tradeId = t.tradeId();
+                    trade.timeMs = t.timeMs();
+                    price(trade, t.price());
+                    quantity(trade, t.quantity());
+                    trade.buyOrderId = t.buyOrderId();
+                    trade.sellOrderId = t.sellOrderId();
+                    trade.relatedTradeId = t.relatedTradeId();
+                    r.trades.add(trade);
+                }
+                received.add(r);
                 break;
             }
             default:
                 fail("unexpected template " + headerDecoder.templateId());
         }
+    }
+
+    private static void price(final Received r, final DecimalDecoder price)
+    {
+        r.price = price.mantissa();
+        r.priceExponent = price.exponent();
+    }
+
+    private static void quantity(final Received r, final DecimalDecoder quantity)
+    {
+        r.quantity = quantity.mantissa();
+        r.quantityExponent = quantity.exponent();
     }
 
     public void close()
