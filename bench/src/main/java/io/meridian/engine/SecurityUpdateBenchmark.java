@@ -128,7 +128,7 @@ public class SecurityUpdateBenchmark
             {
                 final long before = upstream.subscribes;
                 setupEvent.clear();
-                setupEvent.type = RingEvent.QUERY_SECURITY;
+                setupEvent.type = RingEvent.QUERY_ITEM;
                 setupEvent.session = querySession;
                 setupEvent.controller = "Market";
                 setupEvent.topic = "QuerySecurity";
