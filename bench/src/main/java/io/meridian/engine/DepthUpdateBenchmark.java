@@ -67,7 +67,7 @@ import java.util.concurrent.TimeUnit;
  * The messages take {@code CYCLE} x 64 bytes (4 MiB), read in order.
  * <p>
  * Outboxes have 1 MiB: a session outbox's largest frame is an eighth of its capacity, and the full state of a
- * 1,000-order book is about 118 KB.
+ * 1,000-order book is about 117 KB.
  * <p>
  * The forked JVM gets the {@code --add-opens} Agrona needs (the jar manifest's Add-Opens only covers the JMH
  * launcher JVM, not the fork).
