@@ -696,30 +696,32 @@ final class CacheEngine implements EventHandler<RingEvent>
         resync(item);
     }
 
-    private void onDepthOrderUpdate(final DepthOrderUpdateDecoder decoder)
+    /**
+     * After a book or trade change has been applied (or refused as not fitting): resync on a misfit, and for a
+     * change in sequence count it and say whether a delta must go to subscribers.
+     */
+    private boolean deltaDue(
+        final Item item, final int mode, final boolean applied, final EngineCounters.Counter counter)
     {
-        final DepthItem item = (DepthItem)upstreamItem(decoder.itemId(), ItemType.DEPTH.value());
-        if (null == item)
-        {
-            return;
-        }
-        final int mode = deltaMode(item, decoder.seqNo());
-        if (mode == DROP)
-        {
-            return;
-        }
-        if (!item.apply(decoder))
+        if (!applied)
         {
             inconsistent(item);
-            return;
+            return false;
         }
         if (mode == IN_SNAPSHOT)
         {
-            return;
+            return false;
         }
         item.seqNo++;
-        counters.depthUpdates.increment();
-        if (!item.subscribers.isEmpty())
+        counter.increment();
+        return !item.subscribers.isEmpty();
+    }
+
+    private void onDepthOrderUpdate(final DepthOrderUpdateDecoder decoder)
+    {
+        final DepthItem item = (DepthItem)upstreamItem(decoder.itemId(), ItemType.DEPTH.value());
+        final int mode = null == item ? DROP : deltaMode(item, decoder.seqNo());
+        if (mode != DROP && deltaDue(item, mode, item.apply(decoder), counters.depthUpdates))
         {
             body.reset();
             item.writeDelta(body, decoder);
@@ -730,27 +732,8 @@ final class CacheEngine implements EventHandler<RingEvent>
     private void onDepthLevelUpdate(final DepthLevelUpdateDecoder decoder)
     {
         final LevelsItem item = (LevelsItem)upstreamItem(decoder.itemId(), ItemType.LEVELS.value());
-        if (null == item)
-        {
-            return;
-        }
-        final int mode = deltaMode(item, decoder.seqNo());
-        if (mode == DROP)
-        {
-            return;
-        }
-        if (!item.apply(decoder))
-        {
-            inconsistent(item);
-            return;
-        }
-        if (mode == IN_SNAPSHOT)
-        {
-            return;
-        }
-        item.seqNo++;
-        counters.levelUpdates.increment();
-        if (!item.subscribers.isEmpty())
+        final int mode = null == item ? DROP : deltaMode(item, decoder.seqNo());
+        if (mode != DROP && deltaDue(item, mode, item.apply(decoder), counters.levelUpdates))
         {
             body.reset();
             item.writeDelta(body, decoder);
@@ -761,30 +744,15 @@ final class CacheEngine implements EventHandler<RingEvent>
     private void onTradeUpdate(final TradeUpdateDecoder decoder)
     {
         final TradesItem item = (TradesItem)upstreamItem(decoder.itemId(), ItemType.TRADES.value());
-        if (null == item)
-        {
-            return;
-        }
-        final int mode = deltaMode(item, decoder.seqNo());
+        final int mode = null == item ? DROP : deltaMode(item, decoder.seqNo());
         if (mode == DROP)
         {
             return;
         }
         final boolean add = decoder.action() == ChangeAction.ADD;
         final int index = item.apply(decoder);
-        if (index < 0 && add)
-        {
-            // An add no newer than the newest trade held: the two ends disagree about the history.
-            inconsistent(item);
-            return;
-        }
-        if (mode == IN_SNAPSHOT)
-        {
-            return;
-        }
-        item.seqNo++;
-        counters.tradeUpdates.increment();
-        if (!item.subscribers.isEmpty())
+        // An add no newer than the newest trade held means the two ends disagree about the history.
+        if (deltaDue(item, mode, index >= 0 || !add, counters.tradeUpdates))
         {
             body.reset().startArray();
             if (index >= 0)
