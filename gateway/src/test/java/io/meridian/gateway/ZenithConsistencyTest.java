@@ -163,28 +163,47 @@ class ZenithConsistencyTest
     }
 
     /**
-     * If one history starts inside the other, assert they agree state by state from there on.
+     * If one history starts inside the other, assert they agree state by state from there on. A state can recur
+     * (a quantity that goes down and back up), so every place the later history's first state occurs is tried;
+     * the histories agree if one of them lines up.
      *
      * @return true if they overlap.
      */
     private static boolean overlap(final List<ObjectNode> a, final List<ObjectNode> b, final String what)
     {
-        int offsetInB = b.indexOf(a.get(0));
-        int offsetInA = 0;
-        if (offsetInB < 0)
+        final boolean aStartsInB = b.contains(a.get(0));
+        final List<ObjectNode> later = aStartsInB ? a : b;
+        final List<ObjectNode> earlier = aStartsInB ? b : a;
+        if (!earlier.contains(later.get(0)))
         {
-            offsetInA = a.indexOf(b.get(0));
-            offsetInB = 0;
-            if (offsetInA < 0)
+            return false;
+        }
+        String mismatch = null;
+        for (int offset = 0; offset < earlier.size(); offset++)
+        {
+            if (!earlier.get(offset).equals(later.get(0)))
             {
-                return false;
+                continue;
+            }
+            mismatch = firstMismatch(later, earlier, offset);
+            if (null == mismatch)
+            {
+                return true;
             }
         }
-        for (int k = 0; offsetInA + k < a.size() && offsetInB + k < b.size(); k++)
+        throw new AssertionError(what + ": " + mismatch);
+    }
+
+    private static String firstMismatch(final List<ObjectNode> later, final List<ObjectNode> earlier, final int offset)
+    {
+        for (int k = 0; k < later.size() && offset + k < earlier.size(); k++)
         {
-            assertEquals(b.get(offsetInB + k), a.get(offsetInA + k), what + ", state " + k);
+            if (!earlier.get(offset + k).equals(later.get(k)))
+            {
+                return "state " + k + " expected " + earlier.get(offset + k) + " but was " + later.get(k);
+            }
         }
-        return true;
+        return null;
     }
 
     private static void subscribeAll(final ZenithTestClient client, final List<String> topics) throws Exception
