@@ -257,7 +257,7 @@ public class DepthUpdateBenchmark
             session = new BenchSession(1);
 
             item = flow.standaloneBook();
-            subscription = new Subscription(session, item, CONTROLLER, TOPIC);
+            subscription = new Subscription(session, item, CONTROLLER, TOPIC, new JsonWriter());
             body.reset();
             item.writeFull(body);
             if (body.length() != fullStateLength)

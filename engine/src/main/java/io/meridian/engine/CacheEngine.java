@@ -1235,7 +1235,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             return;
         }
 
-        final Subscription sub = new Subscription(session, item, event.controller, event.topic);
+        final Subscription sub = new Subscription(session, item, event.controller, event.topic, message);
         sub.pendingConfirms = event.confirm ? 1 : 0;
         subs.put(subKey, sub);
         if (item.hasData)

@@ -15,6 +15,17 @@ import io.meridian.codecs.json.JsonWriter;
  */
 final class DepthItem extends Item
 {
+    // The runs of text between the values of one add in a full book; the clear entry before them means every add
+    // starts with a comma.
+    private static final byte[] FULL_ADD_HEAD = JsonWriter.ascii(",{\"O\":\"A\",\"Order\":{\"ID\":\"");
+    private static final byte[] FULL_BID_PRICE = JsonWriter.ascii("\",\"Side\":\"Bid\",\"Price\":");
+    private static final byte[] FULL_ASK_PRICE = JsonWriter.ascii("\",\"Side\":\"Ask\",\"Price\":");
+    private static final byte[] FULL_POSITION = JsonWriter.ascii(",\"Position\":");
+    private static final byte[] FULL_QUANTITY = JsonWriter.ascii(",\"Quantity\":");
+    private static final byte[] FULL_QUANTITY_NULL_TAIL = JsonWriter.ascii(",\"Quantity\":null}}");
+    private static final byte[] FULL_HAS_UNDISCLOSED_TAIL = JsonWriter.ascii(",\"HasUndisclosed\":true}}");
+    private static final byte[] FULL_DISCLOSED_TAIL = JsonWriter.ascii(",\"HasUndisclosed\":false}}");
+
     static final int SIDE = 0;
     static final int PRICE_MANTISSA = 1;
     static final int PRICE_EXPONENT = 2;
@@ -184,18 +195,33 @@ final class DepthItem extends Item
     }
 
     /**
-     * The full book: a clear followed by an add for every order.
+     * The full book: a clear followed by an add for every order. A book can hold thousands of orders, so each add
+     * is written from constant runs and numbers rather than member by member; the text is the same as
+     * {@link #writeDelta} writes for an add.
      */
     @Override
     void writeFull(final JsonWriter writer)
     {
         writer.startArray();
         writer.startObject().name("O").string("C").endObject();
+        final RowTable orders = this.orders;
         for (int row = 0, size = orders.size(); row < size; row++)
         {
-            writer.startObject().name("O").string("A");
-            writeOrder(writer, row);
-            writer.endObject();
+            writer.appendRaw(FULL_ADD_HEAD).appendLong(orders.id(row))
+                .appendRaw(orders.get(row, SIDE) == Side.ASK.value() ? FULL_ASK_PRICE : FULL_BID_PRICE)
+                .appendDecimal(orders.get(row, PRICE_MANTISSA), (int)orders.get(row, PRICE_EXPONENT))
+                .appendRaw(FULL_POSITION).appendLong(orders.get(row, POSITION));
+            final long flags = orders.get(row, FLAGS);
+            if ((flags & UNDISCLOSED) != 0)
+            {
+                writer.appendRaw(FULL_QUANTITY_NULL_TAIL);
+            }
+            else
+            {
+                writer.appendRaw(FULL_QUANTITY)
+                    .appendDecimal(orders.get(row, QUANTITY_MANTISSA), (int)orders.get(row, QUANTITY_EXPONENT))
+                    .appendRaw((flags & HAS_UNDISCLOSED) != 0 ? FULL_HAS_UNDISCLOSED_TAIL : FULL_DISCLOSED_TAIL);
+            }
         }
         writer.endArray();
     }

@@ -1,8 +1,7 @@
 package io.meridian.engine;
 
+import io.meridian.codecs.json.JsonWriter;
 import org.agrona.concurrent.UnsafeBuffer;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * One session's subscription to one item under one topic string, reference counted as Zenith requires. Holds the
@@ -20,17 +19,25 @@ final class Subscription
     /** Confirmations owed once the first snapshot arrives (one per Sub that asked). */
     int pendingConfirms;
 
-    Subscription(final ClientSession session, final Item item, final String controller, final String topic)
+    /**
+     * @param scratch a writer to build the data head in; its contents are overwritten.
+     */
+    Subscription(
+        final ClientSession session,
+        final Item item,
+        final String controller,
+        final String topic,
+        final JsonWriter scratch)
     {
         this.session = session;
         this.item = item;
         this.controller = controller;
         this.topic = topic;
-        final io.meridian.codecs.json.JsonWriter writer = new io.meridian.codecs.json.JsonWriter();
-        writer.reset().startObject().name("Controller").string(controller).name("Topic").string(topic);
-        final String head = writer.toString() + ",\"Data\":";
-        final byte[] bytes = head.getBytes(StandardCharsets.UTF_8);
+        scratch.reset().startObject().name("Controller").string(controller).name("Topic").string(topic).name("Data");
+        final int length = scratch.length();
+        final byte[] bytes = new byte[length];
+        scratch.buffer().getBytes(0, bytes, 0, length);
         dataPrefix = new UnsafeBuffer(bytes);
-        dataPrefixLength = bytes.length;
+        dataPrefixLength = length;
     }
 }

@@ -1,36 +1,70 @@
 package io.meridian.codecs.json;
 
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
- * Writes JSON text into a reusable, growable buffer without allocating: numbers and fixed-point decimals are printed
- * digit by digit, strings are escaped and UTF-8 encoded in place. Commas between members and elements are inserted
- * automatically. One instance per thread; {@link #reset()} before each message.
+ * Writes JSON text into a reusable, growable byte array without allocating: numbers and fixed-point decimals are
+ * printed digit by digit, strings are escaped and UTF-8 encoded in place. Commas between members and elements are
+ * inserted automatically. Each token checks capacity once and then stores bytes straight into the array, which is
+ * what makes a large snapshot (thousands of orders) cheap to encode. One instance per thread; {@link #reset()}
+ * before each message.
  */
 public final class JsonWriter
 {
     private static final int MAX_DEPTH = 32;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Longest text of one long: 19 digits and a sign. */
+    private static final int MAX_LONG_LENGTH = 20;
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+    /** Powers of ten that fit a long, 10^0 to 10^18. */
+    private static final long[] POW10 = new long[19];
+    /** "00" to "99": two digits per division when printing numbers. */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
 
-    private final MutableDirectBuffer buffer;
+    static
+    {
+        long power = 1;
+        for (int i = 0; i < POW10.length; i++)
+        {
+            POW10[i] = power;
+            power *= 10;
+        }
+        for (int i = 0; i < 100; i++)
+        {
+            DIGIT_PAIRS[i << 1] = (byte)('0' + i / 10);
+            DIGIT_PAIRS[(i << 1) + 1] = (byte)('0' + i % 10);
+        }
+    }
+
+    private final UnsafeBuffer view;
     private final boolean[] needsComma = new boolean[MAX_DEPTH];
-    private final byte[] digits = new byte[20];
+    private final byte[] digits = new byte[MAX_LONG_LENGTH];
+    private byte[] array;
     private int depth;
     private boolean valuePending;
     private int position;
 
     public JsonWriter()
     {
-        this(new ExpandableArrayBuffer(1024));
+        this(1024);
     }
 
     /**
-     * @param buffer where the text goes; an {@link ExpandableArrayBuffer} grows as needed.
+     * @param initialCapacity bytes to start with; the array doubles when a message needs more.
      */
-    public JsonWriter(final MutableDirectBuffer buffer)
+    public JsonWriter(final int initialCapacity)
     {
-        this.buffer = buffer;
+        array = new byte[Math.max(64, initialCapacity)];
+        view = new UnsafeBuffer(array);
     }
 
     /**
@@ -46,9 +80,12 @@ public final class JsonWriter
         return this;
     }
 
+    /**
+     * @return a view of the text written, from offset 0 to {@link #length()}; valid until the next write.
+     */
     public MutableDirectBuffer buffer()
     {
-        return buffer;
+        return view;
     }
 
     /**
@@ -62,6 +99,7 @@ public final class JsonWriter
     public JsonWriter startObject()
     {
         beforeValue();
+        ensure(1);
         putByte('{');
         push();
         return this;
@@ -70,6 +108,7 @@ public final class JsonWriter
     public JsonWriter endObject()
     {
         depth--;
+        ensure(1);
         putByte('}');
         return this;
     }
@@ -77,6 +116,7 @@ public final class JsonWriter
     public JsonWriter startArray()
     {
         beforeValue();
+        ensure(1);
         putByte('[');
         push();
         return this;
@@ -85,6 +125,7 @@ public final class JsonWriter
     public JsonWriter endArray()
     {
         depth--;
+        ensure(1);
         putByte(']');
         return this;
     }
@@ -97,15 +138,23 @@ public final class JsonWriter
      */
     public JsonWriter name(final String name)
     {
+        final int length = name.length();
+        ensure(length + 4);
+        final byte[] a = array;
+        int p = position;
         if (needsComma[depth])
         {
-            putByte(',');
+            a[p++] = ',';
         }
         needsComma[depth] = true;
-        putByte('"');
-        position += buffer.putStringWithoutLengthAscii(position, name);
-        putByte('"');
-        putByte(':');
+        a[p++] = '"';
+        for (int i = 0; i < length; i++)
+        {
+            a[p++] = (byte)name.charAt(i);
+        }
+        a[p++] = '"';
+        a[p++] = ':';
+        position = p;
         valuePending = true;
         return this;
     }
@@ -117,8 +166,10 @@ public final class JsonWriter
             return nullValue();
         }
         beforeValue();
-        putByte('"');
         final int length = value.length();
+        // At most six bytes per char (a control character escaped as \\u00XX), and the quotes.
+        ensure(6 * length + 2);
+        putByte('"');
         for (int i = 0; i < length; i++)
         {
             final char c = value.charAt(i);
@@ -196,7 +247,8 @@ public final class JsonWriter
     public JsonWriter number(final long value)
     {
         beforeValue();
-        position += buffer.putLongAscii(position, value);
+        ensure(MAX_LONG_LENGTH);
+        putLong(value);
         return this;
     }
 
@@ -209,8 +261,9 @@ public final class JsonWriter
     public JsonWriter numberString(final long value)
     {
         beforeValue();
+        ensure(MAX_LONG_LENGTH + 2);
         putByte('"');
-        position += buffer.putLongAscii(position, value);
+        putLong(value);
         putByte('"');
         return this;
     }
@@ -225,6 +278,7 @@ public final class JsonWriter
     public JsonWriter timestamp(final long epochMs)
     {
         beforeValue();
+        ensure(40);
         final long days = Math.floorDiv(epochMs, 86_400_000L);
         final long msOfDay = Math.floorMod(epochMs, 86_400_000L);
         putByte('"');
@@ -237,7 +291,11 @@ public final class JsonWriter
         putDigits(msOfDay / 1000 % 60, 2);
         putByte('.');
         putDigits(msOfDay % 1000, 3);
-        position += buffer.putStringWithoutLengthAscii(position, "+00:00\"");
+        putByte('+');
+        putDigits(0, 2);
+        putByte(':');
+        putDigits(0, 2);
+        putByte('"');
         return this;
     }
 
@@ -250,6 +308,7 @@ public final class JsonWriter
     public JsonWriter date(final int yyyymmdd)
     {
         beforeValue();
+        ensure(16);
         putByte('"');
         putDigits(yyyymmdd / 10000, 4);
         putByte('-');
@@ -314,9 +373,50 @@ public final class JsonWriter
     public JsonWriter decimal(final long mantissa, final int exponent)
     {
         beforeValue();
+        return appendDecimal(mantissa, exponent);
+    }
+
+    /**
+     * Append pre-encoded JSON text verbatim, outside the comma bookkeeping: the caller keeps the text well formed.
+     * Meant for the repeated entries of a large snapshot, where a few constant runs replace many member names.
+     *
+     * @param text ASCII JSON text, e.g. from {@link #ascii(String)}.
+     * @return this.
+     */
+    public JsonWriter appendRaw(final byte[] text)
+    {
+        putBytes(text);
+        return this;
+    }
+
+    /**
+     * Append the digits of a long verbatim, outside the comma bookkeeping (see {@link #appendRaw(byte[])}).
+     *
+     * @param value the integer.
+     * @return this.
+     */
+    public JsonWriter appendLong(final long value)
+    {
+        ensure(MAX_LONG_LENGTH);
+        putLong(value);
+        return this;
+    }
+
+    /**
+     * Append an exact decimal verbatim, outside the comma bookkeeping (see {@link #appendRaw(byte[])} and
+     * {@link #decimal(long, int)}).
+     *
+     * @param mantissa unscaled value.
+     * @param exponent power of ten.
+     * @return this.
+     */
+    public JsonWriter appendDecimal(final long mantissa, final int exponent)
+    {
+        // Sign, 19 digits, point and leading zeros (or trailing zeros for a positive exponent).
+        ensure(MAX_LONG_LENGTH + 2 + Math.abs(exponent));
         if (exponent >= 0)
         {
-            position += buffer.putLongAscii(position, mantissa);
+            putLong(mantissa);
             for (int i = 0; i < exponent && mantissa != 0; i++)
             {
                 putByte('0');
@@ -324,6 +424,59 @@ public final class JsonWriter
             return this;
         }
 
+        final int scale = -exponent;
+        if (mantissa == Long.MIN_VALUE || scale >= POW10.length)
+        {
+            decimalByDigits(mantissa, scale);
+            return this;
+        }
+        putScaled(magnitude(mantissa), scale);
+        return this;
+    }
+
+    /**
+     * Print a non-negative value divided by 10^scale, with exactly {@code scale} decimals and at least one digit
+     * before the point. Digits are peeled off by constant divisions (which compile to multiplications), never by a
+     * division by 10^scale; the caller has made room.
+     */
+    private void putScaled(final long value, final int scale)
+    {
+        final int count = digitCount(value);
+        final int wholeDigits = count > scale ? count - scale : 1;
+        final int start = position;
+        final int end = start + wholeDigits + 1 + scale;
+        final byte[] a = array;
+        int p = end;
+        long v = value;
+        int k = 0;
+        for (; k < scale && v > Integer.MAX_VALUE; k++)
+        {
+            final long q = v / 10;
+            a[--p] = (byte)('0' + (v - q * 10));
+            v = q;
+        }
+        if (k < scale)
+        {
+            // Most prices and quantities fit an int, and int division by a constant is the cheaper one.
+            int i = (int)v;
+            for (; k < scale; k++)
+            {
+                final int q = i / 10;
+                a[--p] = (byte)('0' + (i - q * 10));
+                i = q;
+            }
+            v = i;
+        }
+        a[--p] = '.';
+        putUnsigned(v, wholeDigits);
+        position = end;
+    }
+
+    /**
+     * The general case of {@link #decimal(long, int)} for a negative exponent: any mantissa, any scale.
+     */
+    private void decimalByDigits(final long mantissa, final int scale)
+    {
         if (mantissa < 0)
         {
             putByte('-');
@@ -338,7 +491,6 @@ public final class JsonWriter
         }
         while (remaining != 0);
 
-        final int scale = -exponent;
         if (count <= scale)
         {
             putByte('0');
@@ -363,20 +515,82 @@ public final class JsonWriter
                 putByte(digits[i]);
             }
         }
-        return this;
+    }
+
+    /**
+     * Print a non-negative value as exactly {@code width} digits, zero-padded on the left, two digits per division;
+     * the caller has made room and {@code width} is at least the value's digit count.
+     */
+    private void putUnsigned(final long value, final int width)
+    {
+        final byte[] a = array;
+        final int start = position;
+        final int end = start + width;
+        int p = end;
+        long v = value;
+        while (v > Integer.MAX_VALUE)
+        {
+            final long q = v / 100;
+            final int pair = (int)(v - q * 100) << 1;
+            a[--p] = DIGIT_PAIRS[pair + 1];
+            a[--p] = DIGIT_PAIRS[pair];
+            v = q;
+        }
+        // Most values fit an int, and int division by a constant is cheaper than long division.
+        int i = (int)v;
+        while (i >= 100)
+        {
+            final int q = i / 100;
+            final int pair = (i - q * 100) << 1;
+            a[--p] = DIGIT_PAIRS[pair + 1];
+            a[--p] = DIGIT_PAIRS[pair];
+            i = q;
+        }
+        if (i >= 10)
+        {
+            final int pair = i << 1;
+            a[--p] = DIGIT_PAIRS[pair + 1];
+            a[--p] = DIGIT_PAIRS[pair];
+        }
+        else if (i > 0 || p == end)
+        {
+            a[--p] = (byte)('0' + i);
+        }
+        while (p > start)
+        {
+            a[--p] = '0';
+        }
+        position = end;
+    }
+
+    /**
+     * @return digits in a non-negative value; 1 for zero.
+     */
+    private static int digitCount(final long value)
+    {
+        if (value < 100_000)
+        {
+            return value < 100 ? (value < 10 ? 1 : 2) : (value < 1000 ? 3 : (value < 10_000 ? 4 : 5));
+        }
+        int count = 6;
+        while (count < POW10.length && value >= POW10[count])
+        {
+            count++;
+        }
+        return count;
     }
 
     public JsonWriter bool(final boolean value)
     {
         beforeValue();
-        position += buffer.putStringWithoutLengthAscii(position, value ? "true" : "false");
+        putBytes(value ? TRUE : FALSE);
         return this;
     }
 
     public JsonWriter nullValue()
     {
         beforeValue();
-        position += buffer.putStringWithoutLengthAscii(position, "null");
+        putBytes(NULL);
         return this;
     }
 
@@ -391,7 +605,8 @@ public final class JsonWriter
     public JsonWriter raw(final org.agrona.DirectBuffer src, final int offset, final int length)
     {
         beforeValue();
-        buffer.putBytes(position, src, offset, length);
+        ensure(length);
+        src.getBytes(offset, array, position, length);
         position += length;
         return this;
     }
@@ -405,6 +620,7 @@ public final class JsonWriter
         }
         if (needsComma[depth])
         {
+            ensure(1);
             putByte(',');
         }
         needsComma[depth] = true;
@@ -420,9 +636,92 @@ public final class JsonWriter
         needsComma[depth] = false;
     }
 
+    /**
+     * @param text ASCII text.
+     * @return its bytes, for {@link #appendRaw(byte[])}.
+     */
+    public static byte[] ascii(final String text)
+    {
+        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Store one byte; the caller has made room with {@link #ensure(int)}.
+     */
     private void putByte(final int b)
     {
-        buffer.putByte(position++, (byte)b);
+        array[position++] = (byte)b;
+    }
+
+    private void putBytes(final byte[] bytes)
+    {
+        final int length = bytes.length;
+        ensure(length);
+        final byte[] a = array;
+        final int p = position;
+        // The runs are short (a few dozen bytes): eight bytes a move beats both a byte loop and System.arraycopy.
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES)
+        {
+            LONGS.set(a, p + i, (long)LONGS.get(bytes, i));
+        }
+        for (; i < length; i++)
+        {
+            a[p + i] = bytes[i];
+        }
+        position = p + length;
+    }
+
+    /**
+     * Write the sign of a value other than {@link Long#MIN_VALUE} if it is negative.
+     *
+     * @return its absolute value.
+     */
+    private long magnitude(final long value)
+    {
+        if (value < 0)
+        {
+            putByte('-');
+            return -value;
+        }
+        return value;
+    }
+
+    /**
+     * Print a long in decimal; the caller has made room for {@link #MAX_LONG_LENGTH} bytes.
+     */
+    private void putLong(final long value)
+    {
+        if (value == Long.MIN_VALUE)
+        {
+            decimalByDigits(value, 0);
+            return;
+        }
+        final long magnitude = magnitude(value);
+        putUnsigned(magnitude, digitCount(magnitude));
+    }
+
+    /**
+     * Make room for {@code bytes} more bytes, doubling the array if needed.
+     */
+    private void ensure(final int bytes)
+    {
+        final int needed = position + bytes;
+        if (needed > array.length)
+        {
+            grow(needed);
+        }
+    }
+
+    private void grow(final int needed)
+    {
+        if (needed < 0)
+        {
+            throw new IllegalStateException("JSON message larger than 2 GiB");
+        }
+        final int doubled = array.length << 1;
+        array = Arrays.copyOf(array, doubled > needed ? doubled : needed);
+        view.wrap(array);
     }
 
     /**
@@ -431,6 +730,6 @@ public final class JsonWriter
     @Override
     public String toString()
     {
-        return buffer.getStringWithoutLengthUtf8(0, position);
+        return new String(array, 0, position, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

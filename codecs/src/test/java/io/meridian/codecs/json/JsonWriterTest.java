@@ -23,6 +23,13 @@ class JsonWriterTest
         "0, 3, 0",
         "100, -2, 1.00",
         "-9223372036854775808, -4, -922337203685477.5808",
+        "9223372036854775807, -18, 9.223372036854775807",
+        "9223372036854775807, -19, 0.9223372036854775807",
+        "1, -20, 0.00000000000000000001",
+        "-100005, -5, -1.00005",
+        "123456789, -4, 12345.6789",
+        "99, -1, 9.9",
+        "10, -1, 1.0",
     })
     void printsDecimalsExactly(final long mantissa, final int exponent, final String expected)
     {
@@ -93,5 +100,63 @@ class JsonWriterTest
     {
         writer.reset().startArray().numberString(1024).date(20261122).endArray();
         assertEquals("[\"1024\",\"2026-11-22\"]", writer.toString());
+    }
+
+    @Test
+    void printsLongsAtTheirLimits()
+    {
+        writer.reset().startArray().number(Long.MIN_VALUE).number(Long.MAX_VALUE).number(0).number(-7)
+            .numberString(Long.MIN_VALUE).endArray();
+        assertEquals("[-9223372036854775808,9223372036854775807,0,-7,\"-9223372036854775808\"]", writer.toString());
+    }
+
+    @Test
+    void growsPastItsInitialCapacityAndKeepsEveryByte()
+    {
+        final JsonWriter small = new JsonWriter(64);
+        final StringBuilder expected = new StringBuilder("[");
+        small.reset().startArray();
+        for (int i = 0; i < 5000; i++)
+        {
+            small.startObject().name("ID").numberString(i).name("Price").decimal(i * 7L, -2).name("Name")
+                .string("n\u00e9" + i).endObject();
+            expected.append(i == 0 ? "" : ",").append("{\"ID\":\"").append(i).append("\",\"Price\":")
+                .append(java.math.BigDecimal.valueOf(i * 7L, 2).toPlainString()).append(",\"Name\":\"n\u00e9")
+                .append(i).append("\"}");
+        }
+        small.endArray();
+        expected.append(']');
+        assertEquals(expected.toString(), small.toString());
+        final byte[] utf8 = expected.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(utf8.length, small.length());
+        final byte[] copied = new byte[small.length()];
+        small.buffer().getBytes(0, copied, 0, copied.length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(utf8, copied, "the buffer view follows the grown array");
+    }
+
+    @Test
+    void copiesRawJson()
+    {
+        final JsonWriter inner = new JsonWriter();
+        inner.reset().startObject().name("A").number(1).endObject();
+        writer.reset().startObject().name("Data").raw(inner.buffer(), 0, inner.length()).name("B").bool(false)
+            .endObject();
+        assertEquals("{\"Data\":{\"A\":1},\"B\":false}", writer.toString());
+    }
+
+    @Test
+    void printsRandomNumbersAndDecimalsAsTheJdkDoes()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(7301);
+        for (int i = 0; i < 200_000; i++)
+        {
+            final long value = random.nextInt(4) == 0 ? random.nextLong() : random.nextLong(-1_000_000, 1_000_000);
+            final int exponent = -random.nextInt(20);
+            writer.reset().number(value);
+            assertEquals(Long.toString(value), writer.toString());
+            writer.reset().decimal(value, exponent);
+            assertEquals(java.math.BigDecimal.valueOf(value, -exponent).toPlainString(), writer.toString(),
+                value + "e" + exponent);
+        }
     }
 }
