@@ -94,6 +94,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
 
     private final JsonWriter body = new JsonWriter();
+    private final org.agrona.collections.IntArrayList partBounds = new org.agrona.collections.IntArrayList();
     private final JsonWriter message = new JsonWriter();
 
     private final UnsubscribeEncoder unsubscribeEncoder = new UnsubscribeEncoder();
@@ -482,6 +483,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         item.hasData = true;
         item.state = Item.State.LIVE;
+        item.unavailable = false;
         item.seqNo++;
         final int length = encodeFull(item);
         fanOut(item, length);
@@ -595,14 +597,17 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             if (item.state == Item.State.LIVE && !(item instanceof MarketsItem))
             {
-                // Zenith has no per-item status: subscribers see a warning until full state comes again.
-                sendErrorToSubscribers(item, "Symbol.Unavailable " + item.key);
+                // Zenith has no per-item status: subscribers see a warning until full state comes again, and so
+                // does anyone who subscribes meanwhile.
+                sendErrorToSubscribers(item, unavailableCode(item));
+                item.unavailable = true;
             }
             item.state = Item.State.STALE;
         }
         else if (item.hasData)
         {
             item.state = Item.State.LIVE;
+            item.unavailable = false;
         }
     }
 
@@ -806,15 +811,27 @@ final class CacheEngine implements EventHandler<RingEvent>
         final ArrayList<Subscription> subs = item.subscribers;
         for (int i = 0; i < subs.size(); i++)
         {
-            final Subscription sub = subs.get(i);
-            message.reset().startObject()
-                .name("Controller").string(sub.controller)
-                .name("Topic").string(sub.topic)
-                .name("Action").string("Error")
-                .name("Data").string(code)
-                .endObject();
-            sendMessage(sub.session, message);
+            sendError(subs.get(i), code);
         }
+    }
+
+    private static String unavailableCode(final Item item)
+    {
+        return "Symbol.Unavailable " + item.key;
+    }
+
+    /**
+     * An Error on a subscription's topic that does not end it.
+     */
+    private void sendError(final Subscription sub, final String code)
+    {
+        message.reset().startObject()
+            .name("Controller").string(sub.controller)
+            .name("Topic").string(sub.topic)
+            .name("Action").string("Error")
+            .name("Data").string(code)
+            .endObject();
+        sendMessage(sub.session, message);
     }
 
     // ----------------------------------------------------------------------------------------------- trade queries
@@ -951,7 +968,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         if (!linkUp)
         {
-            answerQueryWithError(query, "Symbol.Unavailable " + item.key);
+            answerQueryWithError(query, unavailableCode(item));
             return;
         }
         final long requestId = ++nextRequestId;
@@ -1245,6 +1262,10 @@ final class CacheEngine implements EventHandler<RingEvent>
             {
                 item.subscribers.add(sub);
                 sendPendingConfirms(sub);
+                if (item.unavailable)
+                {
+                    sendError(sub, unavailableCode(item));
+                }
             }
         }
         else
@@ -1538,12 +1559,51 @@ final class CacheEngine implements EventHandler<RingEvent>
             counters.slowConsumerResyncs.increment();
             return true;
         }
-        if (!session.outbox().write(sub.dataPrefix, sub.dataPrefixLength, body.buffer(), 0, bodyLength, (byte)'}'))
+        final int frameLength = sub.dataPrefixLength + bodyLength + 1;
+        final boolean split = !outbox.fits(frameLength) && sub.item.changesSplit();
+        final boolean written = split ? writeInParts(sub, bodyLength) :
+            outbox.write(sub.dataPrefix, sub.dataPrefixLength, body.buffer(), 0, bodyLength, (byte)'}');
+        if (!written)
         {
-            overflow(session, sub.dataPrefixLength + bodyLength + 1);
+            // A book that could not be split is too large for any frame; one that could found the outbox full.
+            overflow(session, split && !writtenInPartsTooLarge ? 0 : frameLength);
             return false;
         }
         markDirty(session);
+        return true;
+    }
+
+    /** Set by {@link #writeInParts} when one change alone is larger than a frame. */
+    private boolean writtenInPartsTooLarge;
+
+    /**
+     * Send a book's changes too long for one frame as consecutive frames, each an array of whole changes; the
+     * client applies them in order, as if they had come in one. Only the engine thread writes to the outbox, so
+     * nothing comes between the parts.
+     *
+     * @return false if the outbox has no room for every part, or one change alone is larger than a frame.
+     */
+    private boolean writeInParts(final Subscription sub, final int bodyLength)
+    {
+        final SessionOutbox outbox = sub.session.outbox();
+        final org.agrona.MutableDirectBuffer text = body.buffer();
+        final int maxRun = outbox.maxFrameLength() - sub.dataPrefixLength - 3;
+        final int parts = JsonArrays.splitElements(text, bodyLength, maxRun, partBounds);
+        writtenInPartsTooLarge = parts < 0;
+        if (parts <= 0 || outbox.free() < bodyLength + parts * (sub.dataPrefixLength + 3 + 2 * Long.BYTES))
+        {
+            return false;
+        }
+        for (int i = 0; i < parts; i++)
+        {
+            final int start = partBounds.getInt(i << 1);
+            final int end = partBounds.getInt((i << 1) + 1);
+            if (!outbox.writeArrayPart(sub.dataPrefix, sub.dataPrefixLength, text, start, end - start))
+            {
+                return false;
+            }
+        }
+        counters.splitFrames.increment();
         return true;
     }
 
@@ -1587,13 +1647,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void sendSubscriptionError(final Subscription sub, final String code)
     {
-        message.reset().startObject()
-            .name("Controller").string(sub.controller)
-            .name("Topic").string(sub.topic)
-            .name("Action").string("Error")
-            .name("Data").string(code)
-            .endObject();
-        sendMessage(sub.session, message);
+        sendError(sub, code);
         for (int i = 0; i < sub.pendingConfirms; i++)
         {
             // A failed subscription is confirmed without Confirm:true.

@@ -52,6 +52,12 @@ final class DepthItem extends Item
     }
 
     @Override
+    boolean changesSplit()
+    {
+        return true;
+    }
+
+    @Override
     void clearState()
     {
         orders.clear();

@@ -50,6 +50,7 @@ public final class EngineCounters
     final Counter inconsistentUpdates = new Counter();
     final Counter tradeQueriesFromCache = new Counter();
     final Counter tradeQueriesUpstream = new Counter();
+    final Counter splitFrames = new Counter();
 
     private final UnsafeBuffer errorBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final DistinctErrorLog errorLog = new DistinctErrorLog(errorBuffer, SystemEpochClock.INSTANCE);
@@ -72,6 +73,14 @@ public final class EngineCounters
     public long overflowedSessions()
     {
         return overflowedSessions.get();
+    }
+
+    /**
+     * @return book changes (mostly full states) too long for one frame that went out as several frames.
+     */
+    public long splitFrames()
+    {
+        return splitFrames.get();
     }
 
     /**

@@ -31,6 +31,8 @@ abstract class Item
     long seqNo;
     boolean hasData;
     boolean inSnapshot;
+    /** The upstream said the item is stale and subscribers were warned; cleared when it is live again. */
+    boolean unavailable;
     /** When the item last lost its final client, or 0 while a client holds it. */
     long idleSinceMs;
     final ArrayList<Subscription> subscribers = new ArrayList<>();
@@ -53,6 +55,15 @@ abstract class Item
      * @param writer where to write.
      */
     abstract void writeFull(JsonWriter writer);
+
+    /**
+     * @return true if the item's data is an array of changes applied in order (a book), so a full state too large
+     * for one frame may go out as several consecutive frames, each an array of some of the changes.
+     */
+    boolean changesSplit()
+    {
+        return false;
+    }
 
     /**
      * Forget the state before a fresh snapshot.

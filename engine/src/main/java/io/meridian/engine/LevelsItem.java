@@ -37,6 +37,12 @@ final class LevelsItem extends Item
     }
 
     @Override
+    boolean changesSplit()
+    {
+        return true;
+    }
+
+    @Override
     void clearState()
     {
         levels.clear();

@@ -19,6 +19,9 @@ public final class SessionOutbox
     /** Message type of one complete text frame. */
     public static final int TEXT_FRAME = 1;
 
+    /** No opening or closing byte around the body. */
+    private static final int NONE = -1;
+
     private final ManyToOneRingBuffer ring;
 
     /**
@@ -66,7 +69,44 @@ public final class SessionOutbox
         final int bodyLength,
         final byte suffix)
     {
-        final int length = prefixLength + bodyLength + 1;
+        return writeFramed(prefix, prefixLength, NONE, body, bodyOffset, bodyLength, NONE, suffix);
+    }
+
+    /**
+     * Queue one frame made of a prefix, then {@code [}, a run of array elements, {@code ]} and <code>}</code>: one
+     * part of an array too long for a single frame.
+     *
+     * @param prefix       buffer holding the prefix.
+     * @param prefixLength prefix length, from offset 0.
+     * @param body         buffer holding the elements, comma separated.
+     * @param bodyOffset   where the first element starts.
+     * @param bodyLength   length of the run of elements.
+     * @return false if the outbox is full or the frame too large.
+     */
+    public boolean writeArrayPart(
+        final DirectBuffer prefix,
+        final int prefixLength,
+        final DirectBuffer body,
+        final int bodyOffset,
+        final int bodyLength)
+    {
+        return writeFramed(prefix, prefixLength, '[', body, bodyOffset, bodyLength, ']', (byte)'}');
+    }
+
+    /**
+     * Claim, fill and commit prefix, optional opening byte, body, optional closing byte and final byte.
+     */
+    private boolean writeFramed(
+        final DirectBuffer prefix,
+        final int prefixLength,
+        final int open,
+        final DirectBuffer body,
+        final int bodyOffset,
+        final int bodyLength,
+        final int close,
+        final byte last)
+    {
+        final int length = prefixLength + (open == NONE ? 0 : 1) + bodyLength + (close == NONE ? 0 : 1) + 1;
         if (length > ring.maxMsgLength())
         {
             return false;
@@ -79,9 +119,20 @@ public final class SessionOutbox
         try
         {
             final org.agrona.concurrent.AtomicBuffer target = ring.buffer();
-            target.putBytes(index, prefix, 0, prefixLength);
-            target.putBytes(index + prefixLength, body, bodyOffset, bodyLength);
-            target.putByte(index + prefixLength + bodyLength, suffix);
+            int at = index;
+            target.putBytes(at, prefix, 0, prefixLength);
+            at += prefixLength;
+            if (open != NONE)
+            {
+                target.putByte(at++, (byte)open);
+            }
+            target.putBytes(at, body, bodyOffset, bodyLength);
+            at += bodyLength;
+            if (close != NONE)
+            {
+                target.putByte(at++, (byte)close);
+            }
+            target.putByte(at, last);
         }
         catch (final RuntimeException ex)
         {
@@ -91,6 +142,14 @@ public final class SessionOutbox
         }
         ring.commit(index);
         return true;
+    }
+
+    /**
+     * @return bytes that can be queued now.
+     */
+    public int free()
+    {
+        return ring.capacity() - ring.size();
     }
 
     /**

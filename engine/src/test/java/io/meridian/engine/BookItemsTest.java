@@ -371,9 +371,82 @@ class BookItemsTest
         final JsonNode warning = session.frames().get(0);
         assertEquals("Error", warning.get("Action").asText());
         assertEquals("Symbol.Unavailable ALP.XSX", warning.get("Data").asText());
+
+        final TestSession late = new TestSession(2);
+        subscribe(late, "Depth!ALP.XSX", ItemType.DEPTH, "ALP.XSX");
+        final List<JsonNode> lateFrames = late.frames();
+        assertEquals(3, lateFrames.size(), lateFrames.toString());
+        assertEquals("C", lateFrames.get(0).get("Data").get(0).get("O").asText(), "the cached book first");
+        assertTrue(lateFrames.get(1).get("Confirm").asBoolean());
+        assertEquals("Error", lateFrames.get(2).get("Action").asText(), "then the same warning: " + lateFrames);
+        assertEquals("Symbol.Unavailable ALP.XSX", lateFrames.get(2).get("Data").asText());
+
+        send(new ItemStatusEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(500).seqNo(1)
+            .state(ItemState.LIVE).reason("").encodedLength());
+        final TestSession afterRecovery = new TestSession(3);
+        subscribe(afterRecovery, "Depth!ALP.XSX", ItemType.DEPTH, "ALP.XSX");
+        assertEquals(2, afterRecovery.frames().size(), "no warning once the item is live again");
+    }
+
+    @Test
+    void aBookTooLongForOneFrameGoesOutInConsecutiveFramesThatRebuildIt() throws Exception
+    {
+        // 4 KiB outbox: frames of at most 512 bytes, so 20 orders (about 120 bytes each) need several frames.
+        final TestSession small = new TestSession(1, 4096);
+        beginDepthSnapshot(small);
+        for (int i = 1; i <= 20; i++)
+        {
+            order(500, 0, ChangeAction.ADD, i % 2 == 0 ? Side.BID : Side.ASK, i, 1000 + i, 10_000 + i, 100 * i);
+        }
+        end(500, 20);
+        final List<JsonNode> frames = small.frames();
+        assertFalse(small.overflowed);
+        assertTrue(frames.size() > 3, "split into several frames: " + frames.size());
+        final List<JsonNode> data = frames.subList(0, frames.size() - 1);
+        assertEquals("C", data.get(0).get("Data").get(0).get("O").asText(), "the first part starts with the clear");
+        int adds = 0;
+        for (final JsonNode frame : data)
+        {
+            assertEquals("Depth!ALP.XSX", frame.get("Topic").asText());
+            assertFalse(frame.has("Action"), "a data message: " + frame);
+            for (final JsonNode change : frame.get("Data"))
+            {
+                adds += "A".equals(change.get("O").asText()) ? 1 : 0;
+            }
+        }
+        assertEquals(20, adds);
+        assertTrue(frames.get(frames.size() - 1).get("Confirm").asBoolean(), "confirmed after every part");
+        assertEquals(1, counters.splitFrames());
+
+        final TestSession large = new TestSession(2);
+        subscribe(large, "Depth!ALP.XSX", ItemType.DEPTH, "ALP.XSX");
+        assertEquals(book(large, large.frames(), List.of()), book(small, frames, List.of()),
+            "the parts rebuild the same book as one frame does");
+    }
+
+    @Test
+    void aSingleChangeLargerThanAFrameClosesTheSessionAsTooLarge() throws Exception
+    {
+        // 256-byte outbox: frames of at most 32 bytes, smaller than any one order.
+        final TestSession tiny = new TestSession(1, 256);
+        beginDepthSnapshot(tiny);
+        order(500, 0, ChangeAction.ADD, Side.BID, 1, 1000, 10_000, 100);
+        end(500, 1);
+        assertTrue(tiny.overflowed);
+        assertTrue(tiny.frameTooLarge, "reported as a frame too large, not as a slow consumer");
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
+
+    /**
+     * Subscribe the session to Depth!ALP.XSX, accept it upstream as item 500 and begin its snapshot.
+     */
+    private void beginDepthSnapshot(final TestSession session)
+    {
+        subscribe(session, "Depth!ALP.XSX", ItemType.DEPTH, "ALP.XSX");
+        answer(lastRequest(), 500, SubscribeStatus.OK);
+        begin(500);
+    }
 
     private TestSession tradesWithHistory(final long firstId, final long lastId) throws Exception
     {
