@@ -189,7 +189,16 @@ public final class MeridianConfig
                     intIn(setting, 50, 600_000);
                     break;
                 case SIM_ENABLED:
+                case TRADING_ENABLED:
+                case TRADING_ALLOW_PLAIN:
                     bool(setting);
+                    break;
+                case TRADING_CONTROL_STREAM_ID:
+                case TRADING_RESPONSE_STREAM_ID:
+                    intIn(setting, 1, Integer.MAX_VALUE);
+                    break;
+                case TRADING_ACTION_TIMEOUT_MS:
+                    intIn(setting, 100, 600_000);
                     break;
                 case SIM_MARKETS:
                     intIn(setting, 1, 8);
@@ -475,6 +484,49 @@ public final class MeridianConfig
     public String upstreamServiceToken()
     {
         return string(Setting.UPSTREAM_SERVICE_TOKEN);
+    }
+
+    public boolean tradingEnabled()
+    {
+        return bool(Setting.TRADING_ENABLED);
+    }
+
+    public String tradingChannel()
+    {
+        return string(Setting.TRADING_CHANNEL);
+    }
+
+    public int tradingControlStreamId()
+    {
+        return (int)longValue(Setting.TRADING_CONTROL_STREAM_ID);
+    }
+
+    public String tradingResponseChannel()
+    {
+        return string(Setting.TRADING_RESPONSE_CHANNEL);
+    }
+
+    public int tradingResponseStreamId()
+    {
+        return (int)longValue(Setting.TRADING_RESPONSE_STREAM_ID);
+    }
+
+    public String tradingServiceToken()
+    {
+        return string(Setting.TRADING_SERVICE_TOKEN);
+    }
+
+    public long tradingActionTimeoutMs()
+    {
+        return longValue(Setting.TRADING_ACTION_TIMEOUT_MS);
+    }
+
+    /**
+     * @return true if trading and order-pad rights are granted on connections without TLS (always in demo mode).
+     */
+    public boolean tradingAllowPlainConnections()
+    {
+        return bool(Setting.TRADING_ALLOW_PLAIN) || demoMode();
     }
 
     public int upstreamHeartbeatMs()

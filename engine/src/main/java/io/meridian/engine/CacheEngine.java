@@ -33,7 +33,6 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,7 +52,11 @@ final class CacheEngine implements EventHandler<RingEvent>
     static final int FEEDS_KIND = 100;
 
     private final EngineCounters counters;
-    private final UpstreamSender upstream;
+    private final UpstreamLink marketLink;
+    private final UpstreamLink tradingLink;
+    private final UpstreamLink[] links;
+    /** The link the upstream message being handled came from. */
+    private UpstreamLink current;
 
     private final Object2ObjectHashMap<String, Item> securities = new Object2ObjectHashMap<>();
     private final Object2ObjectHashMap<String, Item> depths = new Object2ObjectHashMap<>();
@@ -70,10 +73,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final long[] tradeScratch = new long[TradesItem.columns()];
     private final MarketsItem markets = new MarketsItem();
     private final FeedsItem feeds = new FeedsItem(markets);
-    private final Long2ObjectHashMap<Item> byUpstreamId = new Long2ObjectHashMap<>();
-    private final Long2ObjectHashMap<Item> byRequestId = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Map<String, Subscription>> sessions = new Long2ObjectHashMap<>();
-    private final ArrayDeque<Item> toRequest = new ArrayDeque<>();
     private final ArrayList<ClientSession> dirtySessions = new ArrayList<>();
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -106,9 +106,10 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final long slowConsumerTimeoutMs;
     private final ArrayList<ClientSession> resyncing = new ArrayList<>();
 
-    private boolean linkUp;
-    private long linkId;
     private long nextRequestId;
+
+    /** A trading upstream that is not there: its link never comes up, so nothing is ever offered to it. */
+    private static final UpstreamSender NO_UPSTREAM = (buffer, offset, length) -> -1;
 
     CacheEngine(final UpstreamSender upstream, final EngineCounters counters)
     {
@@ -133,9 +134,38 @@ final class CacheEngine implements EventHandler<RingEvent>
         final long slowConsumerTimeoutMs,
         final int tradeHistory)
     {
+        this(upstream, NO_UPSTREAM, counters, clock, maxIdleItems, idleTimeoutMs, slowConsumerTimeoutMs, tradeHistory);
+    }
+
+    /**
+     * @param upstream        where Subscribe and Unsubscribe for market items go (the Feed Server link).
+     * @param tradingUpstream where Subscribe, Unsubscribe and order requests for account items go (the Trading
+     *                        Agent link).
+     * @param counters        what the engine counts.
+     * @param clock           time for the eviction policy.
+     * @param maxIdleItems    most items kept with no client interest; the longest idle beyond it are evicted.
+     * @param idleTimeoutMs   evict an item idle this long; 0 keeps idle items without a time limit.
+     * @param slowConsumerTimeoutMs how long a session may stay too far behind before it is closed.
+     * @param tradeHistory    trades held per security for {@code QueryTrades}, and the most one answer holds.
+     */
+    CacheEngine(
+        final UpstreamSender upstream,
+        final UpstreamSender tradingUpstream,
+        final EngineCounters counters,
+        final EpochClock clock,
+        final int maxIdleItems,
+        final long idleTimeoutMs,
+        final long slowConsumerTimeoutMs,
+        final int tradeHistory)
+    {
         this.tradeHistory = tradeHistory;
         this.slowConsumerTimeoutMs = slowConsumerTimeoutMs;
-        this.upstream = upstream;
+        this.marketLink = new UpstreamLink(UpstreamLink.MARKET, "feed", upstream);
+        this.tradingLink = new UpstreamLink(UpstreamLink.TRADING, "trading agent", tradingUpstream);
+        this.links = new UpstreamLink[]{ marketLink, tradingLink };
+        this.current = marketLink;
+        markets.link = marketLink;
+        feeds.link = marketLink;
         this.counters = counters;
         this.clock = clock;
         this.maxIdleItems = maxIdleItems;
@@ -150,13 +180,14 @@ final class CacheEngine implements EventHandler<RingEvent>
             switch (event.type)
             {
                 case RingEvent.UPSTREAM_MESSAGE:
+                    current = links[event.link];
                     onUpstreamMessage(event.buffer, event.length);
                     break;
                 case RingEvent.LINK_UP:
-                    onLinkUp(event.transactionId);
+                    onLinkUp(links[event.link], event.transactionId);
                     break;
                 case RingEvent.LINK_DOWN:
-                    onLinkDown();
+                    onLinkDown(links[event.link]);
                     break;
                 case RingEvent.SUBSCRIBE:
                     onSubscribe(event);
@@ -297,57 +328,65 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
     }
 
-    private void onLinkUp(final long newLinkId)
+    private void onLinkUp(final UpstreamLink link, final long newLinkId)
     {
-        linkUp = true;
-        linkId = newLinkId;
-        byRequestId.clear();
-        byUpstreamId.clear();
-        toRequest.clear();
-        requestUpstream(markets);
+        link.up = true;
+        link.linkId = newLinkId;
+        link.reset();
+        if (link == marketLink)
+        {
+            requestUpstream(markets);
+        }
         for (int t = 0; t < keyedTables.size(); t++)
         {
             for (final Item item : keyedTables.get(t).values())
             {
-                requestUpstream(item);
+                if (item.link == link)
+                {
+                    requestUpstream(item);
+                }
             }
         }
     }
 
-    private void onLinkDown()
+    private void onLinkDown(final UpstreamLink link)
     {
-        linkUp = false;
-        byRequestId.clear();
-        byUpstreamId.clear();
-        toRequest.clear();
-        markets.inSnapshot = false;
-        if (markets.hasData)
+        link.up = false;
+        link.reset();
+        if (link == marketLink)
         {
-            markets.state = Item.State.STALE;
-            markets.setFeedStatus(FeedStatus.Impaired);
-            fanOutMarketChanges();
+            markets.inSnapshot = false;
+            if (markets.hasData)
+            {
+                markets.state = Item.State.STALE;
+                markets.setFeedStatus(FeedStatus.Impaired);
+                fanOutMarketChanges();
+            }
+            failHistoryRequests();
         }
         for (int t = 0; t < keyedTables.size(); t++)
         {
             for (final Item item : keyedTables.get(t).values())
             {
-                item.inSnapshot = false;
-                if (item.hasData)
+                if (item.link == link)
                 {
-                    item.state = Item.State.STALE;
+                    item.inSnapshot = false;
+                    if (item.hasData)
+                    {
+                        item.state = Item.State.STALE;
+                    }
                 }
             }
         }
-        failHistoryRequests();
     }
 
     private void onSubscribeResult(final SubscribeResultDecoder decoder)
     {
-        if (decoder.linkId() != linkId)
+        if (decoder.linkId() != current.linkId)
         {
             return;
         }
-        final Item item = byRequestId.remove(decoder.requestId());
+        final Item item = current.byRequestId.remove(decoder.requestId());
         if (null == item)
         {
             return;
@@ -355,7 +394,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (decoder.status() == SubscribeStatus.OK)
         {
             item.upstreamItemId = decoder.itemId();
-            byUpstreamId.put(item.upstreamItemId, item);
+            current.byUpstreamId.put(item.upstreamItemId, item);
             return;
         }
 
@@ -450,7 +489,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void onSnapshotBegin(final long upstreamItemId)
     {
-        final Item item = byUpstreamId.get(upstreamItemId);
+        final Item item = current.byUpstreamId.get(upstreamItemId);
         if (null != item)
         {
             item.inSnapshot = true;
@@ -460,7 +499,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void onSnapshotEnd(final long upstreamItemId, final long seqNo)
     {
-        final Item item = byUpstreamId.get(upstreamItemId);
+        final Item item = current.byUpstreamId.get(upstreamItemId);
         if (null == item || !item.inSnapshot)
         {
             return;
@@ -510,7 +549,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void onSecurityUpdate(final SecurityUpdateDecoder decoder)
     {
-        final Item found = byUpstreamId.get(decoder.itemId());
+        final Item found = current.byUpstreamId.get(decoder.itemId());
         if (!(found instanceof SecurityItem))
         {
             counters.unknownItemUpdates.increment();
@@ -548,7 +587,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void onMarketUpdate(final MarketUpdateDecoder decoder)
     {
-        if (byUpstreamId.get(decoder.itemId()) != markets)
+        if (current.byUpstreamId.get(decoder.itemId()) != markets)
         {
             counters.unknownItemUpdates.increment();
             return;
@@ -581,7 +620,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void onItemStatus(final ItemStatusDecoder decoder)
     {
-        final Item item = byUpstreamId.get(decoder.itemId());
+        final Item item = current.byUpstreamId.get(decoder.itemId());
         if (null == item)
         {
             return;
@@ -589,7 +628,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         final ItemState state = decoder.state();
         if (state == ItemState.CLOSED)
         {
-            byUpstreamId.remove(item.upstreamItemId);
+            current.byUpstreamId.remove(item.upstreamItemId);
             failItem(item,
                 item instanceof MarketsItem ? "Market.Unavailable" : errorCode(item, SubscribeStatus.NOT_FOUND));
         }
@@ -614,41 +653,45 @@ final class CacheEngine implements EventHandler<RingEvent>
     private void resync(final Item item)
     {
         item.state = Item.State.STALE;
-        byUpstreamId.remove(item.upstreamItemId);
+        item.link.byUpstreamId.remove(item.upstreamItemId);
         requestUpstream(item);
     }
 
     private void requestUpstream(final Item item)
     {
-        if (!linkUp)
+        final UpstreamLink link = item.link;
+        if (!link.up)
         {
             return;
         }
         final long requestId = ++nextRequestId;
         subscribeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-            .linkId(linkId)
+            .linkId(link.linkId)
             .requestId(requestId)
             .itemType(ItemType.get(item.itemTypeCode()))
             .itemKey(item.key);
-        final long result = upstream.offer(
+        final long result = link.sender.offer(
             sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + subscribeEncoder.encodedLength());
         if (result > 0)
         {
             item.requestId = requestId;
-            byRequestId.put(requestId, item);
+            link.byRequestId.put(requestId, item);
             counters.upstreamSubscribes.increment();
         }
         else
         {
-            toRequest.add(item);
+            link.toRequest.add(item);
         }
     }
 
     private void retryUpstreamRequests()
     {
-        for (int i = toRequest.size(); i > 0 && linkUp; i--)
+        for (final UpstreamLink link : links)
         {
-            requestUpstream(toRequest.poll());
+            for (int i = link.toRequest.size(); i > 0 && link.up; i--)
+            {
+                requestUpstream(link.toRequest.poll());
+            }
         }
     }
 
@@ -686,7 +729,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private Item upstreamItem(final long upstreamItemId, final short itemType)
     {
-        final Item item = byUpstreamId.get(upstreamItemId);
+        final Item item = current.byUpstreamId.get(upstreamItemId);
         if (null == item || item.itemTypeCode() != itemType)
         {
             counters.unknownItemUpdates.increment();
@@ -785,6 +828,12 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             item.apply(decoder);
         }
+    }
+
+    private UpstreamLink linkOf(final int itemKind)
+    {
+        final boolean trading = itemKind >= ItemType.ACCOUNTS.value() && itemKind <= ItemType.BALANCES.value();
+        return trading ? tradingLink : marketLink;
     }
 
     private Item newItem(final int itemKind, final String key)
@@ -966,14 +1015,14 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void requestHistory(final TradesItem item, final Item.PendingQuery query)
     {
-        if (!linkUp)
+        if (!marketLink.up)
         {
             answerQueryWithError(query, unavailableCode(item));
             return;
         }
         final long requestId = ++nextRequestId;
         historyRequestEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-            .linkId(linkId)
+            .linkId(marketLink.linkId)
             .requestId(requestId)
             .count(query.count > 0 ? Math.min(query.count, tradesPerAnswer(query.session)) :
                 tradesPerAnswer(query.session))
@@ -981,7 +1030,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             .firstTradeId(query.firstId)
             .lastTradeId(query.lastId)
             .itemKey(item.key);
-        final long result = upstream.offer(
+        final long result = marketLink.sender.offer(
             sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + historyRequestEncoder.encodedLength());
         if (result > 0)
         {
@@ -996,7 +1045,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void onTradeHistoryResponse(final TradeHistoryResponseDecoder decoder)
     {
-        if (decoder.linkId() != linkId)
+        if (decoder.linkId() != marketLink.linkId)
         {
             return;
         }
@@ -1351,8 +1400,8 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         if (itemKind == ItemType.MARKETS.value())
         {
-            if (markets.state == Item.State.PENDING && !byRequestId.containsValue(markets) &&
-                !byUpstreamId.containsValue(markets))
+            if (markets.state == Item.State.PENDING && !marketLink.byRequestId.containsValue(markets) &&
+                !marketLink.byUpstreamId.containsValue(markets))
             {
                 requestUpstream(markets);
             }
@@ -1363,6 +1412,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (null == item)
         {
             item = newItem(itemKind, key);
+            item.link = linkOf(itemKind);
             table.put(key, item);
             requestUpstream(item);
         }
@@ -1468,7 +1518,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             {
                 item.idleSinceMs = nowMs;
             }
-            if (item.hasData || !linkUp)
+            if (item.hasData || !item.link.up)
             {
                 candidates.add(item);
             }
@@ -1497,18 +1547,20 @@ final class CacheEngine implements EventHandler<RingEvent>
     private void evict(final Item item)
     {
         table(item.itemTypeCode()).remove(item.key);
-        if (item.upstreamItemId != Item.NO_UPSTREAM_ID && byUpstreamId.get(item.upstreamItemId) == item)
+        final UpstreamLink link = item.link;
+        if (item.upstreamItemId != Item.NO_UPSTREAM_ID && link.byUpstreamId.get(item.upstreamItemId) == item)
         {
-            byUpstreamId.remove(item.upstreamItemId);
-            if (linkUp)
+            link.byUpstreamId.remove(item.upstreamItemId);
+            if (link.up)
             {
                 unsubscribeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-                    .linkId(linkId)
+                    .linkId(link.linkId)
                     .requestId(++nextRequestId)
                     .itemId(item.upstreamItemId);
                 // If this offer fails the upstream keeps sending updates for an item that is no longer known;
                 // they are counted as unknown-item updates and dropped, and the upstream forgets it on relink.
-                upstream.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + unsubscribeEncoder.encodedLength());
+                link.sender.offer(
+                    sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + unsubscribeEncoder.encodedLength());
             }
         }
         counters.evictions.increment();
@@ -1775,7 +1827,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     boolean isLinkUp()
     {
-        return linkUp;
+        return marketLink.up;
     }
 
     DirectBuffer lastBody()

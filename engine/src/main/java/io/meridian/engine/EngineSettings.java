@@ -7,12 +7,37 @@ import io.meridian.config.MeridianConfig;
  */
 final class EngineSettings
 {
-    final String controlChannel;
-    final int controlStreamId;
-    final String responseChannel;
-    final int responseStreamId;
+    /**
+     * Where one upstream link runs: its control and data channels and streams, and the token sent in Hello.
+     */
+    static final class Link
+    {
+        final String controlChannel;
+        final int controlStreamId;
+        final String responseChannel;
+        final int responseStreamId;
+        final String serviceToken;
+
+        Link(
+            final String controlChannel,
+            final int controlStreamId,
+            final String responseChannel,
+            final int responseStreamId,
+            final String serviceToken)
+        {
+            this.controlChannel = controlChannel;
+            this.controlStreamId = controlStreamId;
+            this.responseChannel = responseChannel;
+            this.responseStreamId = responseStreamId;
+            this.serviceToken = serviceToken;
+        }
+    }
+
+    final Link market;
+    final Link trading;
+    final boolean tradingEnabled;
+    final long actionTimeoutMs;
     final String clientName;
-    final String serviceToken;
     final long heartbeatIntervalMs;
     final long livenessTimeoutMs;
     final int slotBytes;
@@ -25,12 +50,13 @@ final class EngineSettings
 
     EngineSettings(final MeridianConfig config)
     {
-        controlChannel = config.upstreamChannel();
-        controlStreamId = config.upstreamControlStreamId();
-        responseChannel = config.upstreamResponseChannel();
-        responseStreamId = config.upstreamResponseStreamId();
+        market = new Link(config.upstreamChannel(), config.upstreamControlStreamId(),
+            config.upstreamResponseChannel(), config.upstreamResponseStreamId(), config.upstreamServiceToken());
+        trading = new Link(config.tradingChannel(), config.tradingControlStreamId(),
+            config.tradingResponseChannel(), config.tradingResponseStreamId(), config.tradingServiceToken());
+        tradingEnabled = config.tradingEnabled();
+        actionTimeoutMs = config.tradingActionTimeoutMs();
         clientName = config.serverName();
-        serviceToken = config.upstreamServiceToken();
         heartbeatIntervalMs = config.upstreamHeartbeatMs();
         livenessTimeoutMs = config.upstreamLivenessMs();
         slotBytes = config.engineSlotBytes();

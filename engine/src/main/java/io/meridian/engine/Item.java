@@ -24,6 +24,8 @@ abstract class Item
     static final long NO_UPSTREAM_ID = -1;
 
     final String key;
+    /** The upstream that serves the item. */
+    UpstreamLink link;
     State state = State.PENDING;
     long upstreamItemId = NO_UPSTREAM_ID;
     long requestId;

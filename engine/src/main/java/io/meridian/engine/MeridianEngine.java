@@ -37,6 +37,8 @@ public final class MeridianEngine implements AutoCloseable
     private final Aeron aeron;
     private final Disruptor<RingEvent> disruptor;
     private final UpstreamPoller poller;
+    /** The Trading Agent's poller, or null when trading is switched off. */
+    private final UpstreamPoller tradingPoller;
     private final AgentRunner pollerRunner;
     private final EngineProxy proxy;
     private final EngineCounters counters = new EngineCounters();
@@ -87,12 +89,19 @@ public final class MeridianEngine implements AutoCloseable
             ProducerType.MULTI,
             newWaitStrategy(settings.idleStrategy));
         poller = new UpstreamPoller(aeron, disruptor.getRingBuffer(), settings, SystemEpochClock.INSTANCE);
-        cacheEngine = new CacheEngine(poller.controlPublication()::offer, counters, SystemEpochClock.INSTANCE,
-            settings.maxIdleItems, settings.idleTimeoutMs, settings.slowConsumerTimeoutMs, settings.tradeHistory);
+        tradingPoller = settings.tradingEnabled ? new UpstreamPoller(aeron, disruptor.getRingBuffer(), settings,
+            settings.trading, UpstreamLink.TRADING, SystemEpochClock.INSTANCE) : null;
+        final UpstreamSender tradingSender = null == tradingPoller ? (buffer, offset, length) -> -1 :
+            tradingPoller.controlPublication()::offer;
+        cacheEngine = new CacheEngine(poller.controlPublication()::offer, tradingSender, counters,
+            SystemEpochClock.INSTANCE, settings.maxIdleItems, settings.idleTimeoutMs, settings.slowConsumerTimeoutMs,
+            settings.tradeHistory);
         disruptor.handleEventsWith(cacheEngine);
         disruptor.setDefaultExceptionHandler(new EngineExceptionHandler(counters));
         proxy = new EngineProxy(disruptor.getRingBuffer());
-        pollerRunner = new AgentRunner(newIdleStrategy(settings.idleStrategy), counters::recordError, null, poller);
+        // Both pollers share one thread: trading traffic is light, and a 2-core machine has no thread to spare.
+        pollerRunner = new AgentRunner(newIdleStrategy(settings.idleStrategy), counters::recordError, null,
+            null == tradingPoller ? poller : new org.agrona.concurrent.CompositeAgent(poller, tradingPoller));
     }
 
     /**
@@ -136,6 +145,15 @@ public final class MeridianEngine implements AutoCloseable
     public boolean upstreamUp()
     {
         return poller.linkState() == UpstreamPoller.LinkState.UP;
+    }
+
+    /**
+     * @return true once the Trading Agent answered Hello with Welcome and has not gone silent since; false when
+     * trading is switched off.
+     */
+    public boolean tradingUp()
+    {
+        return null != tradingPoller && tradingPoller.linkState() == UpstreamPoller.LinkState.UP;
     }
 
     /**

@@ -30,6 +30,8 @@ final class RingEvent
     String topic;
     String key;
     int itemKind;
+    /** Upstream events: which link ({@link UpstreamLink#MARKET} or {@link UpstreamLink#TRADING}). */
+    int link;
     long transactionId;
     boolean confirm;
     int count;
@@ -46,6 +48,7 @@ final class RingEvent
     void clear()
     {
         type = 0;
+        link = 0;
         length = 0;
         session = null;
         controller = null;

@@ -54,6 +54,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     private final long heartbeatIntervalMs;
     private final long livenessTimeoutMs;
     private final int slotBytes;
+    private final int linkIndex;
 
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -73,30 +74,53 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     private long rejectedAtMs;
     private int pendingLinkEvent;
 
+    /**
+     * The poller of the market-data upstream (the Feed Server).
+     */
     UpstreamPoller(
         final Aeron aeron,
         final RingBuffer<RingEvent> ring,
         final EngineSettings settings,
         final EpochClock clock)
     {
+        this(aeron, ring, settings, settings.market, UpstreamLink.MARKET, clock);
+    }
+
+    /**
+     * @param aeron     client to add the publication and subscription with.
+     * @param ring      where messages and link events go.
+     * @param settings  engine settings: client name, timers, slot size.
+     * @param link      channels, streams and service token of this upstream.
+     * @param linkIndex {@link UpstreamLink#MARKET} or {@link UpstreamLink#TRADING}, stamped on every ring event.
+     * @param clock     time for heartbeats and liveness.
+     */
+    UpstreamPoller(
+        final Aeron aeron,
+        final RingBuffer<RingEvent> ring,
+        final EngineSettings settings,
+        final EngineSettings.Link link,
+        final int linkIndex,
+        final EpochClock clock)
+    {
         this.ring = ring;
         this.clock = clock;
-        this.responseChannel = settings.responseChannel;
-        this.responseStreamId = settings.responseStreamId;
+        this.linkIndex = linkIndex;
+        this.responseChannel = link.responseChannel;
+        this.responseStreamId = link.responseStreamId;
         this.clientName = settings.clientName;
-        this.serviceToken = settings.serviceToken;
+        this.serviceToken = link.serviceToken;
         this.heartbeatIntervalMs = settings.heartbeatIntervalMs;
         this.livenessTimeoutMs = settings.livenessTimeoutMs;
         this.slotBytes = settings.slotBytes;
-        this.controlPublication = aeron.addPublication(settings.controlChannel, settings.controlStreamId);
-        this.dataSubscription = aeron.addSubscription(settings.responseChannel, settings.responseStreamId);
+        this.controlPublication = aeron.addPublication(link.controlChannel, link.controlStreamId);
+        this.dataSubscription = aeron.addSubscription(link.responseChannel, link.responseStreamId);
         this.linkId = newLinkId();
     }
 
     @Override
     public String roleName()
     {
-        return "upstream-poller";
+        return linkIndex == UpstreamLink.MARKET ? "upstream-poller" : "trading-poller";
     }
 
     @Override
@@ -234,6 +258,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         }
         final RingEvent event = ring.get(sequence);
         event.type = RingEvent.UPSTREAM_MESSAGE;
+        event.link = linkIndex;
         event.buffer.putBytes(0, buffer, offset, length);
         event.length = length;
         ring.publish(sequence);
@@ -279,6 +304,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         }
         final RingEvent event = ring.get(sequence);
         event.type = type;
+        event.link = linkIndex;
         event.transactionId = linkId;
         ring.publish(sequence);
         return true;
