@@ -2,7 +2,15 @@ package io.meridian.engine;
 
 import com.lmax.disruptor.EventHandler;
 import io.meridian.codecs.TradingStates;
+import io.meridian.codecs.interlink.AccountUpdateDecoder;
+import io.meridian.codecs.interlink.BalanceUpdateDecoder;
 import io.meridian.codecs.interlink.ChangeAction;
+import io.meridian.codecs.interlink.HoldingUpdateDecoder;
+import io.meridian.codecs.interlink.OrderRequestDecoder;
+import io.meridian.codecs.interlink.OrderRequestEncoder;
+import io.meridian.codecs.interlink.OrderResponseDecoder;
+import io.meridian.codecs.interlink.OrderResult;
+import io.meridian.codecs.interlink.OrderUpdateDecoder;
 import io.meridian.codecs.interlink.DepthLevelUpdateDecoder;
 import io.meridian.codecs.interlink.DepthOrderUpdateDecoder;
 import io.meridian.codecs.interlink.FeedStatus;
@@ -46,6 +54,7 @@ import java.util.Map;
 final class CacheEngine implements EventHandler<RingEvent>
 {
     private static final String MARKET_CONTROLLER = "Market";
+    private static final String TRADING_CONTROLLER = "Trading";
     private static final long HOUSEKEEPING_INTERVAL_MS = 1000;
 
     /** Engine-local item kind of the Zenith {@code Feeds} list; not an interlink item type. */
@@ -63,9 +72,13 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final Object2ObjectHashMap<String, Item> levels = new Object2ObjectHashMap<>();
     private final Object2ObjectHashMap<String, Item> trades = new Object2ObjectHashMap<>();
     private final Object2ObjectHashMap<String, Item> symbols = new Object2ObjectHashMap<>();
+    private final Object2ObjectHashMap<String, Item> accountLists = new Object2ObjectHashMap<>();
+    private final Object2ObjectHashMap<String, Item> orders = new Object2ObjectHashMap<>();
+    private final Object2ObjectHashMap<String, Item> holdings = new Object2ObjectHashMap<>();
+    private final Object2ObjectHashMap<String, Item> balances = new Object2ObjectHashMap<>();
     /** Every table of items keyed by symbol or market: all items but the market list and the feeds. */
     private final List<Object2ObjectHashMap<String, Item>> keyedTables = List.of(securities, depths, levels, trades,
-        symbols);
+        symbols, accountLists, orders, holdings, balances);
     private final Long2ObjectHashMap<HistoryRequest> historyRequests = new Long2ObjectHashMap<>();
     private final ArrayList<SymbolSearch> symbolSearches = new ArrayList<>();
     private final ArrayList<Item.PendingQuery> tradingStateQueries = new ArrayList<>();
@@ -88,6 +101,15 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final TradeUpdateDecoder tradeDecoder = new TradeUpdateDecoder();
     private final SymbolUpdateDecoder symbolDecoder = new SymbolUpdateDecoder();
     private final TradeHistoryResponseDecoder historyDecoder = new TradeHistoryResponseDecoder();
+    private final AccountUpdateDecoder accountDecoder = new AccountUpdateDecoder();
+    private final OrderUpdateDecoder orderDecoder = new OrderUpdateDecoder();
+    private final HoldingUpdateDecoder holdingDecoder = new HoldingUpdateDecoder();
+    private final BalanceUpdateDecoder balanceDecoder = new BalanceUpdateDecoder();
+    private final OrderResponseDecoder orderResponseDecoder = new OrderResponseDecoder();
+    private final OrderRequestEncoder orderRequestEncoder = new OrderRequestEncoder();
+    private final OrderRequestDecoder orderRequestDecoder = new OrderRequestDecoder();
+    private final Long2ObjectHashMap<PendingOrder> pendingOrders = new Long2ObjectHashMap<>();
+    private final ArrayList<PendingOrder> expiredOrders = new ArrayList<>();
     private final TradeHistoryRequestEncoder historyRequestEncoder = new TradeHistoryRequestEncoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SubscribeEncoder subscribeEncoder = new SubscribeEncoder();
@@ -107,6 +129,9 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final ArrayList<ClientSession> resyncing = new ArrayList<>();
 
     private long nextRequestId;
+    private final long actionTimeoutMs;
+    /** The action timeout of the Zenith reference, for engines built without one. */
+    static final long DEFAULT_ACTION_TIMEOUT_MS = 35_000;
 
     /** A trading upstream that is not there: its link never comes up, so nothing is ever offered to it. */
     private static final UpstreamSender NO_UPSTREAM = (buffer, offset, length) -> -1;
@@ -134,7 +159,8 @@ final class CacheEngine implements EventHandler<RingEvent>
         final long slowConsumerTimeoutMs,
         final int tradeHistory)
     {
-        this(upstream, NO_UPSTREAM, counters, clock, maxIdleItems, idleTimeoutMs, slowConsumerTimeoutMs, tradeHistory);
+        this(upstream, NO_UPSTREAM, counters, clock, maxIdleItems, idleTimeoutMs, slowConsumerTimeoutMs, tradeHistory,
+            DEFAULT_ACTION_TIMEOUT_MS);
     }
 
     /**
@@ -147,6 +173,7 @@ final class CacheEngine implements EventHandler<RingEvent>
      * @param idleTimeoutMs   evict an item idle this long; 0 keeps idle items without a time limit.
      * @param slowConsumerTimeoutMs how long a session may stay too far behind before it is closed.
      * @param tradeHistory    trades held per security for {@code QueryTrades}, and the most one answer holds.
+     * @param actionTimeoutMs how long an order request may wait for the Trading Agent's answer.
      */
     CacheEngine(
         final UpstreamSender upstream,
@@ -156,8 +183,10 @@ final class CacheEngine implements EventHandler<RingEvent>
         final int maxIdleItems,
         final long idleTimeoutMs,
         final long slowConsumerTimeoutMs,
-        final int tradeHistory)
+        final int tradeHistory,
+        final long actionTimeoutMs)
     {
+        this.actionTimeoutMs = actionTimeoutMs;
         this.tradeHistory = tradeHistory;
         this.slowConsumerTimeoutMs = slowConsumerTimeoutMs;
         this.marketLink = new UpstreamLink(UpstreamLink.MARKET, "feed", upstream);
@@ -207,6 +236,9 @@ final class CacheEngine implements EventHandler<RingEvent>
                 case RingEvent.QUERY_TRADING_STATES:
                     onQueryTradingStates(event);
                     break;
+                case RingEvent.ORDER_REQUEST:
+                    onOrderRequest(event);
+                    break;
                 case RingEvent.SESSION_CLOSED:
                     onSessionClosed(event.session);
                     break;
@@ -249,6 +281,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             lastHousekeepingMs = nowMs;
             evictIdleItems(nowMs);
+            expireOrderRequests(nowMs);
         }
         final ArrayList<ClientSession> dirty = dirtySessions;
         for (int i = 0, size = dirty.size(); i < size; i++)
@@ -318,6 +351,21 @@ final class CacheEngine implements EventHandler<RingEvent>
                 symbolDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
                 onSymbolUpdate(symbolDecoder);
                 break;
+            case AccountUpdateDecoder.TEMPLATE_ID:
+                onAccountUpdate(accountDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder));
+                break;
+            case OrderUpdateDecoder.TEMPLATE_ID:
+                onOrderUpdate(orderDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder));
+                break;
+            case HoldingUpdateDecoder.TEMPLATE_ID:
+                onHoldingUpdate(holdingDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder));
+                break;
+            case BalanceUpdateDecoder.TEMPLATE_ID:
+                onBalanceUpdate(balanceDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder));
+                break;
+            case OrderResponseDecoder.TEMPLATE_ID:
+                onOrderResponse(orderResponseDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder));
+                break;
             case TradeHistoryResponseDecoder.TEMPLATE_ID:
                 historyDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
                 onTradeHistoryResponse(historyDecoder);
@@ -353,6 +401,10 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         link.up = false;
         link.reset();
+        if (link == tradingLink)
+        {
+            failOrderRequests();
+        }
         if (link == marketLink)
         {
             markets.inSnapshot = false;
@@ -408,6 +460,14 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             return "Market.Unavailable";
         }
+        if (item.link == tradingLink)
+        {
+            if (item instanceof AccountsItem)
+            {
+                return "Authority.Unavailable";
+            }
+            return (status == SubscribeStatus.NOT_FOUND ? "Account.NotFound " : "Account.Unavailable ") + item.key;
+        }
         if (item instanceof SymbolsItem)
         {
             return (status == SubscribeStatus.NOT_FOUND ? "Market.NotFound " : "Market.Unavailable ") + item.key;
@@ -459,6 +519,10 @@ final class CacheEngine implements EventHandler<RingEvent>
             {
                 failSymbolSearches((SymbolsItem)item, code);
             }
+            if (item instanceof AccountsItem)
+            {
+                decideEntitlements((AccountsItem)item);
+            }
         }
     }
 
@@ -482,6 +546,14 @@ final class CacheEngine implements EventHandler<RingEvent>
                 return trades;
             case 6:
                 return symbols;
+            case 7:
+                return accountLists;
+            case 8:
+                return orders;
+            case 9:
+                return holdings;
+            case 10:
+                return balances;
             default:
                 throw new IllegalArgumentException("no item table for kind " + kind);
         }
@@ -544,6 +616,10 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (item == markets)
         {
             answerTradingStateQueries();
+        }
+        if (item instanceof AccountsItem)
+        {
+            decideEntitlements((AccountsItem)item);
         }
     }
 
@@ -850,6 +926,14 @@ final class CacheEngine implements EventHandler<RingEvent>
                 return new TradesItem(key, tradeHistory);
             case 6:
                 return new SymbolsItem(key);
+            case 7:
+                return new AccountsItem(key);
+            case 8:
+                return new OrdersItem(key);
+            case 9:
+                return new HoldingsItem(key);
+            case 10:
+                return new BalancesItem(key);
             default:
                 throw new IllegalArgumentException("unknown item kind " + itemKind);
         }
@@ -1276,7 +1360,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     private void onSubscribe(final RingEvent event)
     {
         final ClientSession session = event.session;
-        if (session.isClosed())
+        if (session.isClosed() || !entitled(event))
         {
             return;
         }
@@ -1348,13 +1432,17 @@ final class CacheEngine implements EventHandler<RingEvent>
     private void onQuery(final RingEvent event)
     {
         final ClientSession session = event.session;
-        if (session.isClosed())
+        if (session.isClosed() || !entitled(event))
         {
             return;
         }
         final Item item = resolve(event.itemKind, event.key);
         final Item.PendingQuery query = new Item.PendingQuery(session, event.transactionId, event.topic);
         query.key = event.key;
+        if (null != event.controller)
+        {
+            query.controller = event.controller;
+        }
         if (item.hasData)
         {
             answerQuery(item, query, encodeFull(item));
@@ -1740,11 +1828,19 @@ final class CacheEngine implements EventHandler<RingEvent>
             answerTradesQuery((TradesItem)item, query);
             return;
         }
+        int length = bodyLength;
+        if (item.link == tradingLink)
+        {
+            // Trading queries answer with the records themselves, not with the subscription's changes.
+            body.reset();
+            item.writeQueryAnswer(body);
+            length = body.length();
+        }
         message.reset().startObject()
-            .name("Controller").string(MARKET_CONTROLLER)
+            .name("Controller").string(query.controller)
             .name("Topic").string(query.topic)
             .name("TransactionID").number(query.transactionId)
-            .name("Data").raw(body.buffer(), 0, bodyLength)
+            .name("Data").raw(body.buffer(), 0, length)
             .endObject();
         sendMessage(query.session, message);
     }
@@ -1767,7 +1863,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     private void answerQueryWithError(final Item.PendingQuery query, final String code)
     {
         message.reset().startObject()
-            .name("Controller").string(MARKET_CONTROLLER)
+            .name("Controller").string(query.controller)
             .name("Topic").string(query.topic)
             .name("Action").string("Error")
             .name("TransactionID").number(query.transactionId)
@@ -1775,7 +1871,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             .endObject();
         sendMessage(query.session, message);
         message.reset().startObject()
-            .name("Controller").string(MARKET_CONTROLLER)
+            .name("Controller").string(query.controller)
             .name("Topic").string(query.topic)
             .name("TransactionID").number(query.transactionId)
             .name("Data");
@@ -1810,6 +1906,471 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             session.dirty = true;
             dirtySessions.add(session);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- trading
+
+    /**
+     * A subscription, query or order request that needs its user's account list before it can be allowed,
+     * held until the list arrives (or fails) and then run again.
+     */
+    static final class EntitlementWait
+    {
+        final int type;
+        final ClientSession session;
+        final String controller;
+        final String topic;
+        final String key;
+        final String user;
+        final int itemKind;
+        final long transactionId;
+        final boolean confirm;
+        final byte[] request;
+
+        EntitlementWait(final RingEvent event)
+        {
+            type = event.type;
+            session = event.session;
+            controller = event.controller;
+            topic = event.topic;
+            key = event.key;
+            user = event.user;
+            itemKind = event.itemKind;
+            transactionId = event.transactionId;
+            confirm = event.confirm;
+            request = new byte[event.type == RingEvent.ORDER_REQUEST ? event.length : 0];
+            event.buffer.getBytes(0, request);
+        }
+
+        void refill(final RingEvent event)
+        {
+            event.clear();
+            event.type = type;
+            event.session = session;
+            event.controller = controller;
+            event.topic = topic;
+            event.key = key;
+            event.user = user;
+            event.itemKind = itemKind;
+            event.transactionId = transactionId;
+            event.confirm = confirm;
+            event.buffer.putBytes(0, request);
+            event.length = request.length;
+        }
+    }
+
+    /** An order request sent to the Trading Agent, waiting for its answer. */
+    private static final class PendingOrder
+    {
+        final ClientSession session;
+        final long transactionId;
+        final String topic;
+        final String account;
+        final String clientRequestId;
+        final long deadlineMs;
+
+        PendingOrder(
+            final ClientSession session,
+            final long transactionId,
+            final String topic,
+            final String account,
+            final String clientRequestId,
+            final long deadlineMs)
+        {
+            this.session = session;
+            this.transactionId = transactionId;
+            this.topic = topic;
+            this.account = account;
+            this.clientRequestId = clientRequestId;
+            this.deadlineMs = deadlineMs;
+        }
+    }
+
+    private final RingEvent replay = new RingEvent(2 * io.meridian.codecs.InterlinkProtocol.MAX_MESSAGE_LENGTH);
+
+    private static boolean isAccountData(final int itemKind)
+    {
+        return itemKind == ItemType.ORDERS.value() || itemKind == ItemType.HOLDINGS.value() ||
+            itemKind == ItemType.BALANCES.value();
+    }
+
+    /**
+     * Whether a trading command may go ahead now: an account's data and order requests only for the accounts the
+     * Trading Agent associates with the session's user, an account list only the user's own. A command whose
+     * answer depends on an account list not yet known waits for it; a refused one is answered here.
+     *
+     * @return true to go ahead.
+     */
+    private boolean entitled(final RingEvent event)
+    {
+        final int kind = event.itemKind;
+        if (kind == ItemType.ACCOUNTS.value())
+        {
+            if (null != event.user && event.user.equals(event.key))
+            {
+                return true;
+            }
+            refuse(event, "Authority");
+            return false;
+        }
+        if (event.type != RingEvent.ORDER_REQUEST && !isAccountData(kind))
+        {
+            return true;
+        }
+        if (null == event.user)
+        {
+            refuse(event, "Authority");
+            return false;
+        }
+        final AccountsItem accounts = (AccountsItem)resolve(ItemType.ACCOUNTS.value(), event.user);
+        if (!accounts.hasData)
+        {
+            if (accounts.state == Item.State.PENDING && accounts.link.up)
+            {
+                accounts.awaitingEntitlement.add(new EntitlementWait(event));
+            }
+            else
+            {
+                refuse(event, "Authority.Unavailable");
+            }
+            return false;
+        }
+        if (!accounts.allows(event.key))
+        {
+            counters.refusedTradingRequests.increment();
+            refuse(event, "Account.Authority " + event.key);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The account list arrived or failed: run every command that waited for it again.
+     */
+    private void decideEntitlements(final AccountsItem accounts)
+    {
+        final ArrayList<EntitlementWait> waiting = accounts.awaitingEntitlement;
+        if (waiting.isEmpty())
+        {
+            return;
+        }
+        final EntitlementWait[] decided = waiting.toArray(new EntitlementWait[0]);
+        waiting.clear();
+        for (final EntitlementWait wait : decided)
+        {
+            if (wait.session.isClosed())
+            {
+                continue;
+            }
+            wait.refill(replay);
+            if (!accounts.hasData)
+            {
+                refuse(replay, "Authority.Unavailable");
+                continue;
+            }
+            switch (wait.type)
+            {
+                case RingEvent.SUBSCRIBE:
+                    onSubscribe(replay);
+                    break;
+                case RingEvent.QUERY_ITEM:
+                    onQuery(replay);
+                    break;
+                default:
+                    onOrderRequest(replay);
+                    break;
+            }
+        }
+        replay.clear();
+    }
+
+    /**
+     * Answer a command that may not go ahead: an Error, then what its kind of request ends with (a Sub echo
+     * without confirmation, an empty query answer, or an order request result).
+     */
+    private void refuse(final RingEvent event, final String code)
+    {
+        final ClientSession session = event.session;
+        if (event.type == RingEvent.ORDER_REQUEST)
+        {
+            answerOrderRequest(session, event.transactionId, event.topic, code, OrderResult.Rejected,
+                requestIdOf(event), "Authority".equals(code) || code.startsWith("Account.") ? "Authority" : "Retry",
+                null);
+            return;
+        }
+        message.reset().startObject()
+            .name("Controller").string(event.controller)
+            .name("Topic").string(event.topic)
+            .name("Action").string("Error");
+        if (event.type == RingEvent.QUERY_ITEM)
+        {
+            message.name("TransactionID").number(event.transactionId);
+        }
+        message.name("Data").string(code).endObject();
+        sendMessage(session, message);
+        message.reset().startObject()
+            .name("Controller").string(event.controller)
+            .name("Topic").string(event.topic);
+        if (event.type == RingEvent.QUERY_ITEM)
+        {
+            message.name("TransactionID").number(event.transactionId).name("Data").startArray().endArray();
+        }
+        else
+        {
+            if (!event.confirm)
+            {
+                return;
+            }
+            message.name("Action").string("Sub");
+        }
+        message.endObject();
+        sendMessage(session, message);
+    }
+
+    private String requestIdOf(final RingEvent event)
+    {
+        orderRequestDecoder.wrapAndApplyHeader(event.buffer, 0, headerDecoder);
+        return orderRequestDecoder.clientRequestId();
+    }
+
+    private void onOrderRequest(final RingEvent event)
+    {
+        final ClientSession session = event.session;
+        if (session.isClosed() || !entitled(event))
+        {
+            return;
+        }
+        final String clientRequestId = requestIdOf(event);
+        if (!tradingLink.up)
+        {
+            answerOrderRequest(session, event.transactionId, event.topic, "Account.Unavailable " + event.key,
+                OrderResult.Error, clientRequestId, "Retry", null);
+            return;
+        }
+        final long requestId = ++nextRequestId;
+        orderRequestEncoder.wrap(event.buffer, MessageHeaderEncoder.ENCODED_LENGTH)
+            .linkId(tradingLink.linkId)
+            .requestId(requestId);
+        if (tradingLink.sender.offer(event.buffer, 0, event.length) <= 0)
+        {
+            answerOrderRequest(session, event.transactionId, event.topic, "Limited", OrderResult.Error,
+                clientRequestId, "Retry", null);
+            return;
+        }
+        counters.orderRequests.increment();
+        pendingOrders.put(requestId, new PendingOrder(session, event.transactionId, event.topic, event.key,
+            clientRequestId, clock.time() + actionTimeoutMs));
+    }
+
+    private void onOrderResponse(final OrderResponseDecoder decoder)
+    {
+        if (decoder.linkId() != tradingLink.linkId)
+        {
+            return;
+        }
+        final PendingOrder pending = pendingOrders.remove(decoder.requestId());
+        final OrderResult result = decoder.result();
+        decoder.clientRequestId();
+        final String orderId = decoder.orderId();
+        decoder.accountId();
+        final String errors = decoder.errors();
+        if (null == pending)
+        {
+            // Answered after its timeout: the client already has an Operation.Timeout for it.
+            counters.lateOrderResponses.increment();
+            return;
+        }
+        if (pending.session.isClosed())
+        {
+            return;
+        }
+        final OrdersItem orderList = (OrdersItem)orders.get(pending.account);
+        final OrdersItem.Order order = null == orderList || orderId.isEmpty() ? null : orderList.order(orderId);
+        answerOrderRequest(pending.session, pending.transactionId, pending.topic, null, result,
+            pending.clientRequestId, errors, order);
+    }
+
+    /**
+     * An order request's result, after an Error with {@code errorCode} when there is one (Zenith clients wait for
+     * the result even after an Error).
+     *
+     * @param errors Zenith order error codes, separated by newlines; empty for none.
+     * @param order  the order as the cache holds it, or null to leave it out (clients parse a present one in full).
+     */
+    private void answerOrderRequest(
+        final ClientSession session,
+        final long transactionId,
+        final String topic,
+        final String errorCode,
+        final OrderResult result,
+        final String clientRequestId,
+        final String errors,
+        final OrdersItem.Order order)
+    {
+        if (null != errorCode)
+        {
+            message.reset().startObject()
+                .name("Controller").string(TRADING_CONTROLLER)
+                .name("Topic").string(topic)
+                .name("Action").string("Error")
+                .name("TransactionID").number(transactionId)
+                .name("Data").string(errorCode)
+                .endObject();
+            sendMessage(session, message);
+        }
+        message.reset().startObject()
+            .name("Controller").string(TRADING_CONTROLLER)
+            .name("Topic").string(topic)
+            .name("TransactionID").number(transactionId)
+            .name("Data").startObject()
+            .name("Result").string(result.name())
+            .name("RequestID").string(clientRequestId);
+        if (!errors.isEmpty())
+        {
+            message.name("Errors").startArray();
+            int start = 0;
+            while (start <= errors.length())
+            {
+                int end = errors.indexOf('\n', start);
+                end = end < 0 ? errors.length() : end;
+                if (end > start)
+                {
+                    message.string(errors.substring(start, end));
+                }
+                start = end + 1;
+            }
+            message.endArray();
+        }
+        if (null != order)
+        {
+            message.name("Order");
+            OrdersItem.writeOrder(message, order);
+        }
+        message.endObject().endObject();
+        sendMessage(session, message);
+    }
+
+    private void expireOrderRequests(final long nowMs)
+    {
+        if (pendingOrders.isEmpty())
+        {
+            return;
+        }
+        final ArrayList<PendingOrder> expired = expiredOrders;
+        for (final Long2ObjectHashMap<PendingOrder>.EntryIterator it = pendingOrders.entrySet().iterator();
+            it.hasNext();)
+        {
+            it.next();
+            final PendingOrder pending = it.getValue();
+            if (nowMs >= pending.deadlineMs)
+            {
+                expired.add(pending);
+                it.remove();
+            }
+        }
+        for (int i = 0; i < expired.size(); i++)
+        {
+            final PendingOrder pending = expired.get(i);
+            counters.orderTimeouts.increment();
+            if (!pending.session.isClosed())
+            {
+                answerOrderRequest(pending.session, pending.transactionId, pending.topic, "Operation.Timeout",
+                    OrderResult.Error, pending.clientRequestId, "Timeout", null);
+            }
+        }
+        expired.clear();
+    }
+
+    /**
+     * The Trading Agent link was lost with requests in flight: they may or may not have been carried out, which is
+     * what the {@code Submitted} order error says.
+     */
+    private void failOrderRequests()
+    {
+        for (final PendingOrder pending : pendingOrders.values())
+        {
+            if (!pending.session.isClosed())
+            {
+                answerOrderRequest(pending.session, pending.transactionId, pending.topic,
+                    "Account.Unavailable " + pending.account, OrderResult.Error, pending.clientRequestId,
+                    "Submitted", null);
+            }
+        }
+        pendingOrders.clear();
+    }
+
+    private void onAccountUpdate(final AccountUpdateDecoder decoder)
+    {
+        final AccountsItem item = (AccountsItem)upstreamItem(decoder.itemId(), ItemType.ACCOUNTS.value());
+        final int mode = null == item ? DROP : deltaMode(item, decoder.seqNo());
+        if (mode == DROP)
+        {
+            return;
+        }
+        final AccountsItem.Account account = item.apply(decoder);
+        if (deltaDue(item, mode, true, counters.tradingUpdates) && null != account)
+        {
+            body.reset();
+            AccountsItem.writeDelta(body, account);
+            fanOut(item, body.length());
+        }
+    }
+
+    private void onOrderUpdate(final OrderUpdateDecoder decoder)
+    {
+        final OrdersItem item = (OrdersItem)upstreamItem(decoder.itemId(), ItemType.ORDERS.value());
+        final int mode = null == item ? DROP : deltaMode(item, decoder.seqNo());
+        if (mode == DROP)
+        {
+            return;
+        }
+        final ChangeAction action = decoder.action();
+        final OrdersItem.Order order = item.apply(decoder);
+        final boolean fits = null != order || action == ChangeAction.CLEAR;
+        if (deltaDue(item, mode, fits, counters.tradingUpdates))
+        {
+            body.reset();
+            item.writeDelta(body, action, order);
+            fanOut(item, body.length());
+        }
+    }
+
+    private void onHoldingUpdate(final HoldingUpdateDecoder decoder)
+    {
+        final HoldingsItem item = (HoldingsItem)upstreamItem(decoder.itemId(), ItemType.HOLDINGS.value());
+        final int mode = null == item ? DROP : deltaMode(item, decoder.seqNo());
+        if (mode == DROP)
+        {
+            return;
+        }
+        final ChangeAction action = decoder.action();
+        final HoldingsItem.Holding holding = item.apply(decoder);
+        final boolean fits = null != holding || action == ChangeAction.CLEAR;
+        if (deltaDue(item, mode, fits, counters.tradingUpdates))
+        {
+            body.reset();
+            item.writeDelta(body, action, holding);
+            fanOut(item, body.length());
+        }
+    }
+
+    private void onBalanceUpdate(final BalanceUpdateDecoder decoder)
+    {
+        final BalancesItem item = (BalancesItem)upstreamItem(decoder.itemId(), ItemType.BALANCES.value());
+        final int mode = null == item ? DROP : deltaMode(item, decoder.seqNo());
+        if (mode == DROP)
+        {
+            return;
+        }
+        final ChangeAction action = decoder.action();
+        final BalancesItem.Balance balance = item.apply(decoder);
+        final boolean fits = null != balance || action == ChangeAction.CLEAR;
+        if (deltaDue(item, mode, fits, counters.tradingUpdates))
+        {
+            body.reset();
+            item.writeDelta(body, balance);
+            fanOut(item, body.length());
         }
     }
 

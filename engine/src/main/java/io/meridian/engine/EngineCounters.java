@@ -51,6 +51,11 @@ public final class EngineCounters
     final Counter tradeQueriesFromCache = new Counter();
     final Counter tradeQueriesUpstream = new Counter();
     final Counter splitFrames = new Counter();
+    final Counter tradingUpdates = new Counter();
+    final Counter orderRequests = new Counter();
+    final Counter orderTimeouts = new Counter();
+    final Counter lateOrderResponses = new Counter();
+    final Counter refusedTradingRequests = new Counter();
 
     private final UnsafeBuffer errorBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final DistinctErrorLog errorLog = new DistinctErrorLog(errorBuffer, SystemEpochClock.INSTANCE);
@@ -73,6 +78,46 @@ public final class EngineCounters
     public long overflowedSessions()
     {
         return overflowedSessions.get();
+    }
+
+    /**
+     * @return account, order, holding and balance changes applied.
+     */
+    public long tradingUpdates()
+    {
+        return tradingUpdates.get();
+    }
+
+    /**
+     * @return order requests sent to the Trading Agent.
+     */
+    public long orderRequests()
+    {
+        return orderRequests.get();
+    }
+
+    /**
+     * @return order requests that got no answer within the action timeout.
+     */
+    public long orderTimeouts()
+    {
+        return orderTimeouts.get();
+    }
+
+    /**
+     * @return answers that came after their request had timed out.
+     */
+    public long lateOrderResponses()
+    {
+        return lateOrderResponses.get();
+    }
+
+    /**
+     * @return trading subscriptions, queries and order requests refused because the account is not the user's.
+     */
+    public long refusedTradingRequests()
+    {
+        return refusedTradingRequests.get();
     }
 
     /**

@@ -186,6 +186,89 @@ public final class EngineProxy
     }
 
     /**
+     * A client subscribes to a trading topic: its user's account list ({@code Accounts}, key: the user), or an
+     * account's orders, holdings or balances (key: the account id), which the engine allows only for the user's
+     * accounts.
+     *
+     * @param session  the client.
+     * @param topic    the topic as the client sent it.
+     * @param itemType ACCOUNTS, ORDERS, HOLDINGS or BALANCES.
+     * @param key      the user name for ACCOUNTS, else the account id.
+     * @param user     the user the session authenticated as.
+     * @param confirm  whether the client asked for a confirmation.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean subscribeTrading(
+        final ClientSession session,
+        final String topic,
+        final ItemType itemType,
+        final String key,
+        final String user,
+        final boolean confirm)
+    {
+        return publishForUser(RingEvent.SUBSCRIBE, session, topic, itemType.value(), key, 0, confirm, user);
+    }
+
+    /**
+     * A client asks for the current state of a trading item: {@code QueryAccounts}, {@code QueryOrders},
+     * {@code QueryHoldings}, {@code QueryBalances}.
+     *
+     * @param session       the client.
+     * @param transactionId echoed in the reply.
+     * @param topic         the query topic, echoed.
+     * @param itemType      ACCOUNTS, ORDERS, HOLDINGS or BALANCES.
+     * @param key           the user name for ACCOUNTS, else the account id.
+     * @param user          the user the session authenticated as.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean queryTrading(
+        final ClientSession session,
+        final long transactionId,
+        final String topic,
+        final ItemType itemType,
+        final String key,
+        final String user)
+    {
+        return publishForUser(RingEvent.QUERY_ITEM, session, topic, itemType.value(), key, transactionId, false, user);
+    }
+
+    /**
+     * A client asks to place, amend, cancel or move an order. The request is an interlink {@code OrderRequest}
+     * already encoded (header included) with its link and request ids left for the engine to fill in.
+     *
+     * @param session       the client.
+     * @param transactionId echoed in the answer.
+     * @param topic         PlaceOrder, AmendOrder, CancelOrder or MoveOrder, echoed.
+     * @param user          the user the session authenticated as.
+     * @param account       the account the request acts on.
+     * @param request       buffer holding the encoded request.
+     * @param length        its length, at most the ring's slot size.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean orderRequest(
+        final ClientSession session,
+        final long transactionId,
+        final String topic,
+        final String user,
+        final String account,
+        final org.agrona.DirectBuffer request,
+        final int length)
+    {
+        final long sequence = claim();
+        if (sequence < 0)
+        {
+            return false;
+        }
+        final RingEvent event = fill(sequence, RingEvent.ORDER_REQUEST, session, "Trading", topic, 0, account,
+            transactionId, false);
+        event.user = user;
+        event.buffer.putBytes(0, request, 0, length);
+        event.length = length;
+        ring.publish(sequence);
+        return true;
+    }
+
+    /**
      * A client went away: the engine forgets its subscriptions (the items stay cached).
      *
      * @param session the client.
@@ -213,6 +296,26 @@ public final class EngineProxy
             return false;
         }
         fill(sequence, type, session, controller, topic, itemKind, key, transactionId, confirm);
+        ring.publish(sequence);
+        return true;
+    }
+
+    private boolean publishForUser(
+        final int type,
+        final ClientSession session,
+        final String topic,
+        final int itemKind,
+        final String key,
+        final long transactionId,
+        final boolean confirm,
+        final String user)
+    {
+        final long sequence = claim();
+        if (sequence < 0)
+        {
+            return false;
+        }
+        fill(sequence, type, session, "Trading", topic, itemKind, key, transactionId, confirm).user = user;
         ring.publish(sequence);
         return true;
     }

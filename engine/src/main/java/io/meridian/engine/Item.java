@@ -59,6 +59,17 @@ abstract class Item
     abstract void writeFull(JsonWriter writer);
 
     /**
+     * Write the answer of the item's query topic ({@code QueryOrders} for orders, and so on); the full state
+     * unless the query answers with something else.
+     *
+     * @param writer where to write.
+     */
+    void writeQueryAnswer(final JsonWriter writer)
+    {
+        writeFull(writer);
+    }
+
+    /**
      * @return true if the item's data is an array of changes applied in order (a book), so a full state too large
      * for one frame may go out as several consecutive frames, each an array of some of the changes.
      */
@@ -80,6 +91,8 @@ abstract class Item
         final ClientSession session;
         final long transactionId;
         final String topic;
+        /** The controller the answer goes back under; Market unless set. */
+        String controller = "Market";
         /** What the query names: a security key or a market code. */
         String key;
         /** QueryTrades parameters; 0 when absent. */

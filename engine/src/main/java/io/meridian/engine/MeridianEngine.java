@@ -95,7 +95,7 @@ public final class MeridianEngine implements AutoCloseable
             tradingPoller.controlPublication()::offer;
         cacheEngine = new CacheEngine(poller.controlPublication()::offer, tradingSender, counters,
             SystemEpochClock.INSTANCE, settings.maxIdleItems, settings.idleTimeoutMs, settings.slowConsumerTimeoutMs,
-            settings.tradeHistory);
+            settings.tradeHistory, settings.actionTimeoutMs);
         disruptor.handleEventsWith(cacheEngine);
         disruptor.setDefaultExceptionHandler(new EngineExceptionHandler(counters));
         proxy = new EngineProxy(disruptor.getRingBuffer());

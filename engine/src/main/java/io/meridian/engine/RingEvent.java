@@ -20,6 +20,7 @@ final class RingEvent
     static final int QUERY_TRADES = 15;
     static final int QUERY_SYMBOLS = 16;
     static final int QUERY_TRADING_STATES = 17;
+    static final int ORDER_REQUEST = 18;
 
     final UnsafeBuffer buffer;
     int type;
@@ -29,6 +30,8 @@ final class RingEvent
     String controller;
     String topic;
     String key;
+    /** Trading commands: the user the session authenticated as, whose accounts decide what is allowed. */
+    String user;
     int itemKind;
     /** Upstream events: which link ({@link UpstreamLink#MARKET} or {@link UpstreamLink#TRADING}). */
     int link;
@@ -54,6 +57,7 @@ final class RingEvent
         controller = null;
         topic = null;
         key = null;
+        user = null;
         itemKind = 0;
         transactionId = 0;
         confirm = false;

@@ -1,0 +1,146 @@
+package io.meridian.engine;
+
+import io.meridian.codecs.interlink.AccountUpdateDecoder;
+import io.meridian.codecs.interlink.ChangeAction;
+import io.meridian.codecs.interlink.FeedStatus;
+import io.meridian.codecs.interlink.ItemType;
+import io.meridian.codecs.json.JsonWriter;
+
+import java.util.LinkedHashMap;
+
+/**
+ * The accounts one user may see and trade, as the Trading Agent associates them (item key: the user name). It is
+ * both the Zenith {@code Accounts} data and the engine's entitlement check: a user's orders, holdings, balances
+ * and order requests are allowed only for the accounts listed here. Account lists change rarely, so strings and
+ * objects are fine.
+ */
+final class AccountsItem extends Item
+{
+    /** The name of the trading feed accounts belong to, as listed in {@code Zenith/Feeds}. */
+    static final String PROVIDER = "OMS";
+
+    /** One account. */
+    static final class Account
+    {
+        final String id;
+        String name;
+        String currency;
+        FeedStatus feedStatus;
+
+        Account(final String id)
+        {
+            this.id = id;
+        }
+    }
+
+    private final LinkedHashMap<String, Account> accounts = new LinkedHashMap<>();
+    /** Requests that need this list to decide whether they are allowed, waiting for its first snapshot. */
+    final java.util.ArrayList<CacheEngine.EntitlementWait> awaitingEntitlement = new java.util.ArrayList<>();
+
+    /**
+     * @param user the user name, also the item key.
+     */
+    AccountsItem(final String user)
+    {
+        super(user);
+    }
+
+    @Override
+    short itemTypeCode()
+    {
+        return ItemType.ACCOUNTS.value();
+    }
+
+    @Override
+    void clearState()
+    {
+        accounts.clear();
+    }
+
+    /**
+     * @param accountId an account id.
+     * @return true if the user may see and trade it.
+     */
+    boolean allows(final String accountId)
+    {
+        return accounts.containsKey(accountId);
+    }
+
+    int size()
+    {
+        return accounts.size();
+    }
+
+    /**
+     * Apply one change.
+     *
+     * @return the account changed, or null for a clear.
+     */
+    Account apply(final AccountUpdateDecoder decoder)
+    {
+        final ChangeAction action = decoder.action();
+        final FeedStatus feedStatus = decoder.feedStatus();
+        final String id = decoder.accountId();
+        final String name = decoder.name();
+        final String currency = decoder.currency();
+        if (action == ChangeAction.CLEAR)
+        {
+            accounts.clear();
+            return null;
+        }
+        if (action == ChangeAction.REMOVE)
+        {
+            final Account removed = accounts.remove(id);
+            if (null != removed)
+            {
+                removed.feedStatus = FeedStatus.Closed;
+            }
+            return removed;
+        }
+        final Account account = accounts.computeIfAbsent(id, Account::new);
+        account.name = name;
+        account.currency = currency.isEmpty() ? null : currency;
+        account.feedStatus = feedStatus == FeedStatus.NULL_VAL ? FeedStatus.Active : feedStatus;
+        return account;
+    }
+
+    /**
+     * Every account, as the data of {@code Accounts} and the answer of {@code QueryAccounts}: an array of account
+     * objects.
+     */
+    @Override
+    void writeFull(final JsonWriter writer)
+    {
+        writer.startArray();
+        for (final Account account : accounts.values())
+        {
+            writeAccount(writer, account);
+        }
+        writer.endArray();
+    }
+
+    /**
+     * One account that changed; a removed account is sent with feed status Closed (Zenith's account list has no
+     * removal).
+     */
+    static void writeDelta(final JsonWriter writer, final Account account)
+    {
+        writer.startArray();
+        writeAccount(writer, account);
+        writer.endArray();
+    }
+
+    private static void writeAccount(final JsonWriter writer, final Account account)
+    {
+        writer.startObject()
+            .name("ID").string(account.id)
+            .name("Name").string(null == account.name || account.name.isEmpty() ? account.id : account.name)
+            .name("Feed").string(account.feedStatus.name())
+            .name("Provider").string(PROVIDER);
+        if (null != account.currency)
+        {
+            writer.name("Currency").string(account.currency);
+        }
+        writer.endObject();
+    }
+}
