@@ -55,6 +55,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 {
     private static final String MARKET_CONTROLLER = "Market";
     private static final String TRADING_CONTROLLER = "Trading";
+    private static final String TRADING_MARKETS = "QueryTradingMarkets";
     private static final long HOUSEKEEPING_INTERVAL_MS = 1000;
 
     /** Engine-local item kind of the Zenith {@code Feeds} list; not an interlink item type. */
@@ -134,7 +135,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     static final long DEFAULT_ACTION_TIMEOUT_MS = 35_000;
 
     /** A trading upstream that is not there: its link never comes up, so nothing is ever offered to it. */
-    private static final UpstreamSender NO_UPSTREAM = (buffer, offset, length) -> -1;
+    static final UpstreamSender NO_UPSTREAM = (buffer, offset, length) -> -1;
 
     CacheEngine(final UpstreamSender upstream, final EngineCounters counters)
     {
@@ -195,6 +196,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         this.current = marketLink;
         markets.link = marketLink;
         feeds.link = marketLink;
+        feeds.tradingStatus = tradingUpstream == NO_UPSTREAM ? null : FeedStatus.Initialising.name();
         this.counters = counters;
         this.clock = clock;
         this.maxIdleItems = maxIdleItems;
@@ -381,6 +383,10 @@ final class CacheEngine implements EventHandler<RingEvent>
         link.up = true;
         link.linkId = newLinkId;
         link.reset();
+        if (link == tradingLink)
+        {
+            tradingFeedStatus(FeedStatus.Active);
+        }
         if (link == marketLink)
         {
             requestUpstream(markets);
@@ -397,6 +403,20 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
     }
 
+    private void tradingFeedStatus(final FeedStatus status)
+    {
+        if (null == feeds.tradingStatus || feeds.tradingStatus.equals(status.name()))
+        {
+            return;
+        }
+        feeds.tradingStatus = status.name();
+        if (feeds.hasData)
+        {
+            feeds.seqNo++;
+            fanOut(feeds, encodeFull(feeds));
+        }
+    }
+
     private void onLinkDown(final UpstreamLink link)
     {
         link.up = false;
@@ -404,6 +424,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (link == tradingLink)
         {
             failOrderRequests();
+            tradingFeedStatus(FeedStatus.Impaired);
         }
         if (link == marketLink)
         {
@@ -1307,6 +1328,10 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         final Item.PendingQuery query = new Item.PendingQuery(event.session, event.transactionId, event.topic);
         query.key = event.key;
+        if (null != event.controller)
+        {
+            query.controller = event.controller;
+        }
         resolve(ItemType.MARKETS.value(), null);
         if (markets.hasData)
         {
@@ -1329,6 +1354,11 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void answerTradingStates(final Item.PendingQuery query)
     {
+        if (TRADING_MARKETS.equals(query.topic))
+        {
+            answerTradingMarkets(query);
+            return;
+        }
         if (null == markets.find(query.key))
         {
             answerQueryWithError(query, "Market.NotFound " + query.key);
@@ -1349,6 +1379,30 @@ final class CacheEngine implements EventHandler<RingEvent>
                 .name("Name").string(state.name())
                 .name("Reason").string(TradingStates.reason(state))
                 .name("Allows").string(TradingStates.allowsText(TradingStates.allows(state)))
+                .endObject();
+        }
+        message.endArray().endObject();
+        sendMessage(query.session, message);
+    }
+
+    /**
+     * {@code QueryTradingMarkets}: where orders can be routed, one trading market per market of the feed.
+     */
+    private void answerTradingMarkets(final Item.PendingQuery query)
+    {
+        message.reset().startObject()
+            .name("Controller").string(query.controller)
+            .name("Topic").string(query.topic)
+            .name("TransactionID").number(query.transactionId)
+            .name("Data").startArray();
+        for (int i = 0, size = markets.size(); i < size; i++)
+        {
+            final String code = markets.market(i).code;
+            message.startObject()
+                .name("Code").string(code)
+                .name("Exchange").string(code)
+                .name("IsLit").bool(true)
+                .name("BestSource").string(code)
                 .endObject();
         }
         message.endArray().endObject();

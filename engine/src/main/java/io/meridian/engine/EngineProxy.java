@@ -173,6 +173,19 @@ public final class EngineProxy
     }
 
     /**
+     * A client asks where orders can be routed ({@code QueryTradingMarkets}): one trading market per market.
+     *
+     * @param session       the client.
+     * @param transactionId echoed in the reply.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean queryTradingMarkets(final ClientSession session, final long transactionId)
+    {
+        return publish(RingEvent.QUERY_TRADING_STATES, session, "Trading", "QueryTradingMarkets", 0, null,
+            transactionId, false);
+    }
+
+    /**
      * A client asks for the market list.
      *
      * @param session       the client.

@@ -91,7 +91,7 @@ public final class MeridianEngine implements AutoCloseable
         poller = new UpstreamPoller(aeron, disruptor.getRingBuffer(), settings, SystemEpochClock.INSTANCE);
         tradingPoller = settings.tradingEnabled ? new UpstreamPoller(aeron, disruptor.getRingBuffer(), settings,
             settings.trading, UpstreamLink.TRADING, SystemEpochClock.INSTANCE) : null;
-        final UpstreamSender tradingSender = null == tradingPoller ? (buffer, offset, length) -> -1 :
+        final UpstreamSender tradingSender = null == tradingPoller ? CacheEngine.NO_UPSTREAM :
             tradingPoller.controlPublication()::offer;
         cacheEngine = new CacheEngine(poller.controlPublication()::offer, tradingSender, counters,
             SystemEpochClock.INSTANCE, settings.maxIdleItems, settings.idleTimeoutMs, settings.slowConsumerTimeoutMs,

@@ -378,6 +378,7 @@ final class MarketQueries
      */
     static boolean arrayResult(final String controller, final String topic)
     {
-        return "Market".equals(controller) && QUERIES.contains(topic) && !"QuerySecurity".equals(topic);
+        return "Market".equals(controller) && QUERIES.contains(topic) && !"QuerySecurity".equals(topic) ||
+            "Trading".equals(controller) && TradingRequests.QUERIES.contains(topic);
     }
 }

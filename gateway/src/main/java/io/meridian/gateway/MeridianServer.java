@@ -7,6 +7,7 @@ import io.meridian.gateway.auth.DemoTokenHandler;
 import io.meridian.gateway.auth.JwksHandler;
 import io.meridian.gateway.auth.TokenVerifier;
 import io.meridian.sim.FeedServer;
+import io.meridian.sim.TradingServer;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpServerExchange;
@@ -16,6 +17,7 @@ import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
 
 import java.net.InetSocketAddress;
 import java.util.logging.Logger;
@@ -34,6 +36,7 @@ public final class MeridianServer implements AutoCloseable
     private final MeridianEngine engine;
     private final AgentRunner simRunner;
     private final FeedServer feedServer;
+    private final TradingServer tradingServer;
     private final DemoIssuer demoIssuer;
     private final ZenithEndpoint zenith;
     private final Undertow undertow;
@@ -50,8 +53,12 @@ public final class MeridianServer implements AutoCloseable
             if (config.simEnabled())
             {
                 feedServer = new FeedServer(FeedServer.Context.fromConfig(config, startedEngine.aeron()).conclude());
+                // The Trading Agent matches orders against the Feed Server's books, so both run on one thread.
+                tradingServer = config.tradingEnabled() ? new TradingServer(
+                    TradingServer.Context.fromConfig(config, startedEngine.aeron()).conclude(), feedServer) : null;
                 startedSim = new AgentRunner(MeridianEngine.newIdleStrategy(config.engineIdleStrategy()),
-                    ex -> LOG.warning("feed server error: " + ex), null, feedServer);
+                    ex -> LOG.warning("simulator error: " + ex), null,
+                    null == tradingServer ? feedServer : new CompositeAgent(feedServer, tradingServer));
                 AgentRunner.startOnThread(startedSim);
                 LOG.info("simulated Feed Server: " + config.simMarkets() + " markets, " + config.simSecurities() +
                     " securities, " + config.simUpdateRate() + " updates/s; for example " +
@@ -60,6 +67,7 @@ public final class MeridianServer implements AutoCloseable
             else
             {
                 feedServer = null;
+                tradingServer = null;
             }
 
             final TokenVerifier verifier;
@@ -75,7 +83,7 @@ public final class MeridianServer implements AutoCloseable
             }
 
             final ZenithRequestHandler requestHandler =
-                new ZenithRequestHandler(verifier, config.serverName(), VERSION);
+                new ZenithRequestHandler(verifier, config.serverName(), VERSION, config.tradingAllowPlainConnections());
             zenith = new ZenithEndpoint(startedEngine.proxy(), verifier, requestHandler,
                 config.sessionSendBufferBytes(), config.sessionMaxFrameBytes());
 
@@ -137,6 +145,14 @@ public final class MeridianServer implements AutoCloseable
     }
 
     /**
+     * @return the embedded simulated Trading Agent, or null when the upstream is external or trading is off.
+     */
+    public TradingServer tradingServer()
+    {
+        return tradingServer;
+    }
+
+    /**
      * @return the embedded simulated Feed Server, or null when the upstream is external.
      */
     public FeedServer feedServer()
@@ -163,9 +179,10 @@ public final class MeridianServer implements AutoCloseable
         exchange.setStatusCode(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        final String trading = !config.tradingEnabled() ? "OFF" : engine.tradingUp() ? "UP" : "CONNECTING";
         exchange.getResponseSender().send("{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"upstream\":\"" +
-            (up ? "UP" : "CONNECTING") + "\",\"sessions\":" + zenith.sessionCount() + ",\"demo\":" + demoMode() +
-            "}");
+            (up ? "UP" : "CONNECTING") + "\",\"trading\":\"" + trading + "\",\"sessions\":" +
+            zenith.sessionCount() + ",\"demo\":" + demoMode() + "}");
     }
 
     private static void home(final HttpServerExchange exchange)
@@ -192,5 +209,13 @@ public final class MeridianServer implements AutoCloseable
     MeridianConfig config()
     {
         return config;
+    }
+
+    /**
+     * @return the demo issuer, or null outside demo mode.
+     */
+    DemoIssuer demoIssuer()
+    {
+        return demoIssuer;
     }
 }

@@ -111,6 +111,8 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
         final long sessionId = nextSessionId.incrementAndGet();
         final ZenithSession session = new ZenithSession(
             sessionId, outboxCapacity, channel, engine, exchange.getAttachment(USER));
+        session.secure("https".equalsIgnoreCase(exchange.getRequestScheme()) ||
+            "wss".equalsIgnoreCase(exchange.getRequestScheme()));
         sessions.put(sessionId, session);
         channel.addCloseTask(closed ->
         {

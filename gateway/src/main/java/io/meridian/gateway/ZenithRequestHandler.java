@@ -4,11 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.codecs.interlink.ItemType;
+import io.meridian.codecs.interlink.OrderRequestEncoder;
 import io.meridian.codecs.json.JsonWriter;
 import io.meridian.engine.EngineProxy;
 import io.meridian.gateway.auth.AuthException;
 import io.meridian.gateway.auth.AuthenticatedUser;
 import io.meridian.gateway.auth.TokenVerifier;
+
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.time.Instant;
 import java.util.Locale;
@@ -29,12 +32,26 @@ final class ZenithRequestHandler
     private final TokenVerifier verifier;
     private final String serverName;
     private final String serverVersion;
+    private final boolean tradingAllowsPlain;
 
     ZenithRequestHandler(final TokenVerifier verifier, final String serverName, final String serverVersion)
+    {
+        this(verifier, serverName, serverVersion, true);
+    }
+
+    /**
+     * @param tradingAllowsPlain grant trading and order-pad rights on connections without TLS.
+     */
+    ZenithRequestHandler(
+        final TokenVerifier verifier,
+        final String serverName,
+        final String serverVersion,
+        final boolean tradingAllowsPlain)
     {
         this.verifier = verifier;
         this.serverName = serverName;
         this.serverVersion = serverVersion;
+        this.tradingAllowsPlain = tradingAllowsPlain;
     }
 
     /**
@@ -101,6 +118,9 @@ final class ZenithRequestHandler
                 break;
             case "Market":
                 onMarket(session, request);
+                break;
+            case "Trading":
+                onTrading(session, request);
                 break;
             default:
                 refuse(session, request, "Controller " + request.controller);
@@ -467,6 +487,259 @@ final class ZenithRequestHandler
         {
             refuse(session, request, "Limited");
         }
+    }
+
+    // ----------------------------------------------------------------------------------------------- Trading
+
+    /** Scope that grants the Trading controller's data. */
+    static final String TRADING_SCOPE = "zenith/trading";
+    /** Scope that grants order requests. */
+    static final String ORDER_PAD_SCOPE = "zenith/orderpad";
+
+    private void onTrading(final ZenithSession session, final Request request)
+    {
+        final String topic = request.topic;
+        final boolean orderRequest = TradingRequests.ORDER_TOPICS.contains(topic);
+        if (!"Publish".equals(request.action) || !orderRequest)
+        {
+            if (!session.user().hasScope(TRADING_SCOPE) || !(session.secure() || tradingAllowsPlain))
+            {
+                refuse(session, request, "Authority");
+                return;
+            }
+        }
+        switch (request.action)
+        {
+            case "Sub":
+                onTradingSub(session, request, topic);
+                break;
+            case "Unsub":
+                if (!session.engine().unsubscribe(session, request.controller, topic, request.confirm))
+                {
+                    refuse(session, request, "Limited");
+                }
+                break;
+            default:
+                if (orderRequest)
+                {
+                    onOrderRequest(session, request, topic);
+                }
+                else
+                {
+                    onTradingQuery(session, request, topic);
+                }
+                break;
+        }
+    }
+
+    /**
+     * @return the item type of an account topic ({@code Orders!ACC} and the like), or null.
+     */
+    private static ItemType accountTopicType(final String topic)
+    {
+        if (topic.startsWith("Orders!"))
+        {
+            return ItemType.ORDERS;
+        }
+        if (topic.startsWith("Holdings!"))
+        {
+            return ItemType.HOLDINGS;
+        }
+        if (topic.startsWith("Balances!"))
+        {
+            return ItemType.BALANCES;
+        }
+        return null;
+    }
+
+    private void onTradingSub(final ZenithSession session, final Request request, final String topic)
+    {
+        final String user = session.user().userId();
+        final ItemType type;
+        final String key;
+        if ("Accounts".equals(topic))
+        {
+            type = ItemType.ACCOUNTS;
+            key = user;
+        }
+        else
+        {
+            type = accountTopicType(topic);
+            if (null == type)
+            {
+                refuse(session, request, "Operation.Unknown");
+                return;
+            }
+            key = topic.substring(topic.indexOf('!') + 1);
+            if (!TradingRequests.validId(key))
+            {
+                refuse(session, request, "Account " + key);
+                return;
+            }
+        }
+        if (!session.engine().subscribeTrading(session, topic, type, key, user, request.confirm))
+        {
+            refuse(session, request, "Limited");
+        }
+    }
+
+    private void onTradingQuery(final ZenithSession session, final Request request, final String topic)
+    {
+        if (!TradingRequests.QUERIES.contains(topic))
+        {
+            refuse(session, request, "Operation.Unknown");
+            return;
+        }
+        if (null == request.transactionId)
+        {
+            error(session, request.controller, topic, null, "Operation.NoResult");
+            return;
+        }
+        final EngineProxy engine = session.engine();
+        final long transactionId = request.transactionId;
+        final String user = session.user().userId();
+        final boolean accepted;
+        try
+        {
+            switch (topic)
+            {
+                case "QueryOrderStatuses":
+                    final JsonWriter out = session.writer().reset().startObject()
+                        .name("Controller").string(request.controller)
+                        .name("Topic").string(topic)
+                        .name("TransactionID").number(transactionId)
+                        .name("Data");
+                    TradingRequests.writeOrderStatuses(out);
+                    out.endObject();
+                    session.reply();
+                    return;
+                case "QueryTradingMarkets":
+                    accepted = engine.queryTradingMarkets(session, transactionId);
+                    break;
+                case "QueryAccounts":
+                    accepted = engine.queryTrading(session, transactionId, topic, ItemType.ACCOUNTS, user, user);
+                    break;
+                case "QueryOrders":
+                    accepted = engine.queryTrading(session, transactionId, topic, ItemType.ORDERS,
+                        TradingRequests.account(request.data), user);
+                    break;
+                case "QueryHoldings":
+                    accepted = engine.queryTrading(session, transactionId, topic, ItemType.HOLDINGS,
+                        TradingRequests.account(request.data), user);
+                    break;
+                default:
+                    accepted = engine.queryTrading(session, transactionId, topic, ItemType.BALANCES,
+                        TradingRequests.account(request.data), user);
+                    break;
+            }
+        }
+        catch (final TradingRequests.Refused ex)
+        {
+            refuse(session, request, ex.code);
+            return;
+        }
+        if (!accepted)
+        {
+            refuse(session, request, "Limited");
+        }
+    }
+
+    private void onOrderRequest(final ZenithSession session, final Request request, final String topic)
+    {
+        if (null == request.transactionId)
+        {
+            error(session, request.controller, topic, null, "Operation.NoResult");
+            return;
+        }
+        final long transactionId = request.transactionId;
+        final String requestIdSent = null != request.data && request.data.has("RequestID") &&
+            request.data.get("RequestID").isTextual() ? request.data.get("RequestID").asText() : null;
+        final AuthenticatedUser user = session.user();
+        if (!user.hasScope(ORDER_PAD_SCOPE) || !user.hasScope(TRADING_SCOPE))
+        {
+            orderResult(session, request, "Authority", "Rejected", requestIdSent, "Authority");
+            return;
+        }
+        if (!(session.secure() || tradingAllowsPlain))
+        {
+            orderResult(session, request, "Authority", "Rejected", requestIdSent, "Connection");
+            return;
+        }
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[io.meridian.codecs.InterlinkProtocol.MAX_MESSAGE_LENGTH]);
+        final String[] ids = new String[2];
+        final int length;
+        try
+        {
+            length = TradingRequests.encode(topic, request.data, user.userId(), buffer, new OrderRequestEncoder(), ids);
+        }
+        catch (final TradingRequests.Refused ex)
+        {
+            orderResult(session, request, null, ex.result, requestIdSent, ex.code);
+            return;
+        }
+        catch (final IndexOutOfBoundsException ex)
+        {
+            // Strings too long for one interlink message.
+            orderResult(session, request, null, "Invalid", requestIdSent, "Details");
+            return;
+        }
+        String requestId = ids[1];
+        int encodedLength = length;
+        if (null == requestId)
+        {
+            requestId = TradingRequests.newRequestId();
+            try
+            {
+                encodedLength = TradingRequests.encode(topic, withRequestId(request.data, requestId), user.userId(),
+                    buffer, new OrderRequestEncoder(), ids);
+            }
+            catch (final TradingRequests.Refused ex)
+            {
+                orderResult(session, request, null, ex.result, requestId, ex.code);
+                return;
+            }
+        }
+        if (!session.engine().orderRequest(session, transactionId, topic, user.userId(), ids[0], buffer,
+            encodedLength))
+        {
+            orderResult(session, request, "Limited", "Error", requestId, "Retry");
+        }
+    }
+
+    private JsonNode withRequestId(final JsonNode data, final String requestId)
+    {
+        final com.fasterxml.jackson.databind.node.ObjectNode copy =
+            ((com.fasterxml.jackson.databind.node.ObjectNode)data).deepCopy();
+        copy.put("RequestID", requestId);
+        return copy;
+    }
+
+    /**
+     * An order request's result made here, after an Error when {@code errorCode} is given.
+     */
+    private void orderResult(
+        final ZenithSession session,
+        final Request request,
+        final String errorCode,
+        final String result,
+        final String requestId,
+        final String orderError)
+    {
+        if (null != errorCode)
+        {
+            error(session, request.controller, request.topic, request.transactionId, errorCode);
+        }
+        final JsonWriter out = session.writer().reset().startObject()
+            .name("Controller").string(request.controller)
+            .name("Topic").string(request.topic)
+            .name("TransactionID").number(request.transactionId)
+            .name("Data").startObject()
+            .name("Result").string(result)
+            .name("RequestID").string(null == requestId ? "" : requestId)
+            .name("Errors").startArray().string(orderError).endArray()
+            .endObject()
+            .endObject();
+        session.reply();
     }
 
     // ----------------------------------------------------------------------------------------------- replies

@@ -41,6 +41,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     private int inFlight;
     private boolean draining;
     private AuthenticatedUser user;
+    private boolean secure;
 
     ZenithSession(
         final long sessionId,
@@ -76,6 +77,19 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     AuthenticatedUser user()
     {
         return user;
+    }
+
+    /**
+     * @return true if the connection came over TLS.
+     */
+    boolean secure()
+    {
+        return secure;
+    }
+
+    void secure(final boolean secure)
+    {
+        this.secure = secure;
     }
 
     void user(final AuthenticatedUser user)

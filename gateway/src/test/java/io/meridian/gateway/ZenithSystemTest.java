@@ -209,9 +209,16 @@ class ZenithSystemTest
             client.send("{\"Controller\":\"Zenith\",\"Topic\":\"Feeds\",\"Action\":\"Sub\",\"Confirm\":true," +
                 "\"TransactionID\":9}");
             final JsonNode feeds = client.await(data("Feeds"), WAIT_MS);
-            assertEquals(server.feedServer().marketCodes().size(), feeds.get("Data").size(), feeds.toString());
-            for (final JsonNode feed : feeds.get("Data"))
+            final JsonNode list = feeds.get("Data");
+            assertEquals(server.feedServer().marketCodes().size() + 2, list.size(), feeds.toString());
+            assertEquals("TradingAuthority", list.get(0).get("Name").asText(), "the authority feed comes first");
+            assertEquals("Authority", list.get(0).get("Class").asText());
+            final JsonNode trading = list.get(list.size() - 1);
+            assertEquals("OMS", trading.get("Name").asText());
+            assertEquals("Trading", trading.get("Class").asText());
+            for (int i = 1; i < list.size() - 1; i++)
             {
+                final JsonNode feed = list.get(i);
                 assertEquals("Market", feed.get("Class").asText());
                 assertEquals("Active", feed.get("Status").asText());
                 assertTrue(server.feedServer().marketCodes().contains(feed.get("Name").asText()));

@@ -17,6 +17,10 @@ import java.util.SplittableRandom;
  * Closed for 10% (every book is cleared), then PreOpen for 10% (orders are added, amended and cancelled but nothing
  * matches), then Open again, where a crossed book is first traded down with {@link SimOrderBook#uncross}. Day fields
  * (open, high, low, volume, trades) build up over the whole run; the previous close never changes.
+ * <p>
+ * An observer may be added with {@link #observer}: it is told of every change after the listener, as the simulated
+ * broker is to learn of fills of its clients' orders. The random flow never amends or cancels a client order; those
+ * change only at their owner's request, by trading, by a full side making room, or by the close.
  */
 final class SimExchange
 {
@@ -34,7 +38,7 @@ final class SimExchange
     private static final int MAX_LOTS = 50;
     private static final int MAX_DISTANCE_TICKS = 8;
 
-    private final SimListener listener;
+    private final Listeners listener;
     private final SplittableRandom random;
     private final SimMarket[] markets;
     private final SimSecurity[] securities;
@@ -66,7 +70,7 @@ final class SimExchange
         final int sessionSeconds,
         final SimListener listener)
     {
-        this.listener = listener;
+        this.listener = new Listeners(listener);
         this.random = new SplittableRandom(seed);
         this.cycleMs = sessionSeconds * 1000L;
         this.targetOrdersPerSide = Math.max(1, maxOrdersPerSide / 2);
@@ -86,7 +90,7 @@ final class SimExchange
             final SimMarket market = markets[i % markets.length];
             final long closePrice = 100 + random.nextInt(19_901);
             final SimSecurity security = new SimSecurity(
-                i, SimSecurity.code(i, seed), market, closePrice, maxOrdersPerSide, tradeHistory, listener);
+                i, SimSecurity.code(i, seed), market, closePrice, maxOrdersPerSide, tradeHistory, this.listener);
             securities[i] = security;
             securityByKey.put(security.key, security);
             listed.get(market.index).add(security);
@@ -97,6 +101,21 @@ final class SimExchange
         {
             market.securities = listed.get(market.index).toArray(new SimSecurity[0]);
         }
+    }
+
+    /**
+     * Add the one observer: it is told of every change after the listener given at construction.
+     *
+     * @param observer the observer.
+     * @throws IllegalStateException if there is one already.
+     */
+    void observer(final SimListener observer)
+    {
+        if (SimListener.NONE != listener.observer)
+        {
+            throw new IllegalStateException("the exchange has an observer already");
+        }
+        listener.observer = observer;
     }
 
     SimMarket[] markets()
@@ -214,7 +233,11 @@ final class SimExchange
         {
             final int rank = random.nextInt(count);
             final long lots = book.orderQuantity(side, rank) / security.lotSize;
-            if (lots > 1)
+            if (book.isClientOrder(book.orderId(side, rank)))
+            {
+                addPassive(security, side, open, timeMs);
+            }
+            else if (lots > 1)
             {
                 book.amend(side, rank, security.lotSize * (1 + random.nextInt((int)Math.min(lots - 1, MAX_LOTS))));
             }
@@ -228,7 +251,15 @@ final class SimExchange
             // Cancel less as the side thins, so books hover around their target depth.
             if (random.nextInt(targetOrdersPerSide) < count)
             {
-                book.cancel(side, random.nextInt(count));
+                final int rank = random.nextInt(count);
+                if (book.isClientOrder(book.orderId(side, rank)))
+                {
+                    addPassive(security, side, open, timeMs);
+                }
+                else
+                {
+                    book.cancel(side, rank);
+                }
             }
             else
             {
@@ -351,6 +382,93 @@ final class SimExchange
     private long lots(final SimSecurity security)
     {
         return security.lotSize * (1 + random.nextInt(MAX_LOTS));
+    }
+
+    /**
+     * Tells the listener, then the observer, of every change.
+     */
+    private static final class Listeners implements SimListener
+    {
+        private final SimListener listener;
+        private SimListener observer = SimListener.NONE;
+
+        Listeners(final SimListener listener)
+        {
+            this.listener = listener;
+        }
+
+        public void onOrderAdded(
+            final SimSecurity security,
+            final int side,
+            final long orderId,
+            final long position,
+            final long price,
+            final long quantity)
+        {
+            listener.onOrderAdded(security, side, orderId, position, price, quantity);
+            observer.onOrderAdded(security, side, orderId, position, price, quantity);
+        }
+
+        public void onOrderQuantity(final SimSecurity security, final int side, final long orderId, final long quantity)
+        {
+            listener.onOrderQuantity(security, side, orderId, quantity);
+            observer.onOrderQuantity(security, side, orderId, quantity);
+        }
+
+        public void onOrderRemoved(final SimSecurity security, final int side, final long orderId)
+        {
+            listener.onOrderRemoved(security, side, orderId);
+            observer.onOrderRemoved(security, side, orderId);
+        }
+
+        public void onOrderEvicted(final SimSecurity security, final int side, final long orderId)
+        {
+            listener.onOrderEvicted(security, side, orderId);
+            observer.onOrderEvicted(security, side, orderId);
+        }
+
+        public void onLevel(
+            final SimSecurity security,
+            final boolean added,
+            final int side,
+            final long levelId,
+            final long price,
+            final long volume,
+            final int count)
+        {
+            listener.onLevel(security, added, side, levelId, price, volume, count);
+            observer.onLevel(security, added, side, levelId, price, volume, count);
+        }
+
+        public void onLevelRemoved(final SimSecurity security, final int side, final long levelId, final long price)
+        {
+            listener.onLevelRemoved(security, side, levelId, price);
+            observer.onLevelRemoved(security, side, levelId, price);
+        }
+
+        public void onBookCleared(final SimSecurity security)
+        {
+            listener.onBookCleared(security);
+            observer.onBookCleared(security);
+        }
+
+        public void onTrade(final SimSecurity security, final long tradeId)
+        {
+            listener.onTrade(security, tradeId);
+            observer.onTrade(security, tradeId);
+        }
+
+        public void onSecurityChanged(final SimSecurity security, final long changed)
+        {
+            listener.onSecurityChanged(security, changed);
+            observer.onSecurityChanged(security, changed);
+        }
+
+        public void onMarketStateChanged(final SimMarket market)
+        {
+            listener.onMarketStateChanged(market);
+            observer.onMarketStateChanged(market);
+        }
     }
 
     private static TradingState next(final TradingState state)

@@ -56,6 +56,18 @@ interface SimListener
     }
 
     /**
+     * A full side is about to cancel its oldest order to make room for a new one; {@link #onOrderRemoved} for it
+     * follows. Tells a cancel apart from a fill, whose removal is followed by {@link #onTrade} instead.
+     *
+     * @param security the security.
+     * @param side     its side.
+     * @param orderId  its id.
+     */
+    default void onOrderEvicted(final SimSecurity security, final int side, final long orderId)
+    {
+    }
+
+    /**
      * A price level appeared, or its volume or order count changed.
      *
      * @param security the security.

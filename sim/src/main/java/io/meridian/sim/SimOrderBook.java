@@ -1,5 +1,7 @@
 package io.meridian.sim;
 
+import org.agrona.collections.LongHashSet;
+
 /**
  * The limit order book of one security, with price-time priority matching. Each side keeps its orders and its price
  * levels in primitive arrays sorted from the worst price to the best, and, within a price, from the newest order to
@@ -9,6 +11,9 @@ package io.meridian.sim;
  * Every change is reported to the {@link SimListener} as it happens; fills are recorded as trades on the security.
  * Ranks passed to and returned by the accessors count from the best: rank 0 is the order (or level) with the highest
  * priority.
+ * <p>
+ * Orders entered for a client of the simulated broker are marked as client orders while they rest, so the random
+ * order flow can leave them alone; they match and fill like any other order.
  */
 final class SimOrderBook
 {
@@ -34,6 +39,7 @@ final class SimOrderBook
     private final int[] orderCount = new int[2];
     private final long[][] levels = new long[2][];
     private final int[] levelCount = new int[2];
+    private final LongHashSet clientOrderIds = new LongHashSet();
     private long lastOrderId;
     private long lastPosition;
     private long lastLevelId;
@@ -106,6 +112,23 @@ final class SimOrderBook
         return levels[side][levelOffset(side, rank) + LEVEL_ID];
     }
 
+    /**
+     * @return the id the next submitted order will get, so a caller can recognise it in the trades of its submit.
+     */
+    long nextOrderId()
+    {
+        return lastOrderId + 1;
+    }
+
+    /**
+     * @param orderId an order id.
+     * @return true while the order rests in the book and was submitted as a client order.
+     */
+    boolean isClientOrder(final long orderId)
+    {
+        return !clientOrderIds.isEmpty() && clientOrderIds.contains(orderId);
+    }
+
     boolean isEmpty()
     {
         return 0 == orderCount[BID] && 0 == orderCount[ASK];
@@ -131,6 +154,29 @@ final class SimOrderBook
      * @return the order's id.
      */
     long submit(final int side, final long price, final long quantity, final boolean match, final long timeMs)
+    {
+        return submit(side, price, quantity, match, timeMs, false);
+    }
+
+    /**
+     * Enter a limit order as {@link #submit(int, long, long, boolean, long)} does, marking what rests of it as a
+     * client order when {@code client} is true.
+     *
+     * @param side     its side.
+     * @param price    its limit price.
+     * @param quantity its quantity, more than 0.
+     * @param match    whether it may trade (false while the market is pre-open).
+     * @param timeMs   epoch milliseconds, for trades.
+     * @param client   whether it is a client order.
+     * @return the order's id.
+     */
+    long submit(
+        final int side,
+        final long price,
+        final long quantity,
+        final boolean match,
+        final long timeMs,
+        final boolean client)
     {
         final long orderId = ++lastOrderId;
         long remaining = quantity;
@@ -158,6 +204,10 @@ final class SimOrderBook
 
         if (remaining > 0)
         {
+            if (client)
+            {
+                clientOrderIds.add(orderId);
+            }
             rest(side, orderId, price, remaining);
         }
         return orderId;
@@ -208,6 +258,7 @@ final class SimOrderBook
             orderCount[side] = 0;
             levelCount[side] = 0;
         }
+        clientOrderIds.clear();
         listener.onBookCleared(security);
         return true;
     }
@@ -271,7 +322,9 @@ final class SimOrderBook
     {
         if (orderCount[side] == maxOrdersPerSide)
         {
-            removeAt(side, oldestIndex(side));
+            final int oldest = oldestIndex(side);
+            listener.onOrderEvicted(security, side, orders[side][oldest * ORDER_STRIDE + ORDER_ID]);
+            removeAt(side, oldest);
         }
 
         final int count = orderCount[side];
@@ -310,6 +363,10 @@ final class SimOrderBook
         final int count = orderCount[side] - 1;
         System.arraycopy(sideOrders, offset + ORDER_STRIDE, sideOrders, offset, (count - index) * ORDER_STRIDE);
         orderCount[side] = count;
+        if (!clientOrderIds.isEmpty())
+        {
+            clientOrderIds.remove(orderId);
+        }
 
         listener.onOrderRemoved(security, side, orderId);
         takeFromLevel(side, price, quantity, true);

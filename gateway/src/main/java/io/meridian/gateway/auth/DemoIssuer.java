@@ -151,6 +151,20 @@ public final class DemoIssuer
      */
     public String mint(final String user)
     {
+        return mint(user, SCOPE);
+    }
+
+    /**
+     * Mint a signed access token for a user with chosen scopes, e.g. market data only, to try what a user without
+     * trading or order-pad rights sees.
+     *
+     * @param user  the {@code sub} and {@code name}; must pass {@link #validUserName}.
+     * @param scope the space-separated {@code scope} claim.
+     * @return the compact JWT.
+     * @throws IllegalArgumentException when the name is not valid.
+     */
+    public String mint(final String user, final String scope)
+    {
         if (!validUserName(user))
         {
             throw new IllegalArgumentException("invalid demo user name");
@@ -174,7 +188,7 @@ public final class DemoIssuer
             .notBeforeTime(issuedAt)
             .expirationTime(expiry)
             .jwtID(UUID.randomUUID().toString())
-            .claim("scope", SCOPE)
+            .claim("scope", scope)
             .build();
 
         final SignedJWT jwt = new SignedJWT(header, claims);
