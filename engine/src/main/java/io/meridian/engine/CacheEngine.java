@@ -2148,8 +2148,9 @@ final class CacheEngine implements EventHandler<RingEvent>
         final ClientSession session = event.session;
         if (event.type == RingEvent.ORDER_REQUEST)
         {
-            answerOrderRequest(session, event.transactionId, event.topic, code, OrderResult.Rejected,
-                requestIdOf(event), "Authority".equals(code) || code.startsWith("Account.") ? "Authority" : "Retry",
+            final boolean denied = "Authority".equals(code) || code.startsWith("Account.Authority");
+            answerOrderRequest(session, event.transactionId, event.topic, code,
+                denied ? OrderResult.Rejected : OrderResult.Error, requestIdOf(event), denied ? "Authority" : "Retry",
                 null);
             return;
         }
@@ -2196,11 +2197,30 @@ final class CacheEngine implements EventHandler<RingEvent>
             return;
         }
         final String clientRequestId = requestIdOf(event);
+        orderRequestDecoder.user();
+        orderRequestDecoder.accountId();
+        orderRequestDecoder.orderId();
+        final String destination = orderRequestDecoder.destination();
+        final AccountsItem accounts = (AccountsItem)accountLists.get(event.user);
+        if (!destination.isEmpty() && (null == accounts || !accounts.allows(destination)))
+        {
+            counters.refusedTradingRequests.increment();
+            answerOrderRequest(session, event.transactionId, event.topic, "Account.Authority " + destination,
+                OrderResult.Rejected, clientRequestId, "Authority", null);
+            return;
+        }
         if (!tradingLink.up)
         {
             answerOrderRequest(session, event.transactionId, event.topic, "Account.Unavailable " + event.key,
                 OrderResult.Error, clientRequestId, "Retry", null);
             return;
+        }
+        // Hold the account's orders in the cache (subscribing upstream ahead of the request, on the same stream), so
+        // the answer can carry the order: clients need its ID, and parse an order only when it is complete.
+        resolve(ItemType.ORDERS.value(), event.key);
+        if (!destination.isEmpty() && !destination.equals(event.key))
+        {
+            resolve(ItemType.ORDERS.value(), destination);
         }
         final long requestId = ++nextRequestId;
         orderRequestEncoder.wrap(event.buffer, MessageHeaderEncoder.ENCODED_LENGTH)
@@ -2227,7 +2247,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         final OrderResult result = decoder.result();
         decoder.clientRequestId();
         final String orderId = decoder.orderId();
-        decoder.accountId();
+        final String orderAccount = decoder.accountId();
         final String errors = decoder.errors();
         if (null == pending)
         {
@@ -2239,7 +2259,8 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             return;
         }
-        final OrdersItem orderList = (OrdersItem)orders.get(pending.account);
+        final OrdersItem orderList =
+            (OrdersItem)orders.get(orderAccount.isEmpty() ? pending.account : orderAccount);
         final OrdersItem.Order order = null == orderList || orderId.isEmpty() ? null : orderList.order(orderId);
         answerOrderRequest(pending.session, pending.transactionId, pending.topic, null, result,
             pending.clientRequestId, errors, order);
