@@ -130,6 +130,41 @@ final class AccountsItem extends Item
         writer.endArray();
     }
 
+    /**
+     * Every account as the {@code TradingAccounts} data: a Clear, then an Add per account.
+     */
+    void writeFullOperations(final JsonWriter writer)
+    {
+        writer.startArray();
+        writer.startObject().name("Operation").string("Clear").endObject();
+        for (final Account account : accounts.values())
+        {
+            writer.startObject().name("Operation").string("Add").name("Account");
+            writeAccount(writer, account);
+            writer.endObject();
+        }
+        writer.endArray();
+    }
+
+    /**
+     * One change as {@code TradingAccounts} data: Add, Update or Remove (with the account's ID only).
+     */
+    static void writeDeltaOperation(final JsonWriter writer, final ChangeAction action, final Account account)
+    {
+        writer.startArray().startObject();
+        if (action == ChangeAction.REMOVE)
+        {
+            writer.name("Operation").string("Remove").name("Account").startObject().name("ID").string(account.id)
+                .endObject();
+        }
+        else
+        {
+            writer.name("Operation").string(action == ChangeAction.ADD ? "Add" : "Update").name("Account");
+            writeAccount(writer, account);
+        }
+        writer.endObject().endArray();
+    }
+
     private static void writeAccount(final JsonWriter writer, final Account account)
     {
         writer.startObject()

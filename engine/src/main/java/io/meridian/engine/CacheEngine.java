@@ -56,6 +56,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     private static final String MARKET_CONTROLLER = "Market";
     private static final String TRADING_CONTROLLER = "Trading";
     private static final String TRADING_MARKETS = "QueryTradingMarkets";
+    private static final String TRADING_ACCOUNTS = "TradingAccounts";
     private static final long HOUSEKEEPING_INTERVAL_MS = 1000;
 
     /** Engine-local item kind of the Zenith {@code Feeds} list; not an interlink item type. */
@@ -119,6 +120,8 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final JsonWriter body = new JsonWriter();
     private final org.agrona.collections.IntArrayList partBounds = new org.agrona.collections.IntArrayList();
     private final JsonWriter message = new JsonWriter();
+    /** An account list's data as TradingAccounts Operation records, written with {@link #body} for its subscribers. */
+    private final JsonWriter operations = new JsonWriter();
 
     private final UnsubscribeEncoder unsubscribeEncoder = new UnsubscribeEncoder();
     private final EpochClock clock;
@@ -1440,6 +1443,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
 
         final Subscription sub = new Subscription(session, item, event.controller, event.topic, message);
+        sub.operations = item instanceof AccountsItem && TRADING_ACCOUNTS.equals(event.topic);
         sub.pendingConfirms = event.confirm ? 1 : 0;
         subs.put(subKey, sub);
         if (item.hasData)
@@ -1496,6 +1500,10 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (null != event.controller)
         {
             query.controller = event.controller;
+        }
+        if (event.request instanceof String[])
+        {
+            query.filter = (String[])event.request;
         }
         if (item.hasData)
         {
@@ -1714,6 +1722,11 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         body.reset();
         item.writeFull(body);
+        if (item instanceof AccountsItem)
+        {
+            operations.reset();
+            ((AccountsItem)item).writeFullOperations(operations);
+        }
         return body.length();
     }
 
@@ -1755,8 +1768,18 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         final int frameLength = sub.dataPrefixLength + bodyLength + 1;
         final boolean split = !outbox.fits(frameLength) && sub.item.changesSplit();
-        final boolean written = split ? writeInParts(sub, bodyLength) :
-            outbox.write(sub.dataPrefix, sub.dataPrefixLength, body.buffer(), 0, bodyLength, (byte)'}');
+        final boolean written;
+        if (sub.operations)
+        {
+            // TradingAccounts: the same account list, written as Operation records.
+            written = outbox.write(sub.dataPrefix, sub.dataPrefixLength, operations.buffer(), 0,
+                operations.length(), (byte)'}');
+        }
+        else
+        {
+            written = split ? writeInParts(sub, bodyLength) :
+                outbox.write(sub.dataPrefix, sub.dataPrefixLength, body.buffer(), 0, bodyLength, (byte)'}');
+        }
         if (!written)
         {
             // A book that could not be split is too large for any frame; one that could found the outbox full.
@@ -1887,7 +1910,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             // Trading queries answer with the records themselves, not with the subscription's changes.
             body.reset();
-            item.writeQueryAnswer(body);
+            item.writeQueryAnswer(body, query.filter);
             length = body.length();
         }
         message.reset().startObject()
@@ -2383,11 +2406,14 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             return;
         }
+        final ChangeAction action = decoder.action();
         final AccountsItem.Account account = item.apply(decoder);
         if (deltaDue(item, mode, true, counters.tradingUpdates) && null != account)
         {
             body.reset();
             AccountsItem.writeDelta(body, account);
+            operations.reset();
+            AccountsItem.writeDeltaOperation(operations, action, account);
             fanOut(item, body.length());
         }
     }

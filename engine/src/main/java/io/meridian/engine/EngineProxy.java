@@ -242,7 +242,37 @@ public final class EngineProxy
         final String key,
         final String user)
     {
-        return publishForUser(RingEvent.QUERY_ITEM, session, topic, itemType.value(), key, transactionId, false, user);
+        return queryTrading(session, transactionId, topic, itemType, key, user, null);
+    }
+
+    /**
+     * As {@link #queryTrading(ClientSession, long, String, ItemType, String, String)}, answering only the entries
+     * a filter names: {@code [orderId]} for {@code QueryOrders}, {@code [exchange, code]} for
+     * {@code QueryHoldings} (a null element matches anything).
+     *
+     * @param filter the filter, or null for every entry.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean queryTrading(
+        final ClientSession session,
+        final long transactionId,
+        final String topic,
+        final ItemType itemType,
+        final String key,
+        final String user,
+        final String[] filter)
+    {
+        final long sequence = claim();
+        if (sequence < 0)
+        {
+            return false;
+        }
+        final RingEvent event = fill(sequence, RingEvent.QUERY_ITEM, session, "Trading", topic, itemType.value(), key,
+            transactionId, false);
+        event.user = user;
+        event.request = filter;
+        ring.publish(sequence);
+        return true;
     }
 
     /**

@@ -127,10 +127,24 @@ final class HoldingsItem extends Item
     @Override
     void writeQueryAnswer(final JsonWriter writer)
     {
+        writeQueryAnswer(writer, null);
+    }
+
+    /**
+     * @param filter {@code [exchange, code]}, either null to match any, or null for every holding.
+     */
+    @Override
+    void writeQueryAnswer(final JsonWriter writer, final String[] filter)
+    {
+        final String exchange = null == filter || filter.length < 1 ? null : filter[0];
+        final String code = null == filter || filter.length < 2 ? null : filter[1];
         writer.startArray();
         for (final Holding holding : holdings.values())
         {
-            writeHolding(writer, holding);
+            if ((null == exchange || exchange.equals(holding.exchange)) && (null == code || code.equals(holding.code)))
+            {
+                writeHolding(writer, holding);
+            }
         }
         writer.endArray();
     }

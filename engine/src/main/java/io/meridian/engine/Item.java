@@ -70,6 +70,17 @@ abstract class Item
     }
 
     /**
+     * Write the answer of the item's query topic for one query, which may name a filter.
+     *
+     * @param writer where to write.
+     * @param filter what the query narrows the answer to, or null.
+     */
+    void writeQueryAnswer(final JsonWriter writer, final String[] filter)
+    {
+        writeQueryAnswer(writer);
+    }
+
+    /**
      * @return true if the item's data is an array of changes applied in order (a book), so a full state too large
      * for one frame may go out as several consecutive frames, each an array of some of the changes.
      */
@@ -93,6 +104,8 @@ abstract class Item
         final String topic;
         /** The controller the answer goes back under; Market unless set. */
         String controller = "Market";
+        /** Trading queries: the entries the answer is narrowed to, or null. */
+        String[] filter;
         /** What the query names: a security key or a market code. */
         String key;
         /** QueryTrades parameters; 0 when absent. */

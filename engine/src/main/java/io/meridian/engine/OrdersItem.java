@@ -163,10 +163,23 @@ final class OrdersItem extends Item
     @Override
     void writeQueryAnswer(final JsonWriter writer)
     {
+        writeQueryAnswer(writer, null);
+    }
+
+    /**
+     * @param filter {@code [orderId]} to answer with that order only (an empty array if there is none), or null.
+     */
+    @Override
+    void writeQueryAnswer(final JsonWriter writer, final String[] filter)
+    {
+        final String orderId = null == filter || filter.length == 0 ? null : filter[0];
         writer.startArray();
         for (final Order order : orders.values())
         {
-            writeOrder(writer, order);
+            if (null == orderId || orderId.equals(order.id))
+            {
+                writeOrder(writer, order);
+            }
         }
         writer.endArray();
     }

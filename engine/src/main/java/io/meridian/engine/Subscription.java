@@ -16,6 +16,8 @@ final class Subscription
     final UnsafeBuffer dataPrefix;
     final int dataPrefixLength;
     int refCount = 1;
+    /** Write an account list as TradingAccounts Operation records instead of Accounts objects. */
+    boolean operations;
     /** Confirmations owed once the first snapshot arrives (one per Sub that asked). */
     int pendingConfirms;
 

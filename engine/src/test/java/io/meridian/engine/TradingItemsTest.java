@@ -105,6 +105,34 @@ class TradingItemsTest
     }
 
     @Test
+    void tradingAccountsShowsTheSameListAsOperationRecords() throws Exception
+    {
+        final TestSession alice = new TestSession(1);
+        subscribe(alice, "Accounts", ItemType.ACCOUNTS, "alice", "alice");
+        subscribe(alice, "TradingAccounts", ItemType.ACCOUNTS, "alice", "alice");
+        final long itemId = liveAccounts("alice", "ALICE-1");
+        assertEquals(1, tradingSubscribes.size(), "one upstream subscription for both topics");
+        final List<JsonNode> frames = alice.frames();
+        final Map<String, JsonNode> byTopic = new HashMap<>();
+        frames.stream().filter(frame -> frame.has("Data")).forEach(frame -> byTopic.put(frame.get("Topic").asText(),
+            frame.get("Data")));
+        assertEquals("[{\"ID\":\"ALICE-1\",\"Name\":\"ALICE-1 cash\",\"Feed\":\"Active\",\"Provider\":\"OMS\"," +
+            "\"Currency\":\"USD\"}]", byTopic.get("Accounts").toString());
+        assertEquals("[{\"Operation\":\"Clear\"},{\"Operation\":\"Add\",\"Account\":{\"ID\":\"ALICE-1\"," +
+            "\"Name\":\"ALICE-1 cash\",\"Feed\":\"Active\",\"Provider\":\"OMS\",\"Currency\":\"USD\"}}]",
+            byTopic.get("TradingAccounts").toString());
+
+        send(new AccountUpdateEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(itemId).seqNo(1)
+            .action(ChangeAction.ADD).feedStatus(FeedStatus.Active).accountId("ALICE-3").name("new")
+            .currency("USD").encodedLength());
+        byTopic.clear();
+        alice.frames().forEach(frame -> byTopic.put(frame.get("Topic").asText(), frame.get("Data")));
+        assertEquals("ALICE-3", byTopic.get("Accounts").get(0).get("ID").asText());
+        assertEquals("Add", byTopic.get("TradingAccounts").get(0).get("Operation").asText());
+        assertEquals("ALICE-3", byTopic.get("TradingAccounts").get(0).get("Account").get("ID").asText());
+    }
+
+    @Test
     void aRequestWaitsForTheAccountListThenGoesAhead() throws Exception
     {
         final TestSession alice = new TestSession(1);

@@ -99,6 +99,32 @@ final class TradingRequests
     }
 
     /**
+     * @return {@code [orderId]} when a {@code QueryOrders} names an order, else null.
+     * @throws Refused if the order id is not an id.
+     */
+    static String[] orderFilter(final JsonNode data) throws Refused
+    {
+        final String orderId = optionalId(data, "OrderID", "Order");
+        return null == orderId ? null : new String[]{ orderId };
+    }
+
+    /**
+     * @return {@code [exchange, code]} when a {@code QueryHoldings} names them (the reference requires Exchange
+     * with Code), else null.
+     * @throws Refused if either is not text, or Code comes without Exchange.
+     */
+    static String[] holdingFilter(final JsonNode data) throws Refused
+    {
+        final String exchange = optionalId(data, "Exchange", "Exchange");
+        final String code = optionalId(data, "Code", "Code");
+        if (null != code && null == exchange)
+        {
+            throw new Refused("Incomplete", "Exchange");
+        }
+        return null == exchange ? null : new String[]{ exchange, code };
+    }
+
+    /**
      * @return a request id as the reference makes one when the client sends none: 22 random letters and digits.
      */
     static String newRequestId()

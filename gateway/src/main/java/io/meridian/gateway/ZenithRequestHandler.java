@@ -557,7 +557,7 @@ final class ZenithRequestHandler
         final String user = session.user().userId();
         final ItemType type;
         final String key;
-        if ("Accounts".equals(topic))
+        if ("Accounts".equals(topic) || "TradingAccounts".equals(topic))
         {
             type = ItemType.ACCOUNTS;
             key = user;
@@ -621,11 +621,11 @@ final class ZenithRequestHandler
                     break;
                 case "QueryOrders":
                     accepted = engine.queryTrading(session, transactionId, topic, ItemType.ORDERS,
-                        TradingRequests.account(request.data), user);
+                        TradingRequests.account(request.data), user, TradingRequests.orderFilter(request.data));
                     break;
                 case "QueryHoldings":
                     accepted = engine.queryTrading(session, transactionId, topic, ItemType.HOLDINGS,
-                        TradingRequests.account(request.data), user);
+                        TradingRequests.account(request.data), user, TradingRequests.holdingFilter(request.data));
                     break;
                 default:
                     accepted = engine.queryTrading(session, transactionId, topic, ItemType.BALANCES,

@@ -63,6 +63,9 @@ class TradingSystemTest
             assertEquals("TRADER-1", accounts.get(0).get("ID").asText());
             assertEquals("TRADER-2", accounts.get(1).get("ID").asText());
             assertEquals("OMS", accounts.get(0).get("Provider").asText());
+            final JsonNode operations = subscribe(client, "TradingAccounts");
+            assertEquals("Clear", operations.get(0).get("Operation").asText());
+            assertEquals("TRADER-1", operations.get(1).get("Account").get("ID").asText());
 
             final JsonNode holdings = subscribe(client, "Holdings!TRADER-1");
             assertEquals("{\"O\":\"C\",\"Account\":\"TRADER-1\"}", holdings.get(0).toString());
@@ -255,6 +258,29 @@ class TradingSystemTest
 
             final JsonNode answer = query(client, 3, "QueryOrders", "{\"Account\":\"RETRIER-1\"}");
             assertEquals(1, answer.size(), "one order placed: " + answer);
+            final String orderId = first.get("Order").get("ID").asText();
+            assertEquals(orderId, answer.get(0).get("ID").asText(), "the query answers with orders, not changes");
+            assertEquals(1, query(client, 4, "QueryOrders", "{\"Account\":\"RETRIER-1\",\"OrderID\":\"" + orderId +
+                "\"}").size());
+            assertEquals(0, query(client, 5, "QueryOrders", "{\"Account\":\"RETRIER-1\",\"OrderID\":\"NONE\"}")
+                .size());
+
+            final JsonNode allHoldings = query(client, 6, "QueryHoldings", "{\"Account\":\"RETRIER-1\"}");
+            assertEquals(holdings.size() - 1, allHoldings.size(), "every holding, without the clear record");
+            final JsonNode oneHolding = query(client, 7, "QueryHoldings", "{\"Account\":\"RETRIER-1\"," +
+                "\"Exchange\":\"" + exchange + "\",\"Code\":\"" + code + "\"}");
+            assertEquals(1, oneHolding.size(), oneHolding.toString());
+            assertEquals(code, oneHolding.get(0).get("Code").asText());
+
+            final JsonNode balances = query(client, 8, "QueryBalances", "{\"Account\":\"RETRIER-1\"}");
+            assertTrue(balances.size() >= 1, balances.toString());
+            assertFalse(balances.get(0).get("Type").asText().isEmpty(), "no clear record in a query answer");
+            final JsonNode accounts = query(client, 9, "QueryAccounts", "{}");
+            assertEquals("RETRIER-1", accounts.get(0).get("ID").asText());
+            final JsonNode statuses = query(client, 10, "QueryOrderStatuses", "{\"Provider\":\"OMS\"}");
+            assertEquals("Working", statuses.get(0).get("Code").asText());
+            assertEquals("Trade,Amend,Cancel,Move", statuses.get(0).get("Allows").asText());
+            assertTrue(query(client, 11, "QueryTradingMarkets", "{\"Provider\":\"OMS\"}").size() >= 1);
         }
     }
 
