@@ -72,6 +72,14 @@ final class AccountsItem extends Item
     }
 
     /**
+     * @return the account ids, in the order they were added.
+     */
+    java.util.Set<String> ids()
+    {
+        return accounts.keySet();
+    }
+
+    /**
      * Apply one change.
      *
      * @return the account changed, or null for a clear.

@@ -1421,9 +1421,47 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             return;
         }
+        if (null == event.key && isAccountData(event.itemKind))
+        {
+            subscribeEveryAccount(event);
+            return;
+        }
+        subscribe(event, event.controller + '|' + event.topic);
+    }
+
+    /**
+     * A bare {@code Orders}, {@code Holdings} or {@code Balances}: one subscription per account of the user, all
+     * under the topic as sent, so the client sees every account's changes (each clear names its account). One
+     * confirmation answers the Sub; accounts the user gains later are not added.
+     */
+    private void subscribeEveryAccount(final RingEvent event)
+    {
+        final AccountsItem accounts = (AccountsItem)accountLists.get(event.user);
+        final boolean confirm = event.confirm;
+        event.confirm = false;
+        for (final String accountId : accounts.ids())
+        {
+            event.key = accountId;
+            subscribe(event, event.controller + '|' + event.topic + '|' + accountId);
+        }
+        event.key = null;
+        if (confirm)
+        {
+            message.reset().startObject()
+                .name("Controller").string(event.controller)
+                .name("Topic").string(event.topic)
+                .name("Action").string("Sub")
+                .name("Confirm").bool(true)
+                .endObject();
+            sendMessage(event.session, message);
+        }
+    }
+
+    private void subscribe(final RingEvent event, final String subKey)
+    {
+        final ClientSession session = event.session;
         final Item item = resolve(event.itemKind, event.key);
         final Map<String, Subscription> subs = sessions.computeIfAbsent(session.sessionId(), id -> new HashMap<>());
-        final String subKey = event.controller + '|' + event.topic;
         final Subscription existing = subs.get(subKey);
         if (null != existing)
         {
@@ -1443,6 +1481,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
 
         final Subscription sub = new Subscription(session, item, event.controller, event.topic, message);
+        sub.mapKey = subKey;
         sub.operations = item instanceof AccountsItem && TRADING_ACCOUNTS.equals(event.topic);
         sub.pendingConfirms = event.confirm ? 1 : 0;
         subs.put(subKey, sub);
@@ -1470,11 +1509,22 @@ final class CacheEngine implements EventHandler<RingEvent>
         final ClientSession session = event.session;
         final Map<String, Subscription> subs = sessions.get(session.sessionId());
         final Subscription sub = null == subs ? null : subs.get(event.controller + '|' + event.topic);
-        if (null != sub && --sub.refCount == 0)
+        if (null != sub)
         {
-            forget(sub);
-            sub.item.subscribers.remove(sub);
-            sub.item.awaitingSnapshot.remove(sub);
+            release(sub);
+        }
+        else if (null != subs && event.topic.indexOf('!') < 0)
+        {
+            // A bare trading topic holds one subscription per account.
+            final ArrayList<Subscription> perAccount = new ArrayList<>();
+            for (final Subscription candidate : subs.values())
+            {
+                if (candidate.topic.equals(event.topic) && candidate.controller.equals(event.controller))
+                {
+                    perAccount.add(candidate);
+                }
+            }
+            perAccount.forEach(this::release);
         }
         if (event.confirm)
         {
@@ -1484,6 +1534,16 @@ final class CacheEngine implements EventHandler<RingEvent>
                 .name("Action").string("Unsub")
                 .endObject();
             sendMessage(session, message);
+        }
+    }
+
+    private void release(final Subscription sub)
+    {
+        if (--sub.refCount == 0)
+        {
+            forget(sub);
+            sub.item.subscribers.remove(sub);
+            sub.item.awaitingSnapshot.remove(sub);
         }
     }
 
@@ -1533,7 +1593,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         final Map<String, Subscription> subs = sessions.get(sub.session.sessionId());
         if (null != subs)
         {
-            subs.remove(sub.controller + '|' + sub.topic);
+            subs.remove(sub.mapKey);
             if (subs.isEmpty())
             {
                 sessions.remove(sub.session.sessionId());
@@ -2113,7 +2173,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             }
             return false;
         }
-        if (!accounts.allows(event.key))
+        if (null != event.key && !accounts.allows(event.key))
         {
             counters.refusedTradingRequests.increment();
             refuse(event, "Account.Authority " + event.key);

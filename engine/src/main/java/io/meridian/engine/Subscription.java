@@ -16,6 +16,8 @@ final class Subscription
     final UnsafeBuffer dataPrefix;
     final int dataPrefixLength;
     int refCount = 1;
+    /** The key of this subscription in its session's map: controller|topic, and |account for a bare trading topic. */
+    String mapKey;
     /** Write an account list as TradingAccounts Operation records instead of Accounts objects. */
     boolean operations;
     /** Confirmations owed once the first snapshot arrives (one per Sub that asked). */

@@ -133,6 +133,44 @@ class TradingItemsTest
     }
 
     @Test
+    void aBareTopicWatchesEveryAccountOfTheUser() throws Exception
+    {
+        final TestSession alice = new TestSession(1);
+        subscribe(alice, "Orders", ItemType.ORDERS, null, "alice");
+        liveAccounts("alice", "ALICE-1", "ALICE-2");
+        assertTrue(tradingSubscribes.containsKey("ALICE-1") && tradingSubscribes.containsKey("ALICE-2"));
+        final List<JsonNode> confirm = alice.frames();
+        assertEquals(1, confirm.size(), "one confirmation for the bare topic: " + confirm);
+        assertTrue(confirm.get(0).get("Confirm").asBoolean());
+        for (final String account : new String[]{ "ALICE-1", "ALICE-2" })
+        {
+            final long itemId = answer(account);
+            begin(itemId);
+            end(itemId, 0);
+        }
+        final List<JsonNode> states = alice.frames();
+        assertEquals(2, states.size());
+        for (int i = 0; i < 2; i++)
+        {
+            assertEquals("Orders", states.get(i).get("Topic").asText(), "under the topic as sent");
+            assertEquals("ALICE-" + (i + 1), states.get(i).get("Data").get(0).get("Account").asText());
+        }
+
+        event.clear();
+        event.type = RingEvent.UNSUBSCRIBE;
+        event.session = alice;
+        event.controller = "Trading";
+        event.topic = "Orders";
+        engine.onEvent(event, sequence++, true);
+        final TestSession other = new TestSession(2);
+        subscribe(other, "Orders!ALICE-1", ItemType.ORDERS, "ALICE-1", "alice");
+        other.frames();
+        order(tradingItemOf("ALICE-1"), 1, ChangeAction.ADD, "O9", OrderStatus.Working, 0);
+        assertEquals(0, alice.frames().size(), "the bare Unsub released every account");
+        assertEquals(1, other.frames().size());
+    }
+
+    @Test
     void aRequestWaitsForTheAccountListThenGoesAhead() throws Exception
     {
         final TestSession alice = new TestSession(1);
@@ -340,9 +378,17 @@ class TradingItemsTest
         return itemId;
     }
 
+    private final Map<String, Long> itemIds = new HashMap<>();
+
+    private long tradingItemOf(final String key)
+    {
+        return itemIds.get(key);
+    }
+
     private long answer(final String key)
     {
         final long itemId = nextItemId++;
+        itemIds.put(key, itemId);
         send(new SubscribeResultEncoder().wrapAndApplyHeader(event.buffer, 0, header)
             .linkId(TRADING_LINK_ID).requestId(tradingSubscribes.get(key)).itemId(itemId).status(SubscribeStatus.OK)
             .reason("").encodedLength());

@@ -562,6 +562,12 @@ final class ZenithRequestHandler
             type = ItemType.ACCOUNTS;
             key = user;
         }
+        else if ("Orders".equals(topic) || "Holdings".equals(topic) || "Balances".equals(topic))
+        {
+            // Every account of the user, under the bare topic.
+            type = accountTopicType(topic + '!');
+            key = null;
+        }
         else
         {
             type = accountTopicType(topic);
