@@ -140,7 +140,9 @@ class TradingSystemTest
                 "\"Exchange\":\"" + exchange + "\",\"Code\":\"" + code + "\",\"Side\":\"Bid\",\"Type\":\"Limit\"," +
                 "\"LimitPrice\":" + lowPrice(askPrice, client, code, exchange) + ",\"Quantity\":" + lot + "}}");
             assertEquals("Success", resting.get("Result").asText(), resting.toString());
+            assertEquals("Working", resting.get("Order").get("Status").asText(), "resting, nothing traded");
             final String restingId = resting.get("Order").get("ID").asText();
+            assertEquals("Working", lastOrderState(client, "Orders!TRADER-1", restingId).get("Status").asText());
             final JsonNode amended = order(client, 13, "AmendOrder", "{\"Account\":\"TRADER-1\",\"OrderID\":\"" +
                 restingId + "\",\"Details\":{\"Exchange\":\"" + exchange + "\",\"Code\":\"" + code +
                 "\",\"Side\":\"Bid\",\"Type\":\"Limit\",\"LimitPrice\":" + lowPrice(askPrice, client, code, exchange) +
