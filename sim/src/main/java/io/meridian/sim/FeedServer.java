@@ -2,37 +2,24 @@ package io.meridian.sim;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
-import io.aeron.FragmentAssembler;
-import io.aeron.Subscription;
-import io.aeron.logbuffer.Header;
 import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.SecurityFields;
 import io.meridian.codecs.interlink.ChangeAction;
-import io.meridian.codecs.interlink.HeartbeatDecoder;
-import io.meridian.codecs.interlink.HelloDecoder;
 import io.meridian.codecs.interlink.ItemType;
-import io.meridian.codecs.interlink.MessageHeaderDecoder;
-import io.meridian.codecs.interlink.SubscribeDecoder;
 import io.meridian.codecs.interlink.SubscribeStatus;
 import io.meridian.codecs.interlink.TradeHistoryRequestDecoder;
-import io.meridian.codecs.interlink.UnsubscribeDecoder;
 import io.meridian.config.ConfigException;
 import io.meridian.config.MeridianConfig;
 import io.meridian.config.Setting;
-import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.LocalDate;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -67,10 +54,8 @@ public final class FeedServer implements Agent
     public static final List<String> ALL_MARKET_CODES =
         List.of("XSX", "XNX", "XLX", "XMX", "XPX", "XQX", "XRX", "XTX");
 
-    static final int FRAGMENT_LIMIT = 64;
     static final int MAX_UPDATES_PER_WORK = 4096;
     static final int MAX_ITEM_KEY_LENGTH = 64;
-    static final int SNAPSHOT_WINDOW_BYTES = 2048;
     /** History answers holding trades that may wait per link; requests beyond are answered UNAVAILABLE. */
     static final int MAX_HISTORY_ANSWERS = 32;
 
@@ -80,8 +65,7 @@ public final class FeedServer implements Agent
     private static final int KIND_LEVELS = 3;
     private static final int KIND_TRADES = 4;
     private static final int KIND_SYMBOLS = 5;
-    private static final int PHASE_BEGIN = 0;
-    private static final int PHASE_BODY = 1;
+    /** After a trades snapshot, and after a missed trade: the trades from {@code nextTradeId} go out as deltas. */
     private static final int PHASE_CATCH_UP = 2;
     /** Room a framed delta takes in a publication, for sizing the window a snapshot waits for. */
     private static final int FRAMED_DELTA_BYTES = 128;
@@ -89,9 +73,6 @@ public final class FeedServer implements Agent
     private static final long[] NO_TRADES = new long[0];
 
     private final Context ctx;
-    private final Aeron aeron;
-    private final Subscription controlSubscription;
-    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
     private final NanoClock nanoClock;
     private final EpochClock epochClock;
     private final int securityCount;
@@ -100,21 +81,11 @@ public final class FeedServer implements Agent
     private final SimExchange exchange;
     private final List<String> securityKeys;
     private final List<String> marketCodes;
-    private final long heartbeatIntervalNs;
-    private final long livenessTimeoutNs;
     private final long startNs;
-    private final byte[] serviceToken;
     private final long[] range = new long[2];
-
-    private final Long2ObjectHashMap<Link> linkById = new Long2ObjectHashMap<>();
-    private final ArrayList<Link> links = new ArrayList<>();
+    private final LinkTable<Link, FeedItem> links;
 
     private final FeedEncoder encoder = new FeedEncoder();
-    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final HelloDecoder helloDecoder = new HelloDecoder();
-    private final HeartbeatDecoder heartbeatDecoder = new HeartbeatDecoder();
-    private final SubscribeDecoder subscribeDecoder = new SubscribeDecoder();
-    private final UnsubscribeDecoder unsubscribeDecoder = new UnsubscribeDecoder();
     private final TradeHistoryRequestDecoder historyDecoder = new TradeHistoryRequestDecoder();
 
     private long nowNs;
@@ -124,13 +95,7 @@ public final class FeedServer implements Agent
     private long updatesScheduled;
     private long updates;
     private long stateChanges;
-    private long messagesSent;
     private long historyRequests;
-    private long unknownLinkMessages;
-    private long malformedMessages;
-    private long backPressureEvents;
-    private long resnapshots;
-    private long droppedLinks;
 
     /**
      * Build the universe and subscribe to the control stream.
@@ -141,12 +106,8 @@ public final class FeedServer implements Agent
     {
         ctx.conclude();
         this.ctx = ctx;
-        this.aeron = ctx.aeron();
         this.nanoClock = ctx.nanoClock();
         this.epochClock = ctx.epochClock();
-        this.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.heartbeatIntervalMs());
-        this.livenessTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.livenessTimeoutMs());
-        this.serviceToken = ctx.serviceToken().getBytes(StandardCharsets.UTF_8);
         this.nowMs = epochClock.time();
 
         marketCodes = ALL_MARKET_CODES.subList(0, ctx.markets());
@@ -165,7 +126,8 @@ public final class FeedServer implements Agent
         }
         securityKeys = List.of(keys);
 
-        controlSubscription = aeron.addSubscription(ctx.controlChannel(), ctx.controlStreamId());
+        links = new LinkTable<>(ctx.aeron(), ctx.controlChannel(), ctx.controlStreamId(), ctx.serviceToken(),
+            ctx.heartbeatIntervalMs(), ctx.livenessTimeoutMs(), ctx.serverName(), encoder, new LinkHandler());
         startNs = nanoClock.nanoTime();
     }
 
@@ -187,14 +149,15 @@ public final class FeedServer implements Agent
     {
         nowNs = nanoClock.nanoTime();
         nowMs = epochClock.time();
-        final long sentBefore = messagesSent;
-        int workCount = controlSubscription.poll(assembler, FRAGMENT_LIMIT);
-        workCount += serviceLinks();
+        links.tick(nowNs, nowMs);
+        final long sentBefore = links.messagesSent();
+        int workCount = links.poll();
+        workCount += links.serviceLinks();
         final int changes = exchange.updateTradingStates(TimeUnit.NANOSECONDS.toMillis(nowNs - startNs), nowMs);
         stateChanges += changes;
         workCount += changes;
         workCount += generateUpdates();
-        return workCount + (int)(messagesSent - sentBefore);
+        return workCount + (int)(links.messagesSent() - sentBefore);
     }
 
     /**
@@ -202,13 +165,7 @@ public final class FeedServer implements Agent
      */
     public void onClose()
     {
-        for (int i = 0, size = links.size(); i < size; i++)
-        {
-            CloseHelper.quietClose(links.get(i).publication);
-        }
-        links.clear();
-        linkById.clear();
-        CloseHelper.quietClose(controlSubscription);
+        links.close();
     }
 
     /**
@@ -242,7 +199,7 @@ public final class FeedServer implements Agent
      */
     public int linkCount()
     {
-        return links.size();
+        return links.linkCount();
     }
 
     /**
@@ -258,7 +215,7 @@ public final class FeedServer implements Agent
      */
     public long messagesSent()
     {
-        return messagesSent;
+        return links.messagesSent();
     }
 
     /**
@@ -282,7 +239,7 @@ public final class FeedServer implements Agent
      */
     public long unknownLinkMessages()
     {
-        return unknownLinkMessages;
+        return links.unknownLinkMessages();
     }
 
     /**
@@ -290,7 +247,7 @@ public final class FeedServer implements Agent
      */
     public long malformedMessages()
     {
-        return malformedMessages;
+        return links.malformedMessages();
     }
 
     /**
@@ -298,7 +255,7 @@ public final class FeedServer implements Agent
      */
     public long backPressureEvents()
     {
-        return backPressureEvents;
+        return links.backPressureEvents();
     }
 
     /**
@@ -306,7 +263,7 @@ public final class FeedServer implements Agent
      */
     public long resnapshots()
     {
-        return resnapshots;
+        return links.resnapshots();
     }
 
     /**
@@ -314,7 +271,7 @@ public final class FeedServer implements Agent
      */
     public long droppedLinks()
     {
-        return droppedLinks;
+        return links.droppedLinks();
     }
 
     SimExchange exchange()
@@ -328,9 +285,9 @@ public final class FeedServer implements Agent
     int pendingLinkWork()
     {
         int pending = 0;
-        for (int i = 0, size = links.size(); i < size; i++)
+        for (int i = 0, size = links.linkCount(); i < size; i++)
         {
-            final Link link = links.get(i);
+            final Link link = links.link(i);
             pending += link.replies.size() + link.history.size() + link.snapshots.size() + (link.welcomed ? 0 : 1);
         }
         return pending;
@@ -344,187 +301,6 @@ public final class FeedServer implements Agent
     private long symbolsItemId(final int marketIndex)
     {
         return FIRST_SECURITY_ITEM_ID + 4L * securityCount + marketIndex;
-    }
-
-    private void onFragment(final DirectBuffer msgBuffer, final int offset, final int length, final Header header)
-    {
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
-        {
-            malformedMessages++;
-            return;
-        }
-
-        headerDecoder.wrap(msgBuffer, offset);
-        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
-        {
-            malformedMessages++;
-            return;
-        }
-
-        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        final int blockLength = headerDecoder.blockLength();
-        final int version = headerDecoder.version();
-        try
-        {
-            switch (headerDecoder.templateId())
-            {
-                case HelloDecoder.TEMPLATE_ID:
-                    onHello(helloDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
-                    break;
-                case HeartbeatDecoder.TEMPLATE_ID:
-                    onHeartbeat(heartbeatDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
-                    break;
-                case SubscribeDecoder.TEMPLATE_ID:
-                    onSubscribe(subscribeDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
-                    break;
-                case UnsubscribeDecoder.TEMPLATE_ID:
-                    onUnsubscribe(unsubscribeDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
-                    break;
-                case TradeHistoryRequestDecoder.TEMPLATE_ID:
-                    onTradeHistoryRequest(historyDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
-                    break;
-                default:
-                    malformedMessages++;
-                    break;
-            }
-        }
-        catch (final IndexOutOfBoundsException ex)
-        {
-            malformedMessages++;
-        }
-    }
-
-    private void onHello(final HelloDecoder hello)
-    {
-        final long linkId = hello.linkId();
-        final int protocolVersion = hello.protocolVersion();
-        final int responseStreamId = hello.responseStreamId();
-        final String responseChannel = hello.responseChannel();
-        hello.skipClientName();
-        final byte[] token = new byte[hello.serviceTokenLength()];
-        hello.getServiceToken(token, 0, token.length);
-
-        String rejectReason = null;
-        if (InterlinkProtocol.PROTOCOL_VERSION != protocolVersion)
-        {
-            rejectReason = "Unsupported protocol version " + protocolVersion + ", this server speaks " +
-                InterlinkProtocol.PROTOCOL_VERSION;
-        }
-        else if (serviceToken.length > 0 && !MessageDigest.isEqual(serviceToken, token))
-        {
-            rejectReason = "Invalid service token";
-        }
-
-        final Link old = linkById.remove(linkId);
-        if (null != old)
-        {
-            links.remove(old);
-            close(old);
-        }
-
-        final ExclusivePublication publication;
-        try
-        {
-            publication = aeron.addExclusivePublication(responseChannel, responseStreamId);
-        }
-        catch (final RuntimeException ex)
-        {
-            malformedMessages++;
-            return;
-        }
-
-        final Link link = new Link(linkId, publication, rejectReason, nowNs);
-        linkById.put(linkId, link);
-        links.add(link);
-    }
-
-    private void onHeartbeat(final HeartbeatDecoder heartbeat)
-    {
-        final Link link = linkById.get(heartbeat.linkId());
-        if (null == link)
-        {
-            unknownLinkMessages++;
-            return;
-        }
-        link.lastHeardNs = nowNs;
-    }
-
-    private Link openLink(final long linkId)
-    {
-        final Link link = linkById.get(linkId);
-        if (null == link || null != link.rejectReason)
-        {
-            unknownLinkMessages++;
-            return null;
-        }
-        link.lastHeardNs = nowNs;
-        return link;
-    }
-
-    private void onSubscribe(final SubscribeDecoder subscribe)
-    {
-        final Link link = openLink(subscribe.linkId());
-        if (null == link)
-        {
-            return;
-        }
-
-        final long requestId = subscribe.requestId();
-        final short itemType = subscribe.itemTypeRaw();
-        final String key = subscribe.itemKey();
-        if (ItemType.MARKETS.value() == itemType)
-        {
-            if (InterlinkProtocol.MARKETS_KEY.equals(key))
-            {
-                subscribeItem(link, requestId, MARKETS_ITEM_ID, KIND_MARKETS, null, null);
-            }
-            else
-            {
-                reply(link, requestId, 0, SubscribeStatus.INVALID,
-                    "Invalid market list key, expected '" + InterlinkProtocol.MARKETS_KEY + "'");
-            }
-        }
-        else if (ItemType.SYMBOLS.value() == itemType)
-        {
-            if (key.isEmpty() || key.length() > MAX_ITEM_KEY_LENGTH || key.indexOf('.') >= 0)
-            {
-                reply(link, requestId, 0, SubscribeStatus.INVALID, "Invalid symbols key, expected a market code");
-                return;
-            }
-            final SimMarket market = exchange.market(key);
-            if (null == market)
-            {
-                reply(link, requestId, 0, SubscribeStatus.NOT_FOUND, "Market.NotFound " + key);
-            }
-            else
-            {
-                subscribeItem(link, requestId, symbolsItemId(market.index), KIND_SYMBOLS, null, market);
-            }
-        }
-        else
-        {
-            final int kind = securityKind(itemType);
-            if (kind < 0)
-            {
-                reply(link, requestId, 0, SubscribeStatus.INVALID, "Unknown item type");
-            }
-            else if (!isSecurityKey(key))
-            {
-                reply(link, requestId, 0, SubscribeStatus.INVALID, "Invalid security key, expected CODE.MARKET");
-            }
-            else
-            {
-                final SimSecurity security = exchange.security(key);
-                if (null == security)
-                {
-                    reply(link, requestId, 0, SubscribeStatus.NOT_FOUND, "Symbol.NotFound " + key);
-                }
-                else
-                {
-                    subscribeItem(link, requestId, itemId(kind, security.index), kind, security, null);
-                }
-            }
-        }
     }
 
     private static int securityKind(final short itemType)
@@ -554,25 +330,9 @@ public final class FeedServer implements Agent
         return key.length() <= MAX_ITEM_KEY_LENGTH && dot > 0 && dot < key.length() - 1;
     }
 
-    private void onUnsubscribe(final UnsubscribeDecoder unsubscribe)
-    {
-        final Link link = openLink(unsubscribe.linkId());
-        if (null == link)
-        {
-            return;
-        }
-
-        final LinkItem item = link.items.remove(unsubscribe.itemId());
-        if (null != item)
-        {
-            item.active = false;
-            subscribers[(int)item.itemId]--;
-        }
-    }
-
     private void onTradeHistoryRequest(final TradeHistoryRequestDecoder request)
     {
-        final Link link = openLink(request.linkId());
+        final Link link = links.openLink(request.linkId());
         if (null == link)
         {
             return;
@@ -627,41 +387,20 @@ public final class FeedServer implements Agent
         final SimSecurity security,
         final SimMarket market)
     {
-        LinkItem item = link.items.get(itemId);
+        FeedItem item = link.items.get(itemId);
         if (null == item)
         {
-            item = new LinkItem(itemId, kind, security, market);
+            item = new FeedItem(itemId, kind, security, market);
             link.items.put(itemId, item);
             subscribers[(int)itemId]++;
         }
-        reply(link, requestId, itemId, SubscribeStatus.OK, "");
-        // Queued behind the reply, since replies are drained before snapshots; no deltas go out until it is sent.
-        requestSnapshot(link, item);
-    }
-
-    private static void reply(
-        final Link link, final long requestId, final long itemId, final SubscribeStatus status, final String reason)
-    {
-        link.replies.add(new Reply(requestId, itemId, status, reason));
-    }
-
-    /**
-     * Send the item's snapshot on the link, from the start even if one is under way.
-     */
-    private static void requestSnapshot(final Link link, final LinkItem item)
-    {
-        item.phase = PHASE_BEGIN;
-        if (!item.queued)
-        {
-            item.queued = true;
-            link.snapshots.add(item);
-        }
+        links.subscribed(link, requestId, item);
     }
 
     /**
      * Send the item's trades again from one the link missed, as deltas, while the history still holds them.
      */
-    private static void requestCatchUp(final Link link, final LinkItem item, final long fromTradeId)
+    private static void requestCatchUp(final Link link, final FeedItem item, final long fromTradeId)
     {
         item.phase = PHASE_CATCH_UP;
         item.nextTradeId = fromTradeId;
@@ -669,123 +408,12 @@ public final class FeedServer implements Agent
         link.snapshots.add(item);
     }
 
-    private void close(final Link link)
-    {
-        for (final LinkItem item : link.items.values())
-        {
-            item.active = false;
-            subscribers[(int)item.itemId]--;
-        }
-        link.items.clear();
-        CloseHelper.quietClose(link.publication);
-    }
-
-    private int serviceLinks()
-    {
-        int workCount = 0;
-        for (int i = links.size() - 1; i >= 0; i--)
-        {
-            final Link link = links.get(i);
-            if (nowNs - link.lastHeardNs > livenessTimeoutNs)
-            {
-                if (null == link.rejectReason)
-                {
-                    droppedLinks++;
-                }
-                link.closed = true;
-                workCount++;
-            }
-            else
-            {
-                serviceLink(link);
-            }
-
-            if (link.closed)
-            {
-                links.remove(i);
-                linkById.remove(link.linkId, link);
-                close(link);
-            }
-        }
-        return workCount;
-    }
-
-    private void serviceLink(final Link link)
-    {
-        if (!link.welcomed)
-        {
-            if (!link.publication.isConnected() ||
-                !offer(link, encoder.welcome(link.linkId, link.rejectReason, ctx.heartbeatIntervalMs(),
-                ctx.serverName())))
-            {
-                return;
-            }
-            link.welcomed = true;
-            link.closed = null != link.rejectReason;
-            link.nextHeartbeatNs = nowNs + heartbeatIntervalNs;
-            return;
-        }
-
-        if (nowNs - link.nextHeartbeatNs >= 0 && offer(link, encoder.heartbeat(link.linkId, nowMs)))
-        {
-            link.nextHeartbeatNs = nowNs + heartbeatIntervalNs;
-        }
-
-        Reply reply;
-        while (null != (reply = link.replies.peek()))
-        {
-            if (!offer(link, encoder.subscribeResult(link.linkId, reply.requestId, reply.itemId, reply.status,
-                reply.reason)))
-            {
-                return;
-            }
-            link.replies.poll();
-        }
-
-        HistoryAnswer answer;
-        while (null != (answer = link.history.peek()))
-        {
-            while (true)
-            {
-                final int count =
-                    Math.min(InterlinkProtocol.TRADES_PER_HISTORY_MESSAGE, answer.tradeCount - answer.sent);
-                final boolean last = answer.sent + count == answer.tradeCount;
-                if (!offer(link, encoder.tradeHistory(
-                    link.linkId, answer.requestId, answer.status, answer.trades, answer.sent, count, last)))
-                {
-                    return;
-                }
-                answer.sent += count;
-                if (last)
-                {
-                    break;
-                }
-            }
-            link.history.poll();
-            if (answer.tradeCount > 0)
-            {
-                link.historyWithTrades--;
-            }
-        }
-
-        LinkItem item;
-        while (null != (item = link.snapshots.peek()))
-        {
-            if (item.active && !sendSnapshot(link, item))
-            {
-                return;
-            }
-            link.snapshots.poll();
-            item.queued = false;
-        }
-    }
-
     /**
      * Send as much of the item's snapshot (or trade catch-up) as the publication takes.
      *
      * @return true when it is complete.
      */
-    private boolean sendSnapshot(final Link link, final LinkItem item)
+    private boolean sendSnapshot(final Link link, final FeedItem item)
     {
         if (PHASE_CATCH_UP == item.phase)
         {
@@ -793,23 +421,12 @@ public final class FeedServer implements Agent
         }
 
         final int itemIndex = (int)item.itemId;
-        if (PHASE_BEGIN == item.phase)
+        if (LinkItem.PHASE_BEGIN == item.phase)
         {
-            final int window = Math.min(snapshotBytes(item), link.publication.termBufferLength() / 4);
-            if (link.publication.availableWindow() < Math.max(SNAPSHOT_WINDOW_BYTES, window))
-            {
-                backPressureEvents++;
-                return false;
-            }
-            // A snapshot cut short is sent again from SnapshotBegin, which restarts it downstream.
-            final long seqNo = seqNos[itemIndex];
-            if (!offer(link, encoder.snapshotBegin(item.itemId, seqNo)))
+            if (!links.beginSnapshot(link, item, seqNos[itemIndex], snapshotBytes(item)))
             {
                 return false;
             }
-            item.snapshotSeqNo = seqNo;
-            item.cursor = 0;
-            item.phase = PHASE_BODY;
             if (KIND_TRADES == item.kind)
             {
                 item.nextTradeId = item.security.trades.firstTradeId();
@@ -820,7 +437,7 @@ public final class FeedServer implements Agent
         // Trades only grow, so their snapshot stays true; other items must not change while theirs is sent in parts.
         if (KIND_TRADES != item.kind && seqNos[itemIndex] != item.snapshotSeqNo)
         {
-            item.phase = PHASE_BEGIN;
+            item.phase = LinkItem.PHASE_BEGIN;
             return false;
         }
 
@@ -829,7 +446,7 @@ public final class FeedServer implements Agent
             return false;
         }
 
-        if (!offer(link, encoder.snapshotEnd(item.itemId, item.snapshotSeqNo)))
+        if (!links.endSnapshot(link, item))
         {
             return false;
         }
@@ -843,7 +460,7 @@ public final class FeedServer implements Agent
         return true;
     }
 
-    private boolean sendSnapshotBody(final Link link, final LinkItem item)
+    private boolean sendSnapshotBody(final Link link, final FeedItem item)
     {
         final long itemId = item.itemId;
         final long seqNo = item.snapshotSeqNo;
@@ -855,7 +472,7 @@ public final class FeedServer implements Agent
                 final SimMarket[] markets = exchange.markets();
                 for (; item.cursor < markets.length; item.cursor++)
                 {
-                    if (!offer(link, encoder.marketUpdate(itemId, seqNo, markets[item.cursor], tradingDate())))
+                    if (!links.offer(link, encoder.marketUpdate(itemId, seqNo, markets[item.cursor], tradingDate())))
                     {
                         return false;
                     }
@@ -866,7 +483,7 @@ public final class FeedServer implements Agent
             {
                 final long nullMask = security.nullMask;
                 if (0 == item.cursor &&
-                    !offer(link, encoder.securityUpdate(itemId, seqNo, security, SecurityFields.ALL & ~nullMask,
+                    !links.offer(link, encoder.securityUpdate(itemId, seqNo, security, SecurityFields.ALL & ~nullMask,
                     nullMask)))
                 {
                     return false;
@@ -882,7 +499,7 @@ public final class FeedServer implements Agent
                 {
                     final int side = item.cursor < bids ? SimOrderBook.BID : SimOrderBook.ASK;
                     final int rank = item.cursor < bids ? item.cursor : item.cursor - bids;
-                    if (!offer(link, encoder.depthOrder(itemId, seqNo, ChangeAction.ADD, side,
+                    if (!links.offer(link, encoder.depthOrder(itemId, seqNo, ChangeAction.ADD, side,
                         FeedEncoder.ALL_ORDER_FIELDS, book.orderId(side, rank), book.orderPosition(side, rank),
                         book.orderPrice(side, rank), book.orderQuantity(side, rank))))
                     {
@@ -899,7 +516,7 @@ public final class FeedServer implements Agent
                 {
                     final int side = item.cursor < bids ? SimOrderBook.BID : SimOrderBook.ASK;
                     final int rank = item.cursor < bids ? item.cursor : item.cursor - bids;
-                    if (!offer(link, encoder.depthLevel(itemId, seqNo, ChangeAction.ADD, side,
+                    if (!links.offer(link, encoder.depthLevel(itemId, seqNo, ChangeAction.ADD, side,
                         book.levelId(side, rank), book.levelPrice(side, rank), book.levelVolume(side, rank),
                         book.levelOrders(side, rank))))
                     {
@@ -916,10 +533,10 @@ public final class FeedServer implements Agent
                     if (item.nextTradeId < trades.firstTradeId())
                     {
                         // Evicted before it could be sent: what was sent is no longer the newest history.
-                        item.phase = PHASE_BEGIN;
+                        item.phase = LinkItem.PHASE_BEGIN;
                         return false;
                     }
-                    if (!offer(link, encoder.trade(itemId, seqNo, trades, item.nextTradeId)))
+                    if (!links.offer(link, encoder.trade(itemId, seqNo, trades, item.nextTradeId)))
                     {
                         return false;
                     }
@@ -931,7 +548,7 @@ public final class FeedServer implements Agent
                 final SimSecurity[] listed = item.market.securities;
                 for (; item.cursor < listed.length; item.cursor++)
                 {
-                    if (!offer(link, encoder.symbol(itemId, seqNo, listed[item.cursor])))
+                    if (!links.offer(link, encoder.symbol(itemId, seqNo, listed[item.cursor])))
                     {
                         return false;
                     }
@@ -946,7 +563,7 @@ public final class FeedServer implements Agent
      *
      * @return true when the link has them all.
      */
-    private boolean catchUp(final Link link, final LinkItem item)
+    private boolean catchUp(final Link link, final FeedItem item)
     {
         final SimTradeHistory trades = item.security.trades;
         final long lastTradeId = trades.lastTradeId();
@@ -955,12 +572,12 @@ public final class FeedServer implements Agent
         {
             if (item.nextTradeId < trades.firstTradeId())
             {
-                resnapshots++;
-                item.phase = PHASE_BEGIN;
+                // Still queued, so this restarts the snapshot in place.
+                links.resnapshot(link, item);
                 return false;
             }
             final long seqNo = lastSeqNo - (lastTradeId - item.nextTradeId);
-            if (!offer(link, encoder.trade(item.itemId, seqNo, trades, item.nextTradeId)))
+            if (!links.offer(link, encoder.trade(item.itemId, seqNo, trades, item.nextTradeId)))
             {
                 return false;
             }
@@ -968,7 +585,7 @@ public final class FeedServer implements Agent
         return true;
     }
 
-    private int snapshotBytes(final LinkItem item)
+    private int snapshotBytes(final FeedItem item)
     {
         switch (item.kind)
         {
@@ -983,7 +600,7 @@ public final class FeedServer implements Agent
                 return (item.security.book.levelCount(SimOrderBook.BID) +
                     item.security.book.levelCount(SimOrderBook.ASK) + 2) * FRAMED_DELTA_BYTES;
             default:
-                return SNAPSHOT_WINDOW_BYTES;
+                return LinkTable.SNAPSHOT_WINDOW_BYTES;
         }
     }
 
@@ -1024,41 +641,17 @@ public final class FeedServer implements Agent
      */
     private void publish(final long itemId, final int length)
     {
-        for (int i = 0, size = links.size(); i < size; i++)
-        {
-            final Link link = links.get(i);
-            if (!link.welcomed || link.closed)
-            {
-                continue;
-            }
-
-            final LinkItem item = link.items.get(itemId);
-            if (null == item || item.queued)
-            {
-                continue;
-            }
-
-            if (!offer(link, length))
-            {
-                resnapshots++;
-                requestSnapshot(link, item);
-            }
-        }
+        links.publish(itemId, length, true);
     }
 
     private void publishTrade(final long itemId, final long seqNo, final SimTradeHistory trades, final long tradeId)
     {
         int length = 0;
-        for (int i = 0, size = links.size(); i < size; i++)
+        for (int i = 0, size = links.linkCount(); i < size; i++)
         {
-            final Link link = links.get(i);
-            if (!link.welcomed || link.closed)
-            {
-                continue;
-            }
-
-            final LinkItem item = link.items.get(itemId);
-            if (null == item || item.queued)
+            final Link link = links.link(i);
+            final FeedItem item = links.liveItem(link, itemId);
+            if (null == item)
             {
                 continue;
             }
@@ -1067,22 +660,11 @@ public final class FeedServer implements Agent
             {
                 length = encoder.trade(itemId, seqNo, trades, tradeId);
             }
-            if (!offer(link, length))
+            if (!links.offer(link, length))
             {
                 requestCatchUp(link, item, tradeId);
             }
         }
-    }
-
-    private boolean offer(final Link link, final int length)
-    {
-        if (link.publication.offer(encoder.buffer, 0, length) > 0)
-        {
-            messagesSent++;
-            return true;
-        }
-        backPressureEvents++;
-        return false;
     }
 
     private int tradingDate()
@@ -1225,27 +807,144 @@ public final class FeedServer implements Agent
         }
     }
 
-    private static final class Link
+    /**
+     * What the Feed Server does its own way on its links: what an item key names, trade history requests and their
+     * answers, and the bodies of snapshots.
+     */
+    private final class LinkHandler implements LinkTable.Handler<Link, FeedItem>
     {
-        final long linkId;
-        final ExclusivePublication publication;
-        final String rejectReason;
-        final Long2ObjectHashMap<LinkItem> items = new Long2ObjectHashMap<>();
-        final ArrayDeque<Reply> replies = new ArrayDeque<>();
+        public Link newLink(
+            final long linkId, final ExclusivePublication publication, final String rejectReason, final long nowNs)
+        {
+            return new Link(linkId, publication, rejectReason, nowNs);
+        }
+
+        public void onSubscribe(final Link link, final long requestId, final short itemType, final String key)
+        {
+            if (ItemType.MARKETS.value() == itemType)
+            {
+                if (InterlinkProtocol.MARKETS_KEY.equals(key))
+                {
+                    subscribeItem(link, requestId, MARKETS_ITEM_ID, KIND_MARKETS, null, null);
+                }
+                else
+                {
+                    links.reply(link, requestId, 0, SubscribeStatus.INVALID,
+                        "Invalid market list key, expected '" + InterlinkProtocol.MARKETS_KEY + "'");
+                }
+            }
+            else if (ItemType.SYMBOLS.value() == itemType)
+            {
+                if (key.isEmpty() || key.length() > MAX_ITEM_KEY_LENGTH || key.indexOf('.') >= 0)
+                {
+                    links.reply(
+                        link, requestId, 0, SubscribeStatus.INVALID, "Invalid symbols key, expected a market code");
+                    return;
+                }
+                final SimMarket market = exchange.market(key);
+                if (null == market)
+                {
+                    links.reply(link, requestId, 0, SubscribeStatus.NOT_FOUND, "Market.NotFound " + key);
+                }
+                else
+                {
+                    subscribeItem(link, requestId, symbolsItemId(market.index), KIND_SYMBOLS, null, market);
+                }
+            }
+            else
+            {
+                final int kind = securityKind(itemType);
+                if (kind < 0)
+                {
+                    links.reply(link, requestId, 0, SubscribeStatus.INVALID, "Unknown item type");
+                }
+                else if (!isSecurityKey(key))
+                {
+                    links.reply(
+                        link, requestId, 0, SubscribeStatus.INVALID, "Invalid security key, expected CODE.MARKET");
+                }
+                else
+                {
+                    final SimSecurity security = exchange.security(key);
+                    if (null == security)
+                    {
+                        links.reply(link, requestId, 0, SubscribeStatus.NOT_FOUND, "Symbol.NotFound " + key);
+                    }
+                    else
+                    {
+                        subscribeItem(link, requestId, itemId(kind, security.index), kind, security, null);
+                    }
+                }
+            }
+        }
+
+        public boolean onMessage(
+            final int templateId, final DirectBuffer buffer, final int offset, final int blockLength, final int version)
+        {
+            if (TradeHistoryRequestDecoder.TEMPLATE_ID != templateId)
+            {
+                return false;
+            }
+            onTradeHistoryRequest(historyDecoder.wrap(buffer, offset, blockLength, version));
+            return true;
+        }
+
+        public void onUnsubscribed(final FeedItem item)
+        {
+            subscribers[(int)item.itemId]--;
+        }
+
+        /**
+         * Send the history answers the link is owed, then its snapshots.
+         */
+        public void sendQueued(final Link link)
+        {
+            HistoryAnswer answer;
+            while (null != (answer = link.history.peek()))
+            {
+                while (true)
+                {
+                    final int count =
+                        Math.min(InterlinkProtocol.TRADES_PER_HISTORY_MESSAGE, answer.tradeCount - answer.sent);
+                    final boolean last = answer.sent + count == answer.tradeCount;
+                    if (!links.offer(link, encoder.tradeHistory(
+                        link.linkId, answer.requestId, answer.status, answer.trades, answer.sent, count, last)))
+                    {
+                        return;
+                    }
+                    answer.sent += count;
+                    if (last)
+                    {
+                        break;
+                    }
+                }
+                link.history.poll();
+                if (answer.tradeCount > 0)
+                {
+                    link.historyWithTrades--;
+                }
+            }
+
+            links.sendSnapshots(link);
+        }
+
+        public boolean sendSnapshot(final Link link, final FeedItem item)
+        {
+            return FeedServer.this.sendSnapshot(link, item);
+        }
+    }
+
+    /**
+     * A link, with the trade history answers it is owed.
+     */
+    private static final class Link extends DownstreamLink<FeedItem>
+    {
         final ArrayDeque<HistoryAnswer> history = new ArrayDeque<>();
-        final ArrayDeque<LinkItem> snapshots = new ArrayDeque<>();
         int historyWithTrades;
-        long lastHeardNs;
-        long nextHeartbeatNs;
-        boolean welcomed;
-        boolean closed;
 
         Link(final long linkId, final ExclusivePublication publication, final String rejectReason, final long nowNs)
         {
-            this.linkId = linkId;
-            this.publication = publication;
-            this.rejectReason = rejectReason;
-            this.lastHeardNs = nowNs;
+            super(linkId, publication, rejectReason, nowNs);
         }
     }
 
@@ -1253,31 +952,21 @@ public final class FeedServer implements Agent
      * One item subscribed on one link. While queued, the link gets no deltas of it: its snapshot (or, for trades, a
      * catch-up) is under way.
      */
-    private static final class LinkItem
+    private static final class FeedItem extends LinkItem
     {
-        final long itemId;
         final int kind;
         final SimSecurity security;
         final SimMarket market;
-        boolean queued;
-        boolean active = true;
-        int phase;
-        int cursor;
-        long snapshotSeqNo;
         long nextTradeId;
         long snapshotLastTradeId;
 
-        LinkItem(final long itemId, final int kind, final SimSecurity security, final SimMarket market)
+        FeedItem(final long itemId, final int kind, final SimSecurity security, final SimMarket market)
         {
-            this.itemId = itemId;
+            super(itemId);
             this.kind = kind;
             this.security = security;
             this.market = market;
         }
-    }
-
-    private record Reply(long requestId, long itemId, SubscribeStatus status, String reason)
-    {
     }
 
     private static final class HistoryAnswer
@@ -1353,31 +1042,15 @@ public final class FeedServer implements Agent
          */
         public Context conclude()
         {
-            if (null == aeron)
-            {
-                throw new ConfigException("aeron: an Aeron client is required");
-            }
-            if (null == controlChannel || !controlChannel.startsWith("aeron:"))
-            {
-                throw bad(Setting.UPSTREAM_CHANNEL, "must be an Aeron channel URI", controlChannel);
-            }
-            check(Setting.UPSTREAM_CONTROL_STREAM_ID, controlStreamId, 1, Integer.MAX_VALUE);
-            check(Setting.SIM_MARKETS, markets, 1, ALL_MARKET_CODES.size());
-            check(Setting.SIM_SECURITIES, securities, 1, 1_000_000);
-            check(Setting.SIM_UPDATE_RATE, updateRate, 0, 10_000_000);
-            check(Setting.SIM_SESSION_SECONDS, sessionSeconds, 0, 86_400);
-            check(Setting.SIM_MAX_ORDERS_PER_SIDE, maxOrdersPerSide, 2, 1000);
-            check(Setting.SIM_TRADE_HISTORY, tradeHistory, 1, 100_000);
-            if (null == serviceToken)
-            {
-                throw bad(Setting.SIM_SERVICE_TOKEN, "must not be null", null);
-            }
-            check(Setting.UPSTREAM_HEARTBEAT_MS, heartbeatIntervalMs, 1, 60_000);
-            check(Setting.UPSTREAM_LIVENESS_MS, livenessTimeoutMs, heartbeatIntervalMs + 1, 600_000);
-            if (null == serverName || serverName.isEmpty() || serverName.length() > 256)
-            {
-                throw new ConfigException("serverName: must be 1 to 256 characters, got '" + serverName + "'");
-            }
+            LinkSettings.checkControl(
+                aeron, Setting.UPSTREAM_CHANNEL, controlChannel, Setting.UPSTREAM_CONTROL_STREAM_ID, controlStreamId);
+            LinkSettings.check(Setting.SIM_MARKETS, markets, 1, ALL_MARKET_CODES.size());
+            LinkSettings.check(Setting.SIM_SECURITIES, securities, 1, 1_000_000);
+            LinkSettings.check(Setting.SIM_UPDATE_RATE, updateRate, 0, 10_000_000);
+            LinkSettings.check(Setting.SIM_SESSION_SECONDS, sessionSeconds, 0, 86_400);
+            LinkSettings.check(Setting.SIM_MAX_ORDERS_PER_SIDE, maxOrdersPerSide, 2, 1000);
+            LinkSettings.check(Setting.SIM_TRADE_HISTORY, tradeHistory, 1, 100_000);
+            LinkSettings.checkLinks(serviceToken, heartbeatIntervalMs, livenessTimeoutMs, serverName);
             if (null == epochClock)
             {
                 epochClock = SystemEpochClock.INSTANCE;
@@ -1387,19 +1060,6 @@ public final class FeedServer implements Agent
                 nanoClock = SystemNanoClock.INSTANCE;
             }
             return this;
-        }
-
-        private static void check(final Setting setting, final int value, final int min, final int max)
-        {
-            if (value < min || value > max)
-            {
-                throw bad(setting, "must be between " + min + " and " + max, Integer.toString(value));
-            }
-        }
-
-        private static ConfigException bad(final Setting setting, final String why, final String value)
-        {
-            return new ConfigException(setting.key() + ": " + why + ", got '" + value + "'");
         }
 
         /**

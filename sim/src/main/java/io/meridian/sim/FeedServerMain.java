@@ -1,15 +1,6 @@
 package io.meridian.sim;
 
-import io.aeron.Aeron;
-import io.meridian.config.ConfigException;
 import io.meridian.config.MeridianConfig;
-import io.meridian.config.Setting;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.ShutdownSignalBarrier;
-
-import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * Runs the simulated {@link FeedServer} as its own process, on its own thread, against an external media driver named
@@ -31,46 +22,17 @@ public final class FeedServerMain
      */
     public static void main(final String[] args)
     {
-        Path configFile = null;
-        if (2 == args.length && "--config".equals(args[0]))
-        {
-            configFile = Path.of(args[1]);
-        }
-        else if (0 != args.length)
-        {
-            System.err.println("usage: FeedServerMain [--config FILE]");
-            System.exit(2);
-        }
+        SimLauncher.run(args, "FeedServerMain", "the Feed Server",
+            (config, aeron) -> new FeedServer(FeedServer.Context.fromConfig(config, aeron)),
+            FeedServerMain::banner);
+    }
 
-        final MeridianConfig config;
-        try
-        {
-            config = MeridianConfig.load(configFile, System.getenv(), System.getProperties(), Map.of());
-        }
-        catch (final ConfigException ex)
-        {
-            System.err.println(ex.getMessage());
-            System.exit(2);
-            return;
-        }
-
-        if (config.aeronDir().isEmpty())
-        {
-            System.err.println(Setting.AERON_DIR.key() + ": the Feed Server needs a running media driver; set " +
-                Setting.AERON_DIR.envName() + " or -D" + Setting.AERON_DIR.propertyName() + " to its directory");
-            System.exit(2);
-        }
-
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDir()));
-            AgentRunner runner = new AgentRunner(
-                new BackoffIdleStrategy(), Throwable::printStackTrace, null,
-                new FeedServer(FeedServer.Context.fromConfig(config, aeron))))
-        {
-            AgentRunner.startOnThread(runner);
-            System.out.println("feed-server: serving " + config.simSecurities() + " securities on " +
-                config.upstreamChannel() + " stream " + config.upstreamControlStreamId());
-            barrier.await();
-        }
+    /**
+     * @return the line announcing what the Feed Server serves, and where.
+     */
+    static String banner(final MeridianConfig config)
+    {
+        return "feed-server: serving " + config.simSecurities() + " securities on " + config.upstreamChannel() +
+            " stream " + config.upstreamControlStreamId();
     }
 }

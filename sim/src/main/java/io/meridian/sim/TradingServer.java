@@ -2,30 +2,20 @@ package io.meridian.sim;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
-import io.aeron.FragmentAssembler;
-import io.aeron.Subscription;
-import io.aeron.logbuffer.Header;
-import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.interlink.BooleanType;
 import io.meridian.codecs.interlink.ChangeAction;
 import io.meridian.codecs.interlink.DecimalDecoder;
-import io.meridian.codecs.interlink.HeartbeatDecoder;
-import io.meridian.codecs.interlink.HelloDecoder;
 import io.meridian.codecs.interlink.ItemType;
-import io.meridian.codecs.interlink.MessageHeaderDecoder;
 import io.meridian.codecs.interlink.OrderRequestDecoder;
 import io.meridian.codecs.interlink.OrderRequestKind;
 import io.meridian.codecs.interlink.OrderResult;
 import io.meridian.codecs.interlink.OrderType;
 import io.meridian.codecs.interlink.Side;
-import io.meridian.codecs.interlink.SubscribeDecoder;
 import io.meridian.codecs.interlink.SubscribeStatus;
-import io.meridian.codecs.interlink.UnsubscribeDecoder;
 import io.meridian.codecs.interlink.Validity;
 import io.meridian.config.ConfigException;
 import io.meridian.config.MeridianConfig;
 import io.meridian.config.Setting;
-import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
@@ -34,13 +24,9 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The simulated Trading Agent: serves the accounts, orders, holdings and balances of the {@link SimBroker}'s users and
@@ -67,28 +53,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TradingServer implements Agent
 {
-    static final int FRAGMENT_LIMIT = 64;
     static final int MAX_ITEM_KEY_LENGTH = 64;
-    static final int SNAPSHOT_WINDOW_BYTES = 2048;
 
-    private static final int PHASE_BEGIN = 0;
-    private static final int PHASE_BODY = 1;
     /** Room a framed trading update takes in a publication, for sizing the window a snapshot waits for. */
     private static final int FRAMED_UPDATE_BYTES = 320;
 
-    private final Context ctx;
-    private final Aeron aeron;
-    private final Subscription controlSubscription;
-    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
     private final NanoClock nanoClock;
     private final EpochClock epochClock;
-    private final long heartbeatIntervalNs;
-    private final long livenessTimeoutNs;
-    private final byte[] serviceToken;
     private final SimBroker broker;
+    private final LinkTable<Link, TradingLinkItem> links;
 
-    private final Long2ObjectHashMap<Link> linkById = new Long2ObjectHashMap<>();
-    private final ArrayList<Link> links = new ArrayList<>();
     private final Long2ObjectHashMap<TradingItem> itemById = new Long2ObjectHashMap<>();
     private final Map<String, TradingItem> accountsItems = new HashMap<>();
     private final Map<String, TradingItem> ordersItems = new HashMap<>();
@@ -97,27 +71,14 @@ public final class TradingServer implements Agent
 
     private final FeedEncoder encoder = new FeedEncoder();
     private final TradingEncoder tradingEncoder = new TradingEncoder(encoder.buffer);
-    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final HelloDecoder helloDecoder = new HelloDecoder();
-    private final HeartbeatDecoder heartbeatDecoder = new HeartbeatDecoder();
-    private final SubscribeDecoder subscribeDecoder = new SubscribeDecoder();
-    private final UnsubscribeDecoder unsubscribeDecoder = new UnsubscribeDecoder();
     private final OrderRequestDecoder orderRequestDecoder = new OrderRequestDecoder();
     private final SimBrokerRequest request = new SimBrokerRequest();
 
     private volatile boolean paused;
     private boolean wasPaused;
-    private long nowNs;
-    private long nowMs;
     private long lastItemId;
     private long requests;
     private long responses;
-    private long messagesSent;
-    private long unknownLinkMessages;
-    private long malformedMessages;
-    private long backPressureEvents;
-    private long resnapshots;
-    private long droppedLinks;
 
     /**
      * Serve the broker of the Feed Server's exchange and subscribe to the control stream.
@@ -137,17 +98,11 @@ public final class TradingServer implements Agent
     TradingServer(final Context ctx, final SimExchange exchange)
     {
         ctx.conclude();
-        this.ctx = ctx;
-        this.aeron = ctx.aeron();
         this.nanoClock = ctx.nanoClock();
         this.epochClock = ctx.epochClock();
-        this.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.heartbeatIntervalMs());
-        this.livenessTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.livenessTimeoutMs());
-        this.serviceToken = ctx.serviceToken().getBytes(StandardCharsets.UTF_8);
-        this.nowNs = nanoClock.nanoTime();
-        this.nowMs = epochClock.time();
         this.broker = new SimBroker(exchange, epochClock, ctx.demoAccounts(), new BrokerListener());
-        controlSubscription = aeron.addSubscription(ctx.controlChannel(), ctx.controlStreamId());
+        links = new LinkTable<>(ctx.aeron(), ctx.controlChannel(), ctx.controlStreamId(), ctx.serviceToken(),
+            ctx.heartbeatIntervalMs(), ctx.livenessTimeoutMs(), ctx.serverName(), encoder, new LinkHandler());
     }
 
     /**
@@ -172,19 +127,18 @@ public final class TradingServer implements Agent
             return 0;
         }
 
-        nowNs = nanoClock.nanoTime();
-        nowMs = epochClock.time();
-        final long sentBefore = messagesSent;
+        links.tick(nanoClock.nanoTime(), epochClock.time());
+        final long sentBefore = links.messagesSent();
         int workCount = 0;
         if (wasPaused)
         {
             wasPaused = false;
             // As after a restart: links silent for too long are gone before anything they sent meanwhile is read.
-            workCount += dropSilentLinks();
+            workCount += links.dropSilentLinks();
         }
-        workCount += controlSubscription.poll(assembler, FRAGMENT_LIMIT);
-        workCount += serviceLinks();
-        return workCount + (int)(messagesSent - sentBefore);
+        workCount += links.poll();
+        workCount += links.serviceLinks();
+        return workCount + (int)(links.messagesSent() - sentBefore);
     }
 
     /**
@@ -192,13 +146,7 @@ public final class TradingServer implements Agent
      */
     public void onClose()
     {
-        for (int i = 0, size = links.size(); i < size; i++)
-        {
-            CloseHelper.quietClose(links.get(i).publication);
-        }
-        links.clear();
-        linkById.clear();
-        CloseHelper.quietClose(controlSubscription);
+        links.close();
     }
 
     /**
@@ -230,7 +178,7 @@ public final class TradingServer implements Agent
      */
     public int linkCount()
     {
-        return links.size();
+        return links.linkCount();
     }
 
     /**
@@ -262,7 +210,7 @@ public final class TradingServer implements Agent
      */
     public long messagesSent()
     {
-        return messagesSent;
+        return links.messagesSent();
     }
 
     /**
@@ -270,7 +218,7 @@ public final class TradingServer implements Agent
      */
     public long unknownLinkMessages()
     {
-        return unknownLinkMessages;
+        return links.unknownLinkMessages();
     }
 
     /**
@@ -278,7 +226,7 @@ public final class TradingServer implements Agent
      */
     public long malformedMessages()
     {
-        return malformedMessages;
+        return links.malformedMessages();
     }
 
     /**
@@ -286,7 +234,7 @@ public final class TradingServer implements Agent
      */
     public long backPressureEvents()
     {
-        return backPressureEvents;
+        return links.backPressureEvents();
     }
 
     /**
@@ -294,7 +242,7 @@ public final class TradingServer implements Agent
      */
     public long resnapshots()
     {
-        return resnapshots;
+        return links.resnapshots();
     }
 
     /**
@@ -302,179 +250,12 @@ public final class TradingServer implements Agent
      */
     public long droppedLinks()
     {
-        return droppedLinks;
+        return links.droppedLinks();
     }
 
     SimBroker broker()
     {
         return broker;
-    }
-
-    private void onFragment(final DirectBuffer msgBuffer, final int offset, final int length, final Header header)
-    {
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
-        {
-            malformedMessages++;
-            return;
-        }
-
-        headerDecoder.wrap(msgBuffer, offset);
-        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
-        {
-            malformedMessages++;
-            return;
-        }
-
-        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        final int blockLength = headerDecoder.blockLength();
-        final int version = headerDecoder.version();
-        try
-        {
-            switch (headerDecoder.templateId())
-            {
-                case HelloDecoder.TEMPLATE_ID:
-                    onHello(helloDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
-                    break;
-                case HeartbeatDecoder.TEMPLATE_ID:
-                    onHeartbeat(heartbeatDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
-                    break;
-                case SubscribeDecoder.TEMPLATE_ID:
-                    onSubscribe(subscribeDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
-                    break;
-                case UnsubscribeDecoder.TEMPLATE_ID:
-                    onUnsubscribe(unsubscribeDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
-                    break;
-                case OrderRequestDecoder.TEMPLATE_ID:
-                    onOrderRequest(orderRequestDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
-                    break;
-                default:
-                    malformedMessages++;
-                    break;
-            }
-        }
-        catch (final IndexOutOfBoundsException ex)
-        {
-            malformedMessages++;
-        }
-    }
-
-    private void onHello(final HelloDecoder hello)
-    {
-        final long linkId = hello.linkId();
-        final int protocolVersion = hello.protocolVersion();
-        final int responseStreamId = hello.responseStreamId();
-        final String responseChannel = hello.responseChannel();
-        hello.skipClientName();
-        final byte[] token = new byte[hello.serviceTokenLength()];
-        hello.getServiceToken(token, 0, token.length);
-
-        String rejectReason = null;
-        if (InterlinkProtocol.PROTOCOL_VERSION != protocolVersion)
-        {
-            rejectReason = "Unsupported protocol version " + protocolVersion + ", this server speaks " +
-                InterlinkProtocol.PROTOCOL_VERSION;
-        }
-        else if (serviceToken.length > 0 && !MessageDigest.isEqual(serviceToken, token))
-        {
-            rejectReason = "Invalid service token";
-        }
-
-        final Link old = linkById.remove(linkId);
-        if (null != old)
-        {
-            links.remove(old);
-            close(old);
-        }
-
-        final ExclusivePublication publication;
-        try
-        {
-            publication = aeron.addExclusivePublication(responseChannel, responseStreamId);
-        }
-        catch (final RuntimeException ex)
-        {
-            malformedMessages++;
-            return;
-        }
-
-        final Link link = new Link(linkId, publication, rejectReason, nowNs);
-        linkById.put(linkId, link);
-        links.add(link);
-    }
-
-    private void onHeartbeat(final HeartbeatDecoder heartbeat)
-    {
-        final Link link = linkById.get(heartbeat.linkId());
-        if (null == link)
-        {
-            unknownLinkMessages++;
-            return;
-        }
-        link.lastHeardNs = nowNs;
-    }
-
-    private Link openLink(final long linkId)
-    {
-        final Link link = linkById.get(linkId);
-        if (null == link || null != link.rejectReason)
-        {
-            unknownLinkMessages++;
-            return null;
-        }
-        link.lastHeardNs = nowNs;
-        return link;
-    }
-
-    private void onSubscribe(final SubscribeDecoder subscribe)
-    {
-        final Link link = openLink(subscribe.linkId());
-        if (null == link)
-        {
-            return;
-        }
-
-        final long requestId = subscribe.requestId();
-        final short itemType = subscribe.itemTypeRaw();
-        final String key = subscribe.itemKey();
-        if (key.isEmpty() || key.length() > MAX_ITEM_KEY_LENGTH)
-        {
-            reply(link, requestId, 0, SubscribeStatus.INVALID, "Invalid key, expected a user name or account id");
-            return;
-        }
-
-        if (ItemType.ACCOUNTS.value() == itemType)
-        {
-            TradingItem item = accountsItems.get(key);
-            if (null == item)
-            {
-                item = newItem(ItemType.ACCOUNTS, key, null);
-                accountsItems.put(key, item);
-            }
-            // A user seen for the first time gets demo accounts now, before the snapshot lists them.
-            broker.accounts(key);
-            subscribeItem(link, requestId, item);
-            return;
-        }
-
-        final Map<String, TradingItem> items = accountItems(itemType);
-        if (null == items)
-        {
-            reply(link, requestId, 0, SubscribeStatus.INVALID, "Unknown item type");
-            return;
-        }
-        final SimAccount account = broker.account(key);
-        if (null == account)
-        {
-            reply(link, requestId, 0, SubscribeStatus.NOT_FOUND, "Account.NotFound " + key);
-            return;
-        }
-        TradingItem item = items.get(key);
-        if (null == item)
-        {
-            item = newItem(ItemType.get(itemType), key, account);
-            items.put(key, item);
-        }
-        subscribeItem(link, requestId, item);
     }
 
     private Map<String, TradingItem> accountItems(final short itemType)
@@ -501,25 +282,9 @@ public final class TradingServer implements Agent
         return item;
     }
 
-    private void onUnsubscribe(final UnsubscribeDecoder unsubscribe)
-    {
-        final Link link = openLink(unsubscribe.linkId());
-        if (null == link)
-        {
-            return;
-        }
-
-        final LinkItem linkItem = link.items.remove(unsubscribe.itemId());
-        if (null != linkItem)
-        {
-            linkItem.active = false;
-            linkItem.item.subscribers--;
-        }
-    }
-
     private void onOrderRequest(final OrderRequestDecoder decoder)
     {
-        final Link link = openLink(decoder.linkId());
+        final Link link = links.openLink(decoder.linkId());
         if (null == link)
         {
             return;
@@ -599,144 +364,19 @@ public final class TradingServer implements Agent
 
     private void subscribeItem(final Link link, final long requestId, final TradingItem item)
     {
-        LinkItem linkItem = link.items.get(item.itemId);
+        TradingLinkItem linkItem = link.items.get(item.itemId);
         if (null == linkItem)
         {
-            linkItem = new LinkItem(item);
+            linkItem = new TradingLinkItem(item);
             link.items.put(item.itemId, linkItem);
             item.subscribers++;
         }
-        reply(link, requestId, item.itemId, SubscribeStatus.OK, "");
-        // Queued behind the reply, since replies are drained before snapshots; no deltas go out until it is sent.
-        requestSnapshot(link, linkItem);
-    }
-
-    private static void reply(
-        final Link link, final long requestId, final long itemId, final SubscribeStatus status, final String reason)
-    {
-        link.replies.add(new Reply(requestId, itemId, status, reason));
-    }
-
-    /**
-     * Send the item's snapshot on the link, from the start even if one is under way.
-     */
-    private static void requestSnapshot(final Link link, final LinkItem linkItem)
-    {
-        linkItem.phase = PHASE_BEGIN;
-        if (!linkItem.queued)
-        {
-            linkItem.queued = true;
-            link.snapshots.add(linkItem);
-        }
-    }
-
-    private void close(final Link link)
-    {
-        for (final LinkItem linkItem : link.items.values())
-        {
-            linkItem.active = false;
-            linkItem.item.subscribers--;
-        }
-        link.items.clear();
-        CloseHelper.quietClose(link.publication);
-    }
-
-    private int dropSilentLinks()
-    {
-        int dropped = 0;
-        for (int i = links.size() - 1; i >= 0; i--)
-        {
-            final Link link = links.get(i);
-            if (nowNs - link.lastHeardNs > livenessTimeoutNs)
-            {
-                if (null == link.rejectReason)
-                {
-                    droppedLinks++;
-                }
-                links.remove(i);
-                linkById.remove(link.linkId, link);
-                close(link);
-                dropped++;
-            }
-        }
-        return dropped;
-    }
-
-    private int serviceLinks()
-    {
-        int workCount = dropSilentLinks();
-        for (int i = links.size() - 1; i >= 0; i--)
-        {
-            final Link link = links.get(i);
-            serviceLink(link);
-            if (link.closed)
-            {
-                links.remove(i);
-                linkById.remove(link.linkId, link);
-                close(link);
-                workCount++;
-            }
-        }
-        return workCount;
-    }
-
-    private void serviceLink(final Link link)
-    {
-        if (!link.welcomed)
-        {
-            if (!link.publication.isConnected() ||
-                !offer(link, encoder.welcome(link.linkId, link.rejectReason, ctx.heartbeatIntervalMs(),
-                ctx.serverName())))
-            {
-                return;
-            }
-            link.welcomed = true;
-            link.closed = null != link.rejectReason;
-            link.nextHeartbeatNs = nowNs + heartbeatIntervalNs;
-            return;
-        }
-
-        if (nowNs - link.nextHeartbeatNs >= 0 && offer(link, encoder.heartbeat(link.linkId, nowMs)))
-        {
-            link.nextHeartbeatNs = nowNs + heartbeatIntervalNs;
-        }
-
-        Reply reply;
-        while (null != (reply = link.replies.peek()))
-        {
-            if (!offer(link, encoder.subscribeResult(link.linkId, reply.requestId, reply.itemId, reply.status,
-                reply.reason)))
-            {
-                return;
-            }
-            link.replies.poll();
-        }
-
-        LinkItem linkItem;
-        while (null != (linkItem = link.snapshots.peek()))
-        {
-            if (linkItem.active && !sendSnapshot(link, linkItem))
-            {
-                return;
-            }
-            link.snapshots.poll();
-            linkItem.queued = false;
-        }
-
-        Response response;
-        while (null != (response = link.responses.peek()))
-        {
-            if (!sendResponse(link, response))
-            {
-                return;
-            }
-            link.responses.poll();
-        }
+        links.subscribed(link, requestId, linkItem);
     }
 
     private boolean sendResponse(final Link link, final Response response)
     {
-        if (offer(link, tradingEncoder.orderResponse(link.linkId, response.requestId, response.result,
+        if (links.offer(link, tradingEncoder.orderResponse(link.linkId, response.requestId, response.result,
             response.clientRequestId, response.orderId, response.accountId, response.errors)))
         {
             responses++;
@@ -750,32 +390,19 @@ public final class TradingServer implements Agent
      *
      * @return true when it is complete.
      */
-    private boolean sendSnapshot(final Link link, final LinkItem linkItem)
+    private boolean sendSnapshot(final Link link, final TradingLinkItem linkItem)
     {
         final TradingItem item = linkItem.item;
-        if (PHASE_BEGIN == linkItem.phase)
+        if (LinkItem.PHASE_BEGIN == linkItem.phase &&
+            !links.beginSnapshot(link, linkItem, item.seqNo, (snapshotSize(item) + 2) * FRAMED_UPDATE_BYTES))
         {
-            final int window = Math.min((snapshotSize(item) + 2) * FRAMED_UPDATE_BYTES,
-                link.publication.termBufferLength() / 4);
-            if (link.publication.availableWindow() < Math.max(SNAPSHOT_WINDOW_BYTES, window))
-            {
-                backPressureEvents++;
-                return false;
-            }
-            // A snapshot cut short is sent again from SnapshotBegin, which restarts it downstream.
-            if (!offer(link, encoder.snapshotBegin(item.itemId, item.seqNo)))
-            {
-                return false;
-            }
-            linkItem.snapshotSeqNo = item.seqNo;
-            linkItem.cursor = 0;
-            linkItem.phase = PHASE_BODY;
+            return false;
         }
 
         // The item must not change while its snapshot is sent in parts.
         if (item.seqNo != linkItem.snapshotSeqNo)
         {
-            linkItem.phase = PHASE_BEGIN;
+            linkItem.phase = LinkItem.PHASE_BEGIN;
             return false;
         }
 
@@ -784,13 +411,13 @@ public final class TradingServer implements Agent
         final long seqNo = linkItem.snapshotSeqNo;
         for (; linkItem.cursor < size; linkItem.cursor++)
         {
-            if (!offer(link, snapshotMessage(item, itemId, seqNo, linkItem.cursor)))
+            if (!links.offer(link, snapshotMessage(item, itemId, seqNo, linkItem.cursor)))
             {
                 return false;
             }
         }
 
-        return offer(link, encoder.snapshotEnd(itemId, seqNo));
+        return links.endSnapshot(link, linkItem);
     }
 
     /**
@@ -841,37 +468,7 @@ public final class TradingServer implements Agent
      */
     private void publish(final TradingItem item, final int length)
     {
-        for (int i = 0, size = links.size(); i < size; i++)
-        {
-            final Link link = links.get(i);
-            if (!link.welcomed || link.closed)
-            {
-                continue;
-            }
-
-            final LinkItem linkItem = link.items.get(item.itemId);
-            if (null == linkItem || linkItem.queued)
-            {
-                continue;
-            }
-
-            if (paused || !offer(link, length))
-            {
-                resnapshots++;
-                requestSnapshot(link, linkItem);
-            }
-        }
-    }
-
-    private boolean offer(final Link link, final int length)
-    {
-        if (link.publication.offer(encoder.buffer, 0, length) > 0)
-        {
-            messagesSent++;
-            return true;
-        }
-        backPressureEvents++;
-        return false;
+        links.publish(item.itemId, length, !paused);
     }
 
     /**
@@ -981,49 +578,130 @@ public final class TradingServer implements Agent
         }
     }
 
-    private static final class Link
+    /**
+     * What the Trading Server does its own way on its links: what an item key names, order requests and their
+     * responses, and the bodies of snapshots.
+     */
+    private final class LinkHandler implements LinkTable.Handler<Link, TradingLinkItem>
     {
-        final long linkId;
-        final ExclusivePublication publication;
-        final String rejectReason;
-        final Long2ObjectHashMap<LinkItem> items = new Long2ObjectHashMap<>();
-        final ArrayDeque<Reply> replies = new ArrayDeque<>();
-        final ArrayDeque<LinkItem> snapshots = new ArrayDeque<>();
+        public Link newLink(
+            final long linkId, final ExclusivePublication publication, final String rejectReason, final long nowNs)
+        {
+            return new Link(linkId, publication, rejectReason, nowNs);
+        }
+
+        public void onSubscribe(final Link link, final long requestId, final short itemType, final String key)
+        {
+            if (key.isEmpty() || key.length() > MAX_ITEM_KEY_LENGTH)
+            {
+                links.reply(
+                    link, requestId, 0, SubscribeStatus.INVALID, "Invalid key, expected a user name or account id");
+                return;
+            }
+
+            if (ItemType.ACCOUNTS.value() == itemType)
+            {
+                TradingItem item = accountsItems.get(key);
+                if (null == item)
+                {
+                    item = newItem(ItemType.ACCOUNTS, key, null);
+                    accountsItems.put(key, item);
+                }
+                // A user seen for the first time gets demo accounts now, before the snapshot lists them.
+                broker.accounts(key);
+                subscribeItem(link, requestId, item);
+                return;
+            }
+
+            final Map<String, TradingItem> items = accountItems(itemType);
+            if (null == items)
+            {
+                links.reply(link, requestId, 0, SubscribeStatus.INVALID, "Unknown item type");
+                return;
+            }
+            final SimAccount account = broker.account(key);
+            if (null == account)
+            {
+                links.reply(link, requestId, 0, SubscribeStatus.NOT_FOUND, "Account.NotFound " + key);
+                return;
+            }
+            TradingItem item = items.get(key);
+            if (null == item)
+            {
+                item = newItem(ItemType.get(itemType), key, account);
+                items.put(key, item);
+            }
+            subscribeItem(link, requestId, item);
+        }
+
+        public boolean onMessage(
+            final int templateId, final DirectBuffer buffer, final int offset, final int blockLength, final int version)
+        {
+            if (OrderRequestDecoder.TEMPLATE_ID != templateId)
+            {
+                return false;
+            }
+            onOrderRequest(orderRequestDecoder.wrap(buffer, offset, blockLength, version));
+            return true;
+        }
+
+        public void onUnsubscribed(final TradingLinkItem linkItem)
+        {
+            linkItem.item.subscribers--;
+        }
+
+        /**
+         * Send the snapshots the link is owed, then its order responses.
+         */
+        public void sendQueued(final Link link)
+        {
+            if (!links.sendSnapshots(link))
+            {
+                return;
+            }
+
+            Response response;
+            while (null != (response = link.responses.peek()))
+            {
+                if (!sendResponse(link, response))
+                {
+                    return;
+                }
+                link.responses.poll();
+            }
+        }
+
+        public boolean sendSnapshot(final Link link, final TradingLinkItem linkItem)
+        {
+            return TradingServer.this.sendSnapshot(link, linkItem);
+        }
+    }
+
+    /**
+     * A link, with the order responses it is owed.
+     */
+    private static final class Link extends DownstreamLink<TradingLinkItem>
+    {
         final ArrayDeque<Response> responses = new ArrayDeque<>();
-        long lastHeardNs;
-        long nextHeartbeatNs;
-        boolean welcomed;
-        boolean closed;
 
         Link(final long linkId, final ExclusivePublication publication, final String rejectReason, final long nowNs)
         {
-            this.linkId = linkId;
-            this.publication = publication;
-            this.rejectReason = rejectReason;
-            this.lastHeardNs = nowNs;
+            super(linkId, publication, rejectReason, nowNs);
         }
     }
 
     /**
      * One item subscribed on one link. While queued, the link gets no deltas of it: its snapshot is under way.
      */
-    private static final class LinkItem
+    private static final class TradingLinkItem extends LinkItem
     {
         final TradingItem item;
-        boolean queued;
-        boolean active = true;
-        int phase;
-        int cursor;
-        long snapshotSeqNo;
 
-        LinkItem(final TradingItem item)
+        TradingLinkItem(final TradingItem item)
         {
+            super(item.itemId);
             this.item = item;
         }
-    }
-
-    private record Reply(long requestId, long itemId, SubscribeStatus status, String reason)
-    {
     }
 
     private record Response(
@@ -1075,25 +753,9 @@ public final class TradingServer implements Agent
          */
         public Context conclude()
         {
-            if (null == aeron)
-            {
-                throw new ConfigException("aeron: an Aeron client is required");
-            }
-            if (null == controlChannel || !controlChannel.startsWith("aeron:"))
-            {
-                throw bad(Setting.TRADING_CHANNEL, "must be an Aeron channel URI", controlChannel);
-            }
-            check(Setting.TRADING_CONTROL_STREAM_ID, controlStreamId, 1, Integer.MAX_VALUE);
-            if (null == serviceToken)
-            {
-                throw bad(Setting.SIM_SERVICE_TOKEN, "must not be null", null);
-            }
-            check(Setting.UPSTREAM_HEARTBEAT_MS, heartbeatIntervalMs, 1, 60_000);
-            check(Setting.UPSTREAM_LIVENESS_MS, livenessTimeoutMs, heartbeatIntervalMs + 1, 600_000);
-            if (null == serverName || serverName.isEmpty() || serverName.length() > 256)
-            {
-                throw new ConfigException("serverName: must be 1 to 256 characters, got '" + serverName + "'");
-            }
+            LinkSettings.checkControl(
+                aeron, Setting.TRADING_CHANNEL, controlChannel, Setting.TRADING_CONTROL_STREAM_ID, controlStreamId);
+            LinkSettings.checkLinks(serviceToken, heartbeatIntervalMs, livenessTimeoutMs, serverName);
             if (null == epochClock)
             {
                 epochClock = SystemEpochClock.INSTANCE;
@@ -1103,19 +765,6 @@ public final class TradingServer implements Agent
                 nanoClock = SystemNanoClock.INSTANCE;
             }
             return this;
-        }
-
-        private static void check(final Setting setting, final int value, final int min, final int max)
-        {
-            if (value < min || value > max)
-            {
-                throw bad(setting, "must be between " + min + " and " + max, Integer.toString(value));
-            }
-        }
-
-        private static ConfigException bad(final Setting setting, final String why, final String value)
-        {
-            return new ConfigException(setting.key() + ": " + why + ", got '" + value + "'");
         }
 
         /**

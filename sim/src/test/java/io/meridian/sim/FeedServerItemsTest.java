@@ -1,29 +1,23 @@
 package io.meridian.sim;
 
-import io.aeron.Aeron;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.SecurityFields;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.interlink.TradingState;
-import org.agrona.CloseHelper;
-import org.agrona.concurrent.CachedEpochClock;
-import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Consumer;
 
+import static io.meridian.sim.SimTestBed.EPOCH_MS;
+import static io.meridian.sim.SimTestBed.MS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -35,45 +29,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FeedServerItemsTest
 {
-    private static final long MS = 1_000_000L;
-    private static final long EPOCH_MS = 1_710_460_800_000L;
     private static final int TODAY = 20240315;
 
-    private final CachedNanoClock nanoClock = new CachedNanoClock();
-    private final CachedEpochClock epochClock = new CachedEpochClock();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private MediaDriver driver;
-    private Aeron aeron;
+    private SimTestBed bed;
     private FeedServer server;
 
     @BeforeEach
     void setUp()
     {
-        final String tmpDir = System.getProperty("java.io.tmpdir");
-        final String dir = new File(tmpDir, "meridian-sim-" + UUID.randomUUID()).getPath();
-        driver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(dir)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .ipcTermBufferLength(1024 * 1024)
-            .threadingMode(ThreadingMode.SHARED));
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
-        nanoClock.update(1_000 * MS);
-        epochClock.update(EPOCH_MS);
+        bed = new SimTestBed("meridian-sim-");
     }
 
     @AfterEach
     void tearDown()
     {
-        for (int i = closeables.size() - 1; i >= 0; i--)
-        {
-            CloseHelper.quietClose(closeables.get(i));
-        }
-        if (null != server)
-        {
-            server.onClose();
-        }
-        CloseHelper.closeAll(aeron, driver);
+        bed.close(server);
     }
 
     @Test
@@ -102,8 +72,8 @@ class FeedServerItemsTest
 
         for (int i = 0; i < 5_000; i++)
         {
-            nanoClock.advance(MS);
-            epochClock.advance(1);
+            bed.nanoClock.advance(MS);
+            bed.epochClock.advance(1);
             link.drive();
             drain(link, downstream);
         }
@@ -369,13 +339,13 @@ class FeedServerItemsTest
         final Downstream downstream = new Downstream();
         settle(link, downstream);
 
-        nanoClock.advance(1_000 * MS);
+        bed.nanoClock.advance(1_000 * MS);
         server.doWork();
         assertTrue(server.backPressureEvents() > 0, "expected back pressure on a 64 KiB term");
 
         for (int i = 0; i < 200; i++)
         {
-            nanoClock.advance(MS / 4);
+            bed.nanoClock.advance(MS / 4);
             link.drive();
             drain(link, downstream);
         }
@@ -404,7 +374,7 @@ class FeedServerItemsTest
 
         for (int i = 0; i < 200; i++)
         {
-            nanoClock.advance(MS);
+            bed.nanoClock.advance(MS);
             link.drive();
             drain(link, downstream);
         }
@@ -445,8 +415,8 @@ class FeedServerItemsTest
         final long updatesBefore = server.updates();
         for (int i = 0; i < 6_000; i++)
         {
-            nanoClock.advance(MS);
-            epochClock.advance(1);
+            bed.nanoClock.advance(MS);
+            bed.epochClock.advance(1);
             final long before = threads.getCurrentThreadAllocatedBytes();
             server.doWork();
             final long after = threads.getCurrentThreadAllocatedBytes();
@@ -615,44 +585,30 @@ class FeedServerItemsTest
     private void advanceTo(final TestLink link, final Downstream downstream, final long elapsedMs)
     {
         final long target = 1_000 * MS + elapsedMs * MS;
-        while (nanoClock.nanoTime() < target)
+        while (bed.nanoClock.nanoTime() < target)
         {
-            nanoClock.advance(Math.min(10 * MS, target - nanoClock.nanoTime()));
-            epochClock.advance(10);
+            bed.nanoClock.advance(Math.min(10 * MS, target - bed.nanoClock.nanoTime()));
+            bed.epochClock.advance(10);
             link.drive();
             drain(link, downstream);
         }
         settle(link, downstream);
     }
 
-    private FeedServer.Context context()
-    {
-        return new FeedServer.Context()
-            .aeron(aeron)
-            .nanoClock(nanoClock)
-            .epochClock(epochClock)
-            .securities(5);
-    }
-
     private void startServer(final Consumer<FeedServer.Context> customise)
     {
-        final FeedServer.Context ctx = context();
+        final FeedServer.Context ctx = bed.feedContext();
         customise.accept(ctx);
         server = new FeedServer(ctx);
     }
 
     private TestLink newLink(final long linkId, final String responseChannel)
     {
-        final TestLink link = new TestLink(aeron, server::doWork, linkId, responseChannel, 2001);
-        closeables.add(link);
-        return link;
+        return bed.newFeedLink(server::doWork, linkId, responseChannel);
     }
 
     private TestLink openLink(final long linkId)
     {
-        final TestLink link = newLink(linkId, "aeron:ipc");
-        link.hello("");
-        assertEquals("ACCEPTED", link.next().status());
-        return link;
+        return bed.openFeedLink(server::doWork, linkId);
     }
 }

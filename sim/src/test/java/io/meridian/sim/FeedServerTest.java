@@ -1,30 +1,24 @@
 package io.meridian.sim;
 
-import io.aeron.Aeron;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.SecurityFields;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.config.ConfigException;
 import io.meridian.config.MeridianConfig;
-import org.agrona.CloseHelper;
-import org.agrona.concurrent.CachedEpochClock;
-import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Consumer;
 
+import static io.meridian.sim.SimTestBed.EPOCH_MS;
+import static io.meridian.sim.SimTestBed.MS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,44 +27,19 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 class FeedServerTest
 {
-    private static final long MS = 1_000_000L;
-    private static final long EPOCH_MS = 1_710_460_800_000L;
-
-    private final CachedNanoClock nanoClock = new CachedNanoClock();
-    private final CachedEpochClock epochClock = new CachedEpochClock();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private MediaDriver driver;
-    private Aeron aeron;
+    private SimTestBed bed;
     private FeedServer server;
 
     @BeforeEach
     void setUp()
     {
-        final String tmpDir = System.getProperty("java.io.tmpdir");
-        final String dir = new File(tmpDir, "meridian-sim-" + UUID.randomUUID()).getPath();
-        driver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(dir)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .ipcTermBufferLength(1024 * 1024)
-            .threadingMode(ThreadingMode.SHARED));
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
-        nanoClock.update(1_000 * MS);
-        epochClock.update(EPOCH_MS);
+        bed = new SimTestBed("meridian-sim-");
     }
 
     @AfterEach
     void tearDown()
     {
-        for (int i = closeables.size() - 1; i >= 0; i--)
-        {
-            CloseHelper.quietClose(closeables.get(i));
-        }
-        if (null != server)
-        {
-            server.onClose();
-        }
-        CloseHelper.closeAll(aeron, driver);
+        bed.close(server);
     }
 
     @Test
@@ -88,8 +57,8 @@ class FeedServerTest
         assertEquals("", welcome.reason());
         assertEquals(1, server.linkCount());
 
-        nanoClock.advance(1_000 * MS);
-        epochClock.advance(1_000);
+        bed.nanoClock.advance(1_000 * MS);
+        bed.epochClock.advance(1_000);
         final TestLink.Received heartbeat = awaitType(link, "Heartbeat");
         assertEquals(7, heartbeat.linkId());
         assertEquals(EPOCH_MS + 1_000, heartbeat.timestampMs());
@@ -119,8 +88,8 @@ class FeedServerTest
         good.hello("secret");
         assertEquals("ACCEPTED", good.next().status());
 
-        final TestLink old = new TestLink(aeron, server::doWork, 2, "aeron:ipc", 2002);
-        closeables.add(old);
+        final TestLink old = new TestLink(bed.aeron, server::doWork, 2, "aeron:ipc", 2002);
+        bed.closeAtEnd(old);
         old.hello(InterlinkProtocol.PROTOCOL_VERSION + 1, "secret");
         final TestLink.Received welcome = old.next();
         assertEquals("REJECTED", welcome.status());
@@ -241,7 +210,7 @@ class FeedServerTest
         final long updatesBefore = server.updates();
         for (int i = 0; i < 100; i++)
         {
-            nanoClock.advance(MS);
+            bed.nanoClock.advance(MS);
             link.drive();
         }
         assertTrue(server.updates() >= updatesBefore + 50);
@@ -257,14 +226,14 @@ class FeedServerTest
         startServer(ctx -> ctx.updateRate(0).heartbeatIntervalMs(100).livenessTimeoutMs(500));
         final TestLink link = openLink(9);
 
-        nanoClock.advance(400 * MS);
+        bed.nanoClock.advance(400 * MS);
         link.heartbeat();
         link.drive();
-        nanoClock.advance(400 * MS);
+        bed.nanoClock.advance(400 * MS);
         link.drive();
         assertEquals(1, server.linkCount());
 
-        nanoClock.advance(101 * MS);
+        bed.nanoClock.advance(101 * MS);
         link.drive();
         assertEquals(0, server.linkCount());
         assertEquals(1, server.droppedLinks());
@@ -289,7 +258,7 @@ class FeedServerTest
             lastSeqNo.put(itemId, assertSecuritySnapshot(link, itemId, key));
         }
 
-        nanoClock.advance(1_000 * MS);
+        bed.nanoClock.advance(1_000 * MS);
         server.doWork();
         assertTrue(server.resnapshots() > 0, "expected back pressure on a 64 KiB term");
 
@@ -298,7 +267,7 @@ class FeedServerTest
         final long deadline = System.nanoTime() + TestLink.TIMEOUT_NS;
         while (snapshots < 3 && System.nanoTime() < deadline)
         {
-            nanoClock.advance(MS);
+            bed.nanoClock.advance(MS);
             link.drive();
             TestLink.Received message;
             while (null != (message = link.received.poll()))
@@ -335,8 +304,8 @@ class FeedServerTest
         startServer(ctx -> ctx.securities(1_000).markets(3).updateRate(0));
         final FeedServer same = new FeedServer(context().securities(1_000).markets(3).updateRate(0));
         final FeedServer other = new FeedServer(context().securities(1_000).markets(3).updateRate(0).seed(7));
-        closeables.add(same::onClose);
-        closeables.add(other::onClose);
+        bed.closeAtEnd(same::onClose);
+        bed.closeAtEnd(other::onClose);
 
         final List<String> keys = server.securityKeys();
         assertEquals(1_000, keys.size());
@@ -397,8 +366,8 @@ class FeedServerTest
             Map.entry("upstream.heartbeat-interval-ms", "250"),
             Map.entry("upstream.liveness-timeout-ms", "900")));
 
-        final FeedServer.Context ctx = FeedServer.Context.fromConfig(config, aeron);
-        assertEquals(aeron, ctx.aeron());
+        final FeedServer.Context ctx = FeedServer.Context.fromConfig(config, bed.aeron);
+        assertEquals(bed.aeron, ctx.aeron());
         assertEquals(4, ctx.markets());
         assertEquals(12, ctx.securities());
         assertEquals(0, ctx.updateRate());
@@ -454,11 +423,7 @@ class FeedServerTest
 
     private FeedServer.Context context()
     {
-        return new FeedServer.Context()
-            .aeron(aeron)
-            .nanoClock(nanoClock)
-            .epochClock(epochClock)
-            .securities(5);
+        return bed.feedContext();
     }
 
     private void startServer(final Consumer<FeedServer.Context> customise)
@@ -470,17 +435,12 @@ class FeedServerTest
 
     private TestLink newLink(final long linkId, final String responseChannel)
     {
-        final TestLink link = new TestLink(aeron, server::doWork, linkId, responseChannel, 2001);
-        closeables.add(link);
-        return link;
+        return bed.newFeedLink(server::doWork, linkId, responseChannel);
     }
 
     private TestLink openLink(final long linkId)
     {
-        final TestLink link = newLink(linkId, "aeron:ipc");
-        link.hello("");
-        assertEquals("ACCEPTED", link.next().status());
-        return link;
+        return bed.openFeedLink(server::doWork, linkId);
     }
 
     private TestLink.Received nextAdvancingClock(final TestLink link)
@@ -496,7 +456,7 @@ class FeedServerTest
                     return message;
                 }
             }
-            nanoClock.advance(MS);
+            bed.nanoClock.advance(MS);
             link.drive();
         }
         return fail("no message within 5 s");

@@ -1,8 +1,5 @@
 package io.meridian.sim;
 
-import io.aeron.Aeron;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.interlink.OrderRequestKind;
@@ -10,23 +7,20 @@ import io.meridian.codecs.interlink.OrderType;
 import io.meridian.codecs.interlink.Side;
 import io.meridian.config.ConfigException;
 import io.meridian.config.MeridianConfig;
-import org.agrona.CloseHelper;
-import org.agrona.concurrent.CachedEpochClock;
-import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 import static io.meridian.sim.SimOrderBook.ASK;
 import static io.meridian.sim.SimOrderBook.BID;
+import static io.meridian.sim.SimTestBed.EPOCH_MS;
+import static io.meridian.sim.SimTestBed.MS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,52 +28,24 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 class TradingServerTest
 {
-    private static final long MS = 1_000_000L;
-    private static final long EPOCH_MS = 1_710_460_800_000L;
     private static final int CONTROL_STREAM_ID = 1003;
 
-    private final CachedNanoClock nanoClock = new CachedNanoClock();
-    private final CachedEpochClock epochClock = new CachedEpochClock();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final Map<Long, Long> seqNos = new HashMap<>();
     private long lastSnapshotItemId;
-    private MediaDriver driver;
-    private Aeron aeron;
+    private SimTestBed bed;
     private FeedServer feedServer;
     private TradingServer server;
 
     @BeforeEach
     void setUp()
     {
-        final String dir = new File(System.getProperty("java.io.tmpdir"), "meridian-trading-" + UUID.randomUUID())
-            .getPath();
-        driver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(dir)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .ipcTermBufferLength(1024 * 1024)
-            .threadingMode(ThreadingMode.SHARED));
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
-        nanoClock.update(1_000 * MS);
-        epochClock.update(EPOCH_MS);
+        bed = new SimTestBed("meridian-trading-");
     }
 
     @AfterEach
     void tearDown()
     {
-        for (int i = closeables.size() - 1; i >= 0; i--)
-        {
-            CloseHelper.quietClose(closeables.get(i));
-        }
-        if (null != server)
-        {
-            server.onClose();
-        }
-        if (null != feedServer)
-        {
-            feedServer.onClose();
-        }
-        CloseHelper.closeAll(aeron, driver);
+        bed.close(server, feedServer);
     }
 
     @Test
@@ -126,7 +92,7 @@ class TradingServerTest
         final long tick = security.tickSize;
         final long lot = security.lotSize;
         book(security, new long[]{p - 5 * tick, lot}, new long[]{p, 2 * lot});
-        epochClock.update(EPOCH_MS + 7);
+        bed.epochClock.update(EPOCH_MS + 7);
 
         link.place(100, "c-1", "alice", "ALICE-1", security, Side.BID, p, lot);
         final List<TradingTestLink.Received> placed = untilResponse(link);
@@ -301,7 +267,7 @@ class TradingServerTest
         final TradingTestLink link = openLink(11, "");
         snapshot(link, 1, ItemType.ACCOUNTS, "alice");
         snapshot(link, 2, ItemType.ORDERS, "ALICE-1");
-        nanoClock.advance(1_000 * MS);
+        bed.nanoClock.advance(1_000 * MS);
         awaitHeartbeat(link);
 
         server.pause();
@@ -311,8 +277,8 @@ class TradingServerTest
             .limitPrice(security.book.orderPrice(BID, 0)).quantity(security.lotSize));
         for (int i = 0; i < 60; i++)
         {
-            nanoClock.advance(100 * MS);
-            epochClock.advance(100);
+            bed.nanoClock.advance(100 * MS);
+            bed.epochClock.advance(100);
             assertEquals(0, server.doWork());
             feedServer.doWork();
             link.poll();
@@ -380,7 +346,7 @@ class TradingServerTest
             Map.entry("upstream.heartbeat-interval-ms", "250"),
             Map.entry("upstream.liveness-timeout-ms", "900")));
 
-        final TradingServer.Context ctx = TradingServer.Context.fromConfig(config, aeron);
+        final TradingServer.Context ctx = TradingServer.Context.fromConfig(config, bed.aeron);
         assertEquals("aeron:udp?endpoint=localhost:40124", ctx.controlChannel());
         assertEquals(77, ctx.controlStreamId());
         assertEquals("tok", ctx.serviceToken());
@@ -390,26 +356,20 @@ class TradingServerTest
         assertEquals(CONTROL_STREAM_ID, new TradingServer.Context().controlStreamId());
 
         final ConfigException channel = assertThrows(ConfigException.class,
-            () -> new TradingServer.Context().aeron(aeron).controlChannel("udp://x").conclude());
+            () -> new TradingServer.Context().aeron(bed.aeron).controlChannel("udp://x").conclude());
         assertTrue(channel.getMessage().startsWith("trading.channel"), channel.getMessage());
-        final ConfigException liveness = assertThrows(ConfigException.class,
-            () -> new TradingServer.Context().aeron(aeron).heartbeatIntervalMs(500).livenessTimeoutMs(500).conclude());
+        final ConfigException liveness = assertThrows(ConfigException.class, () -> new TradingServer.Context()
+            .aeron(bed.aeron).heartbeatIntervalMs(500).livenessTimeoutMs(500).conclude());
         assertTrue(liveness.getMessage().startsWith("upstream.liveness-timeout-ms"), liveness.getMessage());
     }
 
     private void startServers(final Consumer<TradingServer.Context> customise)
     {
-        feedServer = new FeedServer(new FeedServer.Context()
-            .aeron(aeron)
-            .nanoClock(nanoClock)
-            .epochClock(epochClock)
-            .securities(5)
-            .updateRate(0)
-            .sessionSeconds(0));
+        feedServer = new FeedServer(bed.feedContext().updateRate(0).sessionSeconds(0));
         final TradingServer.Context ctx = new TradingServer.Context()
-            .aeron(aeron)
-            .nanoClock(nanoClock)
-            .epochClock(epochClock);
+            .aeron(bed.aeron)
+            .nanoClock(bed.nanoClock)
+            .epochClock(bed.epochClock);
         customise.accept(ctx);
         server = new TradingServer(ctx, feedServer);
     }
@@ -421,10 +381,8 @@ class TradingServerTest
 
     private TradingTestLink newLink(final long linkId)
     {
-        final TradingTestLink link =
-            new TradingTestLink(aeron, this::driveBoth, CONTROL_STREAM_ID, linkId, 2000 + (int)linkId);
-        closeables.add(link);
-        return link;
+        return bed.closeAtEnd(
+            new TradingTestLink(bed.aeron, this::driveBoth, CONTROL_STREAM_ID, linkId, 2000 + (int)linkId));
     }
 
     private TradingTestLink openLink(final long linkId, final String serviceToken)

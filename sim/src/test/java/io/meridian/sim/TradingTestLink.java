@@ -1,38 +1,20 @@
 package io.meridian.sim;
 
 import io.aeron.Aeron;
-import io.aeron.FragmentAssembler;
-import io.aeron.Publication;
-import io.aeron.Subscription;
-import io.aeron.logbuffer.Header;
-import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.interlink.AccountUpdateDecoder;
 import io.meridian.codecs.interlink.BalanceUpdateDecoder;
 import io.meridian.codecs.interlink.BooleanType;
-import io.meridian.codecs.interlink.HeartbeatDecoder;
-import io.meridian.codecs.interlink.HelloEncoder;
 import io.meridian.codecs.interlink.HoldingUpdateDecoder;
-import io.meridian.codecs.interlink.ItemType;
-import io.meridian.codecs.interlink.MessageHeaderDecoder;
-import io.meridian.codecs.interlink.MessageHeaderEncoder;
 import io.meridian.codecs.interlink.OrderRequestEncoder;
 import io.meridian.codecs.interlink.OrderRequestKind;
 import io.meridian.codecs.interlink.OrderResponseDecoder;
 import io.meridian.codecs.interlink.OrderType;
 import io.meridian.codecs.interlink.OrderUpdateDecoder;
 import io.meridian.codecs.interlink.Side;
-import io.meridian.codecs.interlink.SnapshotBeginDecoder;
-import io.meridian.codecs.interlink.SnapshotEndDecoder;
-import io.meridian.codecs.interlink.SubscribeEncoder;
-import io.meridian.codecs.interlink.SubscribeResultDecoder;
-import io.meridian.codecs.interlink.UnsubscribeEncoder;
 import io.meridian.codecs.interlink.Validity;
 import io.meridian.codecs.interlink.WelcomeDecoder;
-import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 
-import java.util.ArrayDeque;
 import java.util.function.IntSupplier;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -41,24 +23,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The downstream end of one link to the Trading Server, for tests: sends control messages and order requests with
  * the generated encoders and decodes what comes back into {@link Received} values.
  */
-final class TradingTestLink implements AutoCloseable
+final class TradingTestLink extends InterlinkTestLink<TradingTestLink.Received>
 {
-    static final long TIMEOUT_NS = 5_000_000_000L;
-
     /**
      * One decoded message; fields a message type does not have are 0, null or empty. Decimals are mantissas, with
      * their exponents where a test checks them.
      */
-    static final class Received
+    static final class Received extends InterlinkTestLink.Message
     {
-        final String type;
-        int length;
-        long linkId;
-        long requestId;
-        long itemId;
-        long seqNo;
-        String status;
-        String reason;
         String action;
         String accountId;
         String name;
@@ -89,12 +61,7 @@ final class TradingTestLink implements AutoCloseable
 
         Received(final String type)
         {
-            this.type = type;
-        }
-
-        boolean is(final String messageType)
-        {
-            return type.equals(messageType);
+            super(type);
         }
 
         public String toString()
@@ -105,19 +72,6 @@ final class TradingTestLink implements AutoCloseable
         }
     }
 
-    final long linkId;
-    final ArrayDeque<Received> received = new ArrayDeque<>();
-    int longestMessage;
-    private final String responseChannel;
-    private final int responseStreamId;
-    private final Publication control;
-    private final Subscription data;
-    private final IntSupplier server;
-    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
-    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
-    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
-
     TradingTestLink(
         final Aeron aeron,
         final IntSupplier server,
@@ -125,44 +79,8 @@ final class TradingTestLink implements AutoCloseable
         final long linkId,
         final int responseStreamId)
     {
-        this.server = server;
-        this.linkId = linkId;
-        this.responseChannel = "aeron:ipc";
-        this.responseStreamId = responseStreamId;
-        control = aeron.addPublication("aeron:ipc", controlStreamId);
-        data = aeron.addSubscription(responseChannel, responseStreamId);
-    }
-
-    void hello(final String serviceToken)
-    {
-        final HelloEncoder encoder = new HelloEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .linkId(linkId)
-            .protocolVersion(InterlinkProtocol.PROTOCOL_VERSION)
-            .heartbeatIntervalMs(1000)
-            .responseStreamId(responseStreamId)
-            .responseChannel(responseChannel)
-            .clientName("trading-test-link")
-            .serviceToken(serviceToken);
-        send(encoder.encodedLength());
-    }
-
-    void subscribe(final long requestId, final ItemType itemType, final String key)
-    {
-        final SubscribeEncoder encoder = new SubscribeEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .linkId(linkId)
-            .requestId(requestId)
-            .itemType(itemType)
-            .itemKey(key);
-        send(encoder.encodedLength());
-    }
-
-    void unsubscribe(final long requestId, final long itemId)
-    {
-        final UnsubscribeEncoder encoder = new UnsubscribeEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .linkId(linkId)
-            .requestId(requestId)
-            .itemId(itemId);
-        send(encoder.encodedLength());
+        super(aeron, server, "trading server", "trading-test-link", controlStreamId, linkId, "aeron:ipc",
+            responseStreamId);
     }
 
     /**
@@ -218,133 +136,30 @@ final class TradingTestLink implements AutoCloseable
         send(encoder.encodedLength());
     }
 
-    /**
-     * Poll replies, driving the server, until the next message that is not a Heartbeat.
-     *
-     * @return the message.
-     */
-    Received next()
+    Received newMessage(final String type)
     {
-        final long deadline = System.nanoTime() + TIMEOUT_NS;
-        while (true)
-        {
-            while (!received.isEmpty())
-            {
-                final Received message = received.poll();
-                if (!message.is("Heartbeat"))
-                {
-                    return message;
-                }
-            }
-            if (System.nanoTime() > deadline)
-            {
-                fail("no message from the trading server within 5 s");
-            }
-            drive();
-        }
+        return new Received(type);
     }
 
-    /**
-     * Poll, driving the server, until a message of the type arrives; messages before it are dropped.
-     *
-     * @param type message type.
-     * @return the message.
-     */
-    Received nextOfType(final String type)
+    Received decode(
+        final int templateId, final DirectBuffer msgBuffer, final int body, final int blockLength, final int version)
     {
-        while (true)
-        {
-            final Received message = next();
-            if (message.is(type))
-            {
-                return message;
-            }
-        }
-    }
-
-    int drive()
-    {
-        return server.getAsInt() + poll();
-    }
-
-    int poll()
-    {
-        return data.poll(assembler, 64);
-    }
-
-    private void send(final int bodyLength)
-    {
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + bodyLength;
-        final long deadline = System.nanoTime() + TIMEOUT_NS;
-        while (control.offer(buffer, 0, length) < 0)
-        {
-            if (System.nanoTime() > deadline)
-            {
-                fail("control stream not writable within 5 s");
-            }
-            drive();
-        }
-    }
-
-    private void onFragment(final DirectBuffer msgBuffer, final int offset, final int length, final Header header)
-    {
-        longestMessage = Math.max(longestMessage, length);
-        headerDecoder.wrap(msgBuffer, offset);
-        final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        final int blockLength = headerDecoder.blockLength();
-        final int version = headerDecoder.version();
-        final Received r;
-        switch (headerDecoder.templateId())
+        switch (templateId)
         {
             case WelcomeDecoder.TEMPLATE_ID:
             {
                 final WelcomeDecoder d = new WelcomeDecoder().wrap(msgBuffer, body, blockLength, version);
-                r = new Received("Welcome");
+                final Received r = new Received("Welcome");
                 r.linkId = d.linkId();
                 r.status = d.result().name();
                 r.name = d.serverName();
                 r.reason = d.reason();
-                break;
-            }
-            case HeartbeatDecoder.TEMPLATE_ID:
-            {
-                final HeartbeatDecoder d = new HeartbeatDecoder().wrap(msgBuffer, body, blockLength, version);
-                r = new Received("Heartbeat");
-                r.linkId = d.linkId();
-                break;
-            }
-            case SubscribeResultDecoder.TEMPLATE_ID:
-            {
-                final SubscribeResultDecoder d =
-                    new SubscribeResultDecoder().wrap(msgBuffer, body, blockLength, version);
-                r = new Received("SubscribeResult");
-                r.linkId = d.linkId();
-                r.requestId = d.requestId();
-                r.itemId = d.itemId();
-                r.status = d.status().name();
-                r.reason = d.reason();
-                break;
-            }
-            case SnapshotBeginDecoder.TEMPLATE_ID:
-            {
-                final SnapshotBeginDecoder d = new SnapshotBeginDecoder().wrap(msgBuffer, body, blockLength, version);
-                r = new Received("SnapshotBegin");
-                r.itemId = d.itemId();
-                r.seqNo = d.seqNo();
-                break;
-            }
-            case SnapshotEndDecoder.TEMPLATE_ID:
-            {
-                final SnapshotEndDecoder d = new SnapshotEndDecoder().wrap(msgBuffer, body, blockLength, version);
-                r = new Received("SnapshotEnd");
-                r.itemId = d.itemId();
-                r.seqNo = d.seqNo();
-                break;
+                return r;
             }
             case AccountUpdateDecoder.TEMPLATE_ID:
             {
                 final AccountUpdateDecoder d = new AccountUpdateDecoder().wrap(msgBuffer, body, blockLength, version);
-                r = new Received("AccountUpdate");
+                final Received r = new Received("AccountUpdate");
                 r.itemId = d.itemId();
                 r.seqNo = d.seqNo();
                 r.action = d.action().name();
@@ -352,12 +167,12 @@ final class TradingTestLink implements AutoCloseable
                 r.accountId = d.accountId();
                 r.name = d.name();
                 r.currency = d.currency();
-                break;
+                return r;
             }
             case OrderUpdateDecoder.TEMPLATE_ID:
             {
                 final OrderUpdateDecoder d = new OrderUpdateDecoder().wrap(msgBuffer, body, blockLength, version);
-                r = new Received("OrderUpdate");
+                final Received r = new Received("OrderUpdate");
                 r.itemId = d.itemId();
                 r.seqNo = d.seqNo();
                 r.action = d.action().name();
@@ -380,12 +195,12 @@ final class TradingTestLink implements AutoCloseable
                 r.code = d.code();
                 r.tradingMarket = d.tradingMarket();
                 r.currency = d.currency();
-                break;
+                return r;
             }
             case HoldingUpdateDecoder.TEMPLATE_ID:
             {
                 final HoldingUpdateDecoder d = new HoldingUpdateDecoder().wrap(msgBuffer, body, blockLength, version);
-                r = new Received("HoldingUpdate");
+                final Received r = new Received("HoldingUpdate");
                 r.itemId = d.itemId();
                 r.seqNo = d.seqNo();
                 r.action = d.action().name();
@@ -398,12 +213,12 @@ final class TradingTestLink implements AutoCloseable
                 r.exchange = d.exchange();
                 r.code = d.code();
                 r.currency = d.currency();
-                break;
+                return r;
             }
             case BalanceUpdateDecoder.TEMPLATE_ID:
             {
                 final BalanceUpdateDecoder d = new BalanceUpdateDecoder().wrap(msgBuffer, body, blockLength, version);
-                r = new Received("BalanceUpdate");
+                final Received r = new Received("BalanceUpdate");
                 r.itemId = d.itemId();
                 r.seqNo = d.seqNo();
                 r.action = d.action().name();
@@ -412,12 +227,12 @@ final class TradingTestLink implements AutoCloseable
                 r.accountId = d.accountId();
                 r.balanceType = d.balanceType();
                 r.currency = d.currency();
-                break;
+                return r;
             }
             case OrderResponseDecoder.TEMPLATE_ID:
             {
                 final OrderResponseDecoder d = new OrderResponseDecoder().wrap(msgBuffer, body, blockLength, version);
-                r = new Received("OrderResponse");
+                final Received r = new Received("OrderResponse");
                 r.linkId = d.linkId();
                 r.requestId = d.requestId();
                 r.status = d.result().name();
@@ -425,18 +240,10 @@ final class TradingTestLink implements AutoCloseable
                 r.orderId = d.orderId();
                 r.accountId = d.accountId();
                 r.errors = d.errors();
-                break;
+                return r;
             }
             default:
-                fail("unexpected template " + headerDecoder.templateId());
-                return;
+                return fail("unexpected template " + templateId);
         }
-        r.length = length;
-        received.add(r);
-    }
-
-    public void close()
-    {
-        CloseHelper.closeAll(control, data);
     }
 }
