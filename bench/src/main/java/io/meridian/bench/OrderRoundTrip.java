@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  * engine's ring, the interlink to the embedded Trading Agent over Aeron IPC, its vetting and book work, and back.
  * The client's own JSON parsing of each answer is inside the measurement.
  * <p>
- * Usage: {@code java -cp bench/target/benchmarks.jar io.meridian.bench.OrderRoundTrip [warmup] [measured]}
- * (defaults 2,000 and 20,000 place/cancel pairs). Needs the {@code --add-opens} Agrona needs.
+ * Usage: {@code java -cp bench/target/benchmarks.jar io.meridian.bench.OrderRoundTrip [warmup] [measured]
+ * [setting=value ...]} (defaults 2,000 and 20,000 place/cancel pairs; settings as in docs/configuration.md, e.g.
+ * {@code engine.idle-strategy=yielding}). Needs the {@code --add-opens} Agrona needs.
  */
 public final class OrderRoundTrip
 {
@@ -51,10 +52,20 @@ public final class OrderRoundTrip
     {
         final int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
         final int measured = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
-        try (MeridianServer server = MeridianServer.start(MeridianConfig.of(Map.of(
+        final Map<String, String> settings = new java.util.HashMap<>(Map.of(
             "server.port", "0",
             "server.host", "127.0.0.1",
-            "sim.session-seconds", "0"))))
+            "sim.session-seconds", "0"));
+        for (int i = 2; i < args.length; i++)
+        {
+            final int equals = args[i].indexOf('=');
+            if (equals < 1)
+            {
+                throw new IllegalArgumentException("expected key=value, got " + args[i]);
+            }
+            settings.put(args[i].substring(0, equals), args[i].substring(equals + 1));
+        }
+        try (MeridianServer server = MeridianServer.start(MeridianConfig.of(settings)))
         {
             new OrderRoundTrip().run(server.port(), warmup, measured);
         }
