@@ -245,6 +245,25 @@ public final class MeridianConfig
                 case SESSION_MAX_FRAME_BYTES:
                     intIn(setting, 256, 16 << 20);
                     break;
+                case SESSION_MAX_SUBSCRIPTIONS:
+                case SESSION_MAX_REQUESTS_PER_SECOND:
+                    intIn(setting, 1, 1_000_000);
+                    break;
+                case SESSION_MAX_PER_USER:
+                    intIn(setting, 1, 100_000);
+                    break;
+                case SESSION_AUTH_TIMEOUT_SECONDS:
+                case SESSION_IDLE_TIMEOUT_SECONDS:
+                    intIn(setting, 1, 86_400);
+                    break;
+                case SESSION_PING_INTERVAL_SECONDS:
+                    intIn(setting, 1, 86_400);
+                    if (longValue(setting) >= longValue(Setting.SESSION_IDLE_TIMEOUT_SECONDS))
+                    {
+                        throw bad(setting, "must be shorter than session.idle-timeout-seconds, or idle clients " +
+                            "that answer pings would still be closed");
+                    }
+                    break;
                 case ENGINE_IDLE_STRATEGY:
                     oneOf(setting, "backoff", "sleeping", "yielding", "busy-spin");
                     break;
@@ -484,6 +503,36 @@ public final class MeridianConfig
     public String upstreamServiceToken()
     {
         return string(Setting.UPSTREAM_SERVICE_TOKEN);
+    }
+
+    public int sessionMaxSubscriptions()
+    {
+        return (int)longValue(Setting.SESSION_MAX_SUBSCRIPTIONS);
+    }
+
+    public int sessionMaxRequestsPerSecond()
+    {
+        return (int)longValue(Setting.SESSION_MAX_REQUESTS_PER_SECOND);
+    }
+
+    public int sessionMaxPerUser()
+    {
+        return (int)longValue(Setting.SESSION_MAX_PER_USER);
+    }
+
+    public int sessionAuthTimeoutSeconds()
+    {
+        return (int)longValue(Setting.SESSION_AUTH_TIMEOUT_SECONDS);
+    }
+
+    public int sessionIdleTimeoutSeconds()
+    {
+        return (int)longValue(Setting.SESSION_IDLE_TIMEOUT_SECONDS);
+    }
+
+    public int sessionPingIntervalSeconds()
+    {
+        return (int)longValue(Setting.SESSION_PING_INTERVAL_SECONDS);
     }
 
     public boolean tradingEnabled()

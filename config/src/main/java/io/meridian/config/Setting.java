@@ -75,7 +75,20 @@ public enum Setting
         + "a session's deltas are replaced by a resync."),
     SESSION_SLOW_CONSUMER_TIMEOUT_MS("session.slow-consumer-timeout-ms", "10000",
         "How long a session may stay behind (waiting for its resync) before it is closed."),
-    SESSION_MAX_FRAME_BYTES("session.max-frame-bytes", "65536", "Largest inbound WebSocket frame accepted.");
+    SESSION_MAX_FRAME_BYTES("session.max-frame-bytes", "65536",
+        "Largest inbound WebSocket message accepted; a larger one closes the connection with 1009."),
+    SESSION_MAX_SUBSCRIPTIONS("session.max-subscriptions", "2000",
+        "Most subscriptions one session may hold; a Sub beyond it gets the Limited error."),
+    SESSION_MAX_REQUESTS_PER_SECOND("session.max-requests-per-second", "200",
+        "Most requests one session may send in any one-second window; requests beyond it get the Limited error."),
+    SESSION_MAX_PER_USER("session.max-per-user", "10",
+        "Most sessions one user may have open; a session beyond it is closed with 4000."),
+    SESSION_AUTH_TIMEOUT_SECONDS("session.auth-timeout-seconds", "30",
+        "Time a new session has to authenticate before it is closed with 1008."),
+    SESSION_IDLE_TIMEOUT_SECONDS("session.idle-timeout-seconds", "60",
+        "A session from which nothing (not even a pong) arrives for this long is closed with 1008."),
+    SESSION_PING_INTERVAL_SECONDS("session.ping-interval-seconds", "30",
+        "Interval of the server's WebSocket pings; must be shorter than the idle timeout.");
 
     private final String key;
     private final String defaultValue;

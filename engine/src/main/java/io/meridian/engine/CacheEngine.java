@@ -133,6 +133,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final ArrayList<ClientSession> resyncing = new ArrayList<>();
 
     private long nextRequestId;
+    private int maxSubscriptionsPerSession = Integer.MAX_VALUE;
     private final long actionTimeoutMs;
     /** The action timeout of the Zenith reference, for engines built without one. */
     static final long DEFAULT_ACTION_TIMEOUT_MS = 35_000;
@@ -204,6 +205,14 @@ final class CacheEngine implements EventHandler<RingEvent>
         this.clock = clock;
         this.maxIdleItems = maxIdleItems;
         this.idleTimeoutMs = idleTimeoutMs;
+    }
+
+    /**
+     * @param max most subscriptions one session may hold; a Sub beyond it is refused with {@code Limited}.
+     */
+    void maxSubscriptionsPerSession(final int max)
+    {
+        maxSubscriptionsPerSession = max;
     }
 
     @Override
@@ -1460,7 +1469,6 @@ final class CacheEngine implements EventHandler<RingEvent>
     private void subscribe(final RingEvent event, final String subKey)
     {
         final ClientSession session = event.session;
-        final Item item = resolve(event.itemKind, event.key);
         final Map<String, Subscription> subs = sessions.computeIfAbsent(session.sessionId(), id -> new HashMap<>());
         final Subscription existing = subs.get(subKey);
         if (null != existing)
@@ -1480,6 +1488,13 @@ final class CacheEngine implements EventHandler<RingEvent>
             return;
         }
 
+        if (subs.size() >= maxSubscriptionsPerSession)
+        {
+            counters.refusedSubscriptions.increment();
+            refuse(event, "Limited");
+            return;
+        }
+        final Item item = resolve(event.itemKind, event.key);
         final Subscription sub = new Subscription(session, item, event.controller, event.topic, message);
         sub.mapKey = subKey;
         sub.operations = item instanceof AccountsItem && TRADING_ACCOUNTS.equals(event.topic);

@@ -56,6 +56,7 @@ public final class EngineCounters
     final Counter orderTimeouts = new Counter();
     final Counter lateOrderResponses = new Counter();
     final Counter refusedTradingRequests = new Counter();
+    final Counter refusedSubscriptions = new Counter();
 
     private final UnsafeBuffer errorBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final DistinctErrorLog errorLog = new DistinctErrorLog(errorBuffer, SystemEpochClock.INSTANCE);
@@ -110,6 +111,14 @@ public final class EngineCounters
     public long lateOrderResponses()
     {
         return lateOrderResponses.get();
+    }
+
+    /**
+     * @return subscriptions refused because their session held the most allowed.
+     */
+    public long refusedSubscriptions()
+    {
+        return refusedSubscriptions.get();
     }
 
     /**

@@ -37,6 +37,7 @@ final class EngineSettings
     final Link trading;
     final boolean tradingEnabled;
     final long actionTimeoutMs;
+    final int maxSubscriptionsPerSession;
     final String clientName;
     final long heartbeatIntervalMs;
     final long livenessTimeoutMs;
@@ -56,6 +57,7 @@ final class EngineSettings
             config.tradingResponseChannel(), config.tradingResponseStreamId(), config.tradingServiceToken());
         tradingEnabled = config.tradingEnabled();
         actionTimeoutMs = config.tradingActionTimeoutMs();
+        maxSubscriptionsPerSession = config.sessionMaxSubscriptions();
         clientName = config.serverName();
         heartbeatIntervalMs = config.upstreamHeartbeatMs();
         livenessTimeoutMs = config.upstreamLivenessMs();

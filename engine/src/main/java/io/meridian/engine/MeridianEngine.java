@@ -96,6 +96,7 @@ public final class MeridianEngine implements AutoCloseable
         cacheEngine = new CacheEngine(poller.controlPublication()::offer, tradingSender, counters,
             SystemEpochClock.INSTANCE, settings.maxIdleItems, settings.idleTimeoutMs, settings.slowConsumerTimeoutMs,
             settings.tradeHistory, settings.actionTimeoutMs);
+        cacheEngine.maxSubscriptionsPerSession(settings.maxSubscriptionsPerSession);
         disruptor.handleEventsWith(cacheEngine);
         disruptor.setDefaultExceptionHandler(new EngineExceptionHandler(counters));
         proxy = new EngineProxy(disruptor.getRingBuffer());

@@ -436,6 +436,28 @@ class BookItemsTest
         assertTrue(tiny.frameTooLarge, "reported as a frame too large, not as a slow consumer");
     }
 
+    @Test
+    void aSessionHoldsAtMostTheSubscriptionsAllowed() throws Exception
+    {
+        engine.maxSubscriptionsPerSession(2);
+        final TestSession session = new TestSession(1);
+        subscribe(session, "Depth!ALP.XSX", ItemType.DEPTH, "ALP.XSX");
+        subscribe(session, "Levels!ALP.XSX", ItemType.LEVELS, "ALP.XSX");
+        final int upstreamBefore = subscribedKeys.size();
+        subscribe(session, "Trades!ALP.XSX", ItemType.TRADES, "ALP.XSX");
+        final List<JsonNode> refused = session.frames();
+        assertEquals(2, refused.size(), refused.toString());
+        assertEquals("Error", refused.get(0).get("Action").asText());
+        assertEquals("Limited", refused.get(0).get("Data").asText());
+        assertEquals("Sub", refused.get(1).get("Action").asText());
+        assertFalse(refused.get(1).has("Confirm"));
+        assertEquals(upstreamBefore, subscribedKeys.size(), "nothing asked upstream for a refused subscription");
+        assertEquals(1, counters.refusedSubscriptions());
+
+        subscribe(session, "Depth!ALP.XSX", ItemType.DEPTH, "ALP.XSX");
+        assertEquals(1, counters.refusedSubscriptions(), "a second Sub of a held topic is a reference, not refused");
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     /**

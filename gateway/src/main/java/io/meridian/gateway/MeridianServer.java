@@ -85,7 +85,7 @@ public final class MeridianServer implements AutoCloseable
             final ZenithRequestHandler requestHandler =
                 new ZenithRequestHandler(verifier, config.serverName(), VERSION, config.tradingAllowPlainConnections());
             zenith = new ZenithEndpoint(startedEngine.proxy(), verifier, requestHandler,
-                config.sessionSendBufferBytes(), config.sessionMaxFrameBytes());
+                config.sessionSendBufferBytes(), config.sessionMaxFrameBytes(), SessionLimits.fromConfig(config));
 
             final PathHandler paths = new PathHandler()
                 .addExactPath("/Zenith", zenith.handler())
@@ -163,6 +163,15 @@ public final class MeridianServer implements AutoCloseable
     public MeridianEngine engine()
     {
         return engine;
+    }
+
+    /**
+     * @param userId a user.
+     * @return the user's authenticated Zenith sessions, as the sessions-per-user limit counts them.
+     */
+    int sessionsOf(final String userId)
+    {
+        return zenith.sessionsOf(userId);
     }
 
     /**

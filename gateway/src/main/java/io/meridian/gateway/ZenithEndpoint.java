@@ -40,6 +40,7 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
     private final ZenithRequestHandler requestHandler;
     private final int outboxCapacity;
     private final int maxFrameBytes;
+    private final SessionLimits limits;
     private final AtomicLong nextSessionId = new AtomicLong();
     private final Map<Long, ZenithSession> sessions = new ConcurrentHashMap<>();
 
@@ -48,8 +49,10 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
         final TokenVerifier verifier,
         final ZenithRequestHandler requestHandler,
         final int outboxCapacity,
-        final int maxFrameBytes)
+        final int maxFrameBytes,
+        final SessionLimits limits)
     {
+        this.limits = limits;
         this.engine = engine;
         this.verifier = verifier;
         this.requestHandler = requestHandler;
@@ -109,14 +112,16 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
     public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
     {
         final long sessionId = nextSessionId.incrementAndGet();
+        final AuthenticatedUser upgradeUser = exchange.getAttachment(USER);
         final ZenithSession session = new ZenithSession(
-            sessionId, outboxCapacity, channel, engine, exchange.getAttachment(USER));
+            sessionId, outboxCapacity, channel, engine, upgradeUser, limits);
         session.secure("https".equalsIgnoreCase(exchange.getRequestScheme()) ||
             "wss".equalsIgnoreCase(exchange.getRequestScheme()));
         sessions.put(sessionId, session);
         channel.addCloseTask(closed ->
         {
             sessions.remove(sessionId);
+            session.released();
             engine.sessionClosed(session);
         });
         channel.getReceiveSetter().set(new AbstractReceiveListener()
@@ -124,6 +129,7 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
             @Override
             protected void onFullTextMessage(final WebSocketChannel channel, final BufferedTextMessage message)
             {
+                session.received(System.currentTimeMillis());
                 requestHandler.onText(session, message.getData());
             }
 
@@ -140,6 +146,13 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
             }
 
             @Override
+            protected void onFullPongMessage(final WebSocketChannel channel, final BufferedBinaryMessage message)
+            {
+                message.getData().close();
+                session.received(System.currentTimeMillis());
+            }
+
+            @Override
             protected long getMaxTextBufferSize()
             {
                 return maxFrameBytes;
@@ -152,11 +165,21 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
             }
         });
         channel.resumeReceives();
+        session.startTimers();
+        if (null != upgradeUser)
+        {
+            session.admit(upgradeUser);
+        }
         LOG.fine(() -> "session " + sessionId + " connected from " + channel.getPeerAddress());
     }
 
     int sessionCount()
     {
         return sessions.size();
+    }
+
+    int sessionsOf(final String userId)
+    {
+        return limits.sessions(userId);
     }
 }

@@ -80,6 +80,12 @@ final class ZenithRequestHandler
             return;
         }
 
+        if (!session.allowRequest(System.currentTimeMillis()))
+        {
+            refuse(session, request, "Limited");
+            return;
+        }
+
         switch (request.action)
         {
             case "Sub":
@@ -236,6 +242,10 @@ final class ZenithRequestHandler
         {
             LOG.warning("session " + session.sessionId() + ": renewal for another user refused");
             rejected(session, request);
+            return;
+        }
+        if (!session.admit(user))
+        {
             return;
         }
         session.user(user);

@@ -12,6 +12,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -42,18 +43,131 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     private boolean draining;
     private AuthenticatedUser user;
     private boolean secure;
+    private final SessionLimits limits;
+    private final Runnable authCheckTask = this::checkAuthenticated;
+    private final Runnable pingTask = this::pingOrClose;
+    private long lastReceivedMs;
+    private long windowStartMs;
+    private int requestsInWindow;
+    /** The user counted against the sessions-per-user limit, once the session is authenticated. */
+    private String countedUser;
 
     ZenithSession(
         final long sessionId,
         final int outboxCapacity,
         final WebSocketChannel channel,
         final EngineProxy engine,
-        final AuthenticatedUser user)
+        final AuthenticatedUser user,
+        final SessionLimits limits)
     {
         super(sessionId, outboxCapacity);
         this.channel = channel;
         this.engine = engine;
         this.user = user;
+        this.limits = limits;
+        this.lastReceivedMs = System.currentTimeMillis();
+    }
+
+    /**
+     * Start the session's timers on its IO thread: the deadline to authenticate, and pings with the idle check.
+     */
+    void startTimers()
+    {
+        channel.getIoThread().executeAfter(authCheckTask, limits.authTimeoutMs, TimeUnit.MILLISECONDS);
+        channel.getIoThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Something arrived from the client (a message or a pong): it is not idle.
+     *
+     * @param nowMs the time.
+     */
+    void received(final long nowMs)
+    {
+        lastReceivedMs = nowMs;
+    }
+
+    /**
+     * Count a request against the per-second limit; called on the IO thread for every request.
+     *
+     * @param nowMs the time.
+     * @return false if the session has sent too many requests in the current one-second window.
+     */
+    boolean allowRequest(final long nowMs)
+    {
+        if (nowMs - windowStartMs >= 1000)
+        {
+            windowStartMs = nowMs;
+            requestsInWindow = 0;
+        }
+        return ++requestsInWindow <= limits.maxRequestsPerSecond;
+    }
+
+    /**
+     * Count the session against its user's session limit, once; a session beyond the limit is closed with 4000.
+     *
+     * @param authenticated the user the session authenticated as.
+     * @return false if the session is being closed for the limit.
+     */
+    boolean admit(final AuthenticatedUser authenticated)
+    {
+        if (null != countedUser)
+        {
+            return true;
+        }
+        if (!limits.admit(authenticated.userId()))
+        {
+            LOG.warning("session " + sessionId() + ": user " + authenticated.userId() + " has too many sessions");
+            close(SessionLimits.CLOSE_SESSION_LIMIT, "Too many sessions for this user");
+            return false;
+        }
+        countedUser = authenticated.userId();
+        return true;
+    }
+
+    /**
+     * The connection closed: give back its place in the user's session count.
+     */
+    void released()
+    {
+        if (null != countedUser)
+        {
+            limits.release(countedUser);
+            countedUser = null;
+        }
+    }
+
+    private void checkAuthenticated()
+    {
+        if (channel.isOpen() && null == user)
+        {
+            close(SessionLimits.CLOSE_POLICY, "Not authenticated in time");
+        }
+    }
+
+    private void pingOrClose()
+    {
+        if (!channel.isOpen())
+        {
+            return;
+        }
+        if (System.currentTimeMillis() - lastReceivedMs >= limits.idleTimeoutMs)
+        {
+            close(SessionLimits.CLOSE_POLICY, "Idle timeout");
+            return;
+        }
+        WebSockets.sendPing(ByteBuffer.allocate(0), channel, null);
+        channel.getIoThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void close(final int code, final String reason)
+    {
+        markClosed();
+        if (channel.isOpen())
+        {
+            WebSockets.sendClose(code, reason, channel, null);
+            channel.getIoThread().executeAfter(this::abort, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+        }
     }
 
     WebSocketChannel channel()
@@ -233,7 +347,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
             WebSockets.sendClose(CLOSE_SLOW_CONSUMER, "Slow consumer: outbox full", channel, null);
             // The close frame waits behind data a stalled peer will not read; drop the connection if it does not
             // go out in time, so a client that stopped reading cannot hold the session open.
-            channel.getIoThread().executeAfter(this::abort, CLOSE_GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            channel.getIoThread().executeAfter(this::abort, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
         }
     }
 

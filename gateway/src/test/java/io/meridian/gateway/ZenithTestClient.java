@@ -150,6 +150,21 @@ final class ZenithTestClient implements WebSocket.Listener, AutoCloseable
         return null;
     }
 
+    @Override
+    public CompletionStage<?> onPing(final WebSocket webSocket, final java.nio.ByteBuffer message)
+    {
+        // A paused client takes nothing more from the socket, pings included, so it stops answering them too.
+        if (paused)
+        {
+            demandOwed = true;
+        }
+        else
+        {
+            webSocket.request(1);
+        }
+        return null;
+    }
+
     /**
      * Stop reading: no more frames are taken from the socket, so the server's queue for this client fills up.
      */
