@@ -115,7 +115,7 @@ final class BalancesItem extends Item
      * The answer of {@code QueryBalances}: every amount, without the clear record.
      */
     @Override
-    void writeQueryAnswer(final JsonWriter writer)
+    void writeQueryAnswer(final JsonWriter writer, final String[] filter)
     {
         writer.startArray();
         for (final Balance balance : balances.values())

@@ -5,13 +5,12 @@ import io.meridian.codecs.interlink.HoldingUpdateDecoder;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.json.JsonWriter;
 
-import java.util.LinkedHashMap;
 
 /**
- * The holdings of one account (item key: the account id), one per exchange and code, and their rendering as the
- * Zenith {@code Holdings} data: changes with O-codes A, U (the whole holding), R and C (with the account).
+ * The holdings of one account (item key: the account id), one per exchange and code, rendered as the Zenith
+ * {@code Holdings} data.
  */
-final class HoldingsItem extends Item
+final class HoldingsItem extends AccountEntriesItem<HoldingsItem.Holding>
 {
     /** One holding. */
     static final class Holding
@@ -33,14 +32,12 @@ final class HoldingsItem extends Item
         }
     }
 
-    private final LinkedHashMap<String, Holding> holdings = new LinkedHashMap<>();
-
     /**
      * @param account the account id, also the item key.
      */
     HoldingsItem(final String account)
     {
-        super(account);
+        super(account, "Holding");
     }
 
     @Override
@@ -49,20 +46,9 @@ final class HoldingsItem extends Item
         return ItemType.HOLDINGS.value();
     }
 
-    @Override
-    void clearState()
-    {
-        holdings.clear();
-    }
-
-    int size()
-    {
-        return holdings.size();
-    }
-
     Holding holding(final String exchange, final String code)
     {
-        return holdings.get(code + '.' + exchange);
+        return entries.get(code + '.' + exchange);
     }
 
     /**
@@ -85,15 +71,15 @@ final class HoldingsItem extends Item
         final String currency = decoder.currency();
         if (action == ChangeAction.CLEAR)
         {
-            holdings.clear();
+            entries.clear();
             return null;
         }
         final String holdingKey = code + '.' + exchange;
         if (action == ChangeAction.REMOVE)
         {
-            return holdings.remove(holdingKey);
+            return entries.remove(holdingKey);
         }
-        final Holding holding = holdings.computeIfAbsent(holdingKey, k -> new Holding(exchange, code));
+        final Holding holding = entries.computeIfAbsent(holdingKey, k -> new Holding(exchange, code));
         holding.currency = currency;
         holding.totalQuantity = totalQuantity;
         holding.totalAvailable = totalAvailable;
@@ -104,72 +90,27 @@ final class HoldingsItem extends Item
         return holding;
     }
 
-    /**
-     * The whole list: a clear naming the account, then an add per holding.
-     */
     @Override
-    void writeFull(final JsonWriter writer)
+    void writeEntry(final JsonWriter writer, final Holding holding)
     {
-        writer.startArray();
-        writer.startObject().name("O").string("C").name("Account").string(key).endObject();
-        for (final Holding holding : holdings.values())
-        {
-            writer.startObject().name("O").string("A").name("Holding");
-            writeHolding(writer, holding);
-            writer.endObject();
-        }
-        writer.endArray();
+        writeHolding(writer, holding);
+    }
+
+    @Override
+    void writeRemoved(final JsonWriter writer, final Holding holding)
+    {
+        writer.name("Exchange").string(holding.exchange).name("Code").string(holding.code).name("Account").string(key);
     }
 
     /**
-     * The answer of {@code QueryHoldings}: the holdings themselves, as Motif reads them.
+     * @param filter {@code [exchange, code]}, either null to match any.
      */
     @Override
-    void writeQueryAnswer(final JsonWriter writer)
+    boolean matches(final Holding holding, final String[] filter)
     {
-        writeQueryAnswer(writer, null);
-    }
-
-    /**
-     * @param filter {@code [exchange, code]}, either null to match any, or null for every holding.
-     */
-    @Override
-    void writeQueryAnswer(final JsonWriter writer, final String[] filter)
-    {
-        final String exchange = null == filter || filter.length < 1 ? null : filter[0];
-        final String code = null == filter || filter.length < 2 ? null : filter[1];
-        writer.startArray();
-        for (final Holding holding : holdings.values())
-        {
-            if ((null == exchange || exchange.equals(holding.exchange)) && (null == code || code.equals(holding.code)))
-            {
-                writeHolding(writer, holding);
-            }
-        }
-        writer.endArray();
-    }
-
-    void writeDelta(final JsonWriter writer, final ChangeAction action, final Holding holding)
-    {
-        writer.startArray().startObject();
-        if (action == ChangeAction.CLEAR)
-        {
-            writer.name("O").string("C").name("Account").string(key);
-        }
-        else if (action == ChangeAction.REMOVE)
-        {
-            writer.name("O").string("R").name("Holding").startObject()
-                .name("Exchange").string(holding.exchange)
-                .name("Code").string(holding.code)
-                .name("Account").string(key)
-                .endObject();
-        }
-        else
-        {
-            writer.name("O").string(action == ChangeAction.ADD ? "A" : "U").name("Holding");
-            writeHolding(writer, holding);
-        }
-        writer.endObject().endArray();
+        final String exchange = filter.length < 1 ? null : filter[0];
+        final String code = filter.length < 2 ? null : filter[1];
+        return (null == exchange || exchange.equals(holding.exchange)) && (null == code || code.equals(holding.code));
     }
 
     private void writeHolding(final JsonWriter writer, final Holding holding)

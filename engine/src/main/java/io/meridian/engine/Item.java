@@ -59,25 +59,15 @@ abstract class Item
     abstract void writeFull(JsonWriter writer);
 
     /**
-     * Write the answer of the item's query topic ({@code QueryOrders} for orders, and so on); the full state
-     * unless the query answers with something else.
-     *
-     * @param writer where to write.
-     */
-    void writeQueryAnswer(final JsonWriter writer)
-    {
-        writeFull(writer);
-    }
-
-    /**
-     * Write the answer of the item's query topic for one query, which may name a filter.
+     * Write the answer of the item's query topic ({@code QueryOrders} for orders, and so on) for one query, which
+     * may name a filter; the full state unless the query answers with something else.
      *
      * @param writer where to write.
      * @param filter what the query narrows the answer to, or null.
      */
     void writeQueryAnswer(final JsonWriter writer, final String[] filter)
     {
-        writeQueryAnswer(writer);
+        writeFull(writer);
     }
 
     /**

@@ -6,14 +6,11 @@ import io.meridian.codecs.interlink.OrderUpdateDecoder;
 import io.meridian.codecs.interlink.Side;
 import io.meridian.codecs.json.JsonWriter;
 
-import java.util.LinkedHashMap;
 
 /**
- * The orders of one account (item key: the account id), and their rendering as the Zenith {@code Orders} data:
- * changes with O-codes A, U (always the whole order, as clients parse an update like an add), R and C (with the
- * account). Order traffic is light next to market data, so each order is an object updated in place.
+ * The orders of one account (item key: the account id), rendered as the Zenith {@code Orders} data.
  */
-final class OrdersItem extends Item
+final class OrdersItem extends AccountEntriesItem<OrdersItem.Order>
 {
     /** One order, in the fields the Trading Agent sends. */
     static final class Order
@@ -46,14 +43,12 @@ final class OrdersItem extends Item
         }
     }
 
-    private final LinkedHashMap<String, Order> orders = new LinkedHashMap<>();
-
     /**
      * @param account the account id, also the item key.
      */
     OrdersItem(final String account)
     {
-        super(account);
+        super(account, "Order");
     }
 
     @Override
@@ -62,20 +57,9 @@ final class OrdersItem extends Item
         return ItemType.ORDERS.value();
     }
 
-    @Override
-    void clearState()
-    {
-        orders.clear();
-    }
-
     Order order(final String orderId)
     {
-        return orders.get(orderId);
-    }
-
-    int size()
-    {
-        return orders.size();
+        return entries.get(orderId);
     }
 
     /**
@@ -88,7 +72,7 @@ final class OrdersItem extends Item
         final ChangeAction action = decoder.action();
         if (action == ChangeAction.CLEAR)
         {
-            orders.clear();
+            entries.clear();
             return null;
         }
         final io.meridian.codecs.interlink.OrderStatus status = decoder.status();
@@ -114,9 +98,9 @@ final class OrdersItem extends Item
         final String currency = decoder.currency();
         if (action == ChangeAction.REMOVE)
         {
-            return orders.remove(orderId);
+            return entries.remove(orderId);
         }
-        final Order order = orders.computeIfAbsent(orderId, Order::new);
+        final Order order = entries.computeIfAbsent(orderId, Order::new);
         order.account = account.isEmpty() ? key : account;
         order.status = status.name();
         order.side = side == Side.ASK ? "Ask" : "Bid";
@@ -140,73 +124,25 @@ final class OrdersItem extends Item
         return order;
     }
 
-    /**
-     * The whole list: a clear naming the account, then an add per order.
-     */
     @Override
-    void writeFull(final JsonWriter writer)
+    void writeEntry(final JsonWriter writer, final Order order)
     {
-        writer.startArray();
-        writer.startObject().name("O").string("C").name("Account").string(key).endObject();
-        for (final Order order : orders.values())
-        {
-            writer.startObject().name("O").string("A").name("Order");
-            writeOrder(writer, order);
-            writer.endObject();
-        }
-        writer.endArray();
+        writeOrder(writer, order);
+    }
+
+    @Override
+    void writeRemoved(final JsonWriter writer, final Order order)
+    {
+        writer.name("ID").string(order.id).name("Account").string(order.account);
     }
 
     /**
-     * The answer of {@code QueryOrders}: the orders themselves, not changes.
+     * @param filter {@code [orderId]}: that order only.
      */
     @Override
-    void writeQueryAnswer(final JsonWriter writer)
+    boolean matches(final Order order, final String[] filter)
     {
-        writeQueryAnswer(writer, null);
-    }
-
-    /**
-     * @param filter {@code [orderId]} to answer with that order only (an empty array if there is none), or null.
-     */
-    @Override
-    void writeQueryAnswer(final JsonWriter writer, final String[] filter)
-    {
-        final String orderId = null == filter || filter.length == 0 ? null : filter[0];
-        writer.startArray();
-        for (final Order order : orders.values())
-        {
-            if (null == orderId || orderId.equals(order.id))
-            {
-                writeOrder(writer, order);
-            }
-        }
-        writer.endArray();
-    }
-
-    /**
-     * One change as an array of one.
-     *
-     * @param action what happened to the order.
-     */
-    void writeDelta(final JsonWriter writer, final ChangeAction action, final Order order)
-    {
-        writer.startArray().startObject();
-        if (action == ChangeAction.CLEAR)
-        {
-            writer.name("O").string("C").name("Account").string(key);
-        }
-        else if (action == ChangeAction.REMOVE)
-        {
-            writer.name("O").string("R").name("Order").startObject()
-                .name("ID").string(order.id).name("Account").string(order.account).endObject();
-        }
-        else
-        {
-            writer.name("O").string(action == ChangeAction.ADD ? "A" : "U").name("Order");
-            writeOrder(writer, order);
-        }
-        writer.endObject().endArray();
+        return filter.length == 0 || null == filter[0] || filter[0].equals(order.id);
     }
 
     /**

@@ -365,10 +365,7 @@ final class ZenithRequestHandler
                 }
                 break;
             case "Unsub":
-                if (!session.engine().unsubscribe(session, request.controller, request.topic, request.confirm))
-                {
-                    refuse(session, request, "Limited");
-                }
+                unsubscribe(session, request);
                 break;
             default:
                 refuse(session, request, "Operation.Unknown");
@@ -397,10 +394,7 @@ final class ZenithRequestHandler
                 onMarketSub(session, request, topic);
                 break;
             case "Unsub":
-                if (!session.engine().unsubscribe(session, request.controller, topic, request.confirm))
-                {
-                    refuse(session, request, "Limited");
-                }
+                unsubscribe(session, request);
                 break;
             default:
                 onMarketQuery(session, request, topic);
@@ -440,14 +434,8 @@ final class ZenithRequestHandler
 
     private void onMarketQuery(final ZenithSession session, final Request request, final String topic)
     {
-        if (!MarketQueries.QUERIES.contains(topic))
+        if (!answerable(session, request, MarketQueries.QUERIES))
         {
-            refuse(session, request, "Operation.Unknown");
-            return;
-        }
-        if (null == request.transactionId)
-        {
-            error(session, request.controller, topic, null, "Operation.NoResult");
             return;
         }
         final EngineProxy engine = session.engine();
@@ -524,10 +512,7 @@ final class ZenithRequestHandler
                 onTradingSub(session, request, topic);
                 break;
             case "Unsub":
-                if (!session.engine().unsubscribe(session, request.controller, topic, request.confirm))
-                {
-                    refuse(session, request, "Limited");
-                }
+                unsubscribe(session, request);
                 break;
             default:
                 if (orderRequest)
@@ -601,14 +586,8 @@ final class ZenithRequestHandler
 
     private void onTradingQuery(final ZenithSession session, final Request request, final String topic)
     {
-        if (!TradingRequests.QUERIES.contains(topic))
+        if (!answerable(session, request, TradingRequests.QUERIES))
         {
-            refuse(session, request, "Operation.Unknown");
-            return;
-        }
-        if (null == request.transactionId)
-        {
-            error(session, request.controller, topic, null, "Operation.NoResult");
             return;
         }
         final EngineProxy engine = session.engine();
@@ -756,6 +735,33 @@ final class ZenithRequestHandler
             .endObject()
             .endObject();
         session.reply();
+    }
+
+    /**
+     * @return true if the request is one of the topic's queries and can be answered (it has a TransactionID);
+     * otherwise it has been refused.
+     */
+    private boolean answerable(final ZenithSession session, final Request request, final java.util.Set<String> queries)
+    {
+        if (!queries.contains(request.topic))
+        {
+            refuse(session, request, "Operation.Unknown");
+            return false;
+        }
+        if (null == request.transactionId)
+        {
+            error(session, request.controller, request.topic, null, "Operation.NoResult");
+            return false;
+        }
+        return true;
+    }
+
+    private void unsubscribe(final ZenithSession session, final Request request)
+    {
+        if (!session.engine().unsubscribe(session, request.controller, request.topic, request.confirm))
+        {
+            refuse(session, request, "Limited");
+        }
     }
 
     // ----------------------------------------------------------------------------------------------- replies
