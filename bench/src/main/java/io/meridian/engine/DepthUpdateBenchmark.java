@@ -54,6 +54,10 @@ import java.util.concurrent.TimeUnit;
  *     {@link SessionOutbox#write(DirectBuffer, int, DirectBuffer, int, int, byte)}, as the engine's private
  *     {@code encodeFull} and {@code sendData} do, then drained.</li>
  *     <li>{@code fullStateEncode}: {@link DepthItem#writeFull} alone.</li>
+ *     <li>{@code ...EveryOrderChanged}: the same, with every order counted as changed since the last full state, so
+ *     none of its kept add text is copied and every order is printed afresh (as for the first full state of a book).
+ *     The other three measure a book that has not changed between full states (as when many clients subscribe at
+ *     once, after a failover for example).</li>
  * </ul>
  * The updates are a prebuilt cycle of {@link #CYCLE} messages (adds, quantity updates and removals) that keeps the
  * book near {@code bookSize} orders and brings it back to its starting set of orders at the end of the cycle, so the
@@ -226,6 +230,7 @@ public class DepthUpdateBenchmark
         private CacheEngine engine;
         private BenchSession session;
         private DepthItem item;
+        private DepthItem cachedItem;
         private Subscription subscription;
         private long sequence;
         private long ops;
@@ -255,6 +260,7 @@ public class DepthUpdateBenchmark
             bench.frames.count = 0;
             bench.frames.maxLength = 0;
             session = new BenchSession(1);
+            cachedItem = (DepthItem)engine.cachedItem(ItemType.DEPTH.value(), KEY);
 
             item = flow.standaloneBook();
             subscription = new Subscription(session, item, CONTROLLER, TOPIC, new JsonWriter());
@@ -352,6 +358,18 @@ public class DepthUpdateBenchmark
             item.writeFull(writer);
             return writer.length();
         }
+
+        int encodeEveryOrderChanged()
+        {
+            item.forgetText();
+            return encode();
+        }
+
+        int subscribeAndUnsubscribeEveryOrderChanged()
+        {
+            cachedItem.forgetText();
+            return subscribeAndUnsubscribe();
+        }
     }
 
     /**
@@ -383,6 +401,22 @@ public class DepthUpdateBenchmark
     }
 
     /**
+     * As {@link #snapshotIntoSessionQueue}, but every order of the book counts as changed since the last full state,
+     * so each add is printed afresh rather than copied: the first full state of a book, or one after a storm of
+     * changes.
+     *
+     * @param state the populated engine.
+     * @return frames drained.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public int snapshotIntoSessionQueueEveryOrderChanged(final SnapshotState state)
+    {
+        return state.subscribeAndUnsubscribeEveryOrderChanged();
+    }
+
+    /**
      * The full state of the book encoded and written into one outbox, then drained: no engine event, no allocation.
      *
      * @param state the populated book.
@@ -408,6 +442,20 @@ public class DepthUpdateBenchmark
     public int fullStateEncode(final SnapshotState state)
     {
         return state.encode();
+    }
+
+    /**
+     * {@link DepthItem#writeFull} with every order printed afresh, none copied from the previous full state.
+     *
+     * @param state the populated book.
+     * @return bytes written.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public int fullStateEncodeEveryOrderChanged(final SnapshotState state)
+    {
+        return state.encodeEveryOrderChanged();
     }
 
     /**

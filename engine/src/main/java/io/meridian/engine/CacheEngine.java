@@ -1616,6 +1616,18 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
     }
 
+    /**
+     * The cached item of a kind and key, if there is one; for tests and benchmarks that look inside the cache.
+     *
+     * @param itemKind an {@link ItemType} value.
+     * @param key      the item's key, such as {@code ALP.XSX}.
+     * @return the item, or null when none is cached.
+     */
+    Item cachedItem(final int itemKind, final String key)
+    {
+        return table(itemKind).get(key);
+    }
+
     private Item resolve(final int itemKind, final String key)
     {
         if (itemKind == FEEDS_KIND)

@@ -8,6 +8,8 @@ import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.interlink.Side;
 import io.meridian.codecs.json.JsonWriter;
 
+import java.util.Arrays;
+
 /**
  * The cached order book of one security, by order, and its rendering as the Zenith {@code Depth} payload: an array
  * of changes with O-codes A (add), U (update), R (remove) and C (clear). Orders are kept unsorted; Zenith clients
@@ -38,7 +40,22 @@ final class DepthItem extends Item
     static final int UNDISCLOSED = 1;
     static final int HAS_UNDISCLOSED = 2;
 
+    /**
+     * Bytes kept per order for its add entry in a full book. A typical entry (eight-digit id, prices and quantities
+     * of a few digits) takes 115 to 130 bytes; a longer one is printed afresh every time instead of kept.
+     */
+    static final int TEXT_STRIDE = 160;
+    private static final byte[] NO_TEXT = new byte[0];
+    private static final int[] NO_LENGTHS = new int[0];
+
     private final RowTable orders = new RowTable(COLUMNS, 64);
+
+    // Each order's add entry as the last full book wrote it, TEXT_STRIDE bytes a row, with its length; a length of 0
+    // means the row has changed since (or was never written). A full book copies the entries of unchanged orders
+    // instead of printing their numbers again, which is most of its cost. Allocated by the first full book, so an
+    // item nobody has asked the full state of pays nothing; applying a change costs one store.
+    private byte[] rowText = NO_TEXT;
+    private int[] rowTextLength = NO_LENGTHS;
 
     DepthItem(final String key)
     {
@@ -61,6 +78,15 @@ final class DepthItem extends Item
     void clearState()
     {
         orders.clear();
+        forgetText();
+    }
+
+    /**
+     * Forget every kept add entry, so the next full book prints every order afresh.
+     */
+    void forgetText()
+    {
+        Arrays.fill(rowTextLength, 0);
     }
 
     RowTable orders()
@@ -95,6 +121,7 @@ final class DepthItem extends Item
                 row = orders.add(orderId);
                 orders.set(row, SIDE, decoder.sideRaw());
                 applyFields(decoder, row);
+                forgetText(row);
                 return true;
             case UPDATE:
                 if (row < 0)
@@ -102,16 +129,27 @@ final class DepthItem extends Item
                     return false;
                 }
                 applyFields(decoder, row);
+                forgetText(row);
                 return true;
             case REMOVE:
                 if (row < 0)
                 {
                     return false;
                 }
+                // The last row moves into the removed one's place.
                 orders.removeAt(row);
+                forgetText(row);
                 return true;
             default:
                 return false;
+        }
+    }
+
+    private void forgetText(final int row)
+    {
+        if (row < rowTextLength.length)
+        {
+            rowTextLength[row] = 0;
         }
     }
 
@@ -202,8 +240,8 @@ final class DepthItem extends Item
 
     /**
      * The full book: a clear followed by an add for every order. A book can hold thousands of orders, so each add
-     * is written from constant runs and numbers rather than member by member; the text is the same as
-     * {@link #writeDelta} writes for an add.
+     * is written from constant runs and numbers rather than member by member, and kept to be copied by the next full
+     * book if the order has not changed by then; the text is the same as {@link #writeDelta} writes for an add.
      */
     @Override
     void writeFull(final JsonWriter writer)
@@ -211,25 +249,58 @@ final class DepthItem extends Item
         writer.startArray();
         writer.startObject().name("O").string("C").endObject();
         final RowTable orders = this.orders;
-        for (int row = 0, size = orders.size(); row < size; row++)
+        final int size = orders.size();
+        if (rowTextLength.length < size)
         {
-            writer.appendRaw(FULL_ADD_HEAD).appendLong(orders.id(row))
-                .appendRaw(orders.get(row, SIDE) == Side.ASK.value() ? FULL_ASK_PRICE : FULL_BID_PRICE)
-                .appendDecimal(orders.get(row, PRICE_MANTISSA), (int)orders.get(row, PRICE_EXPONENT))
-                .appendRaw(FULL_POSITION).appendLong(orders.get(row, POSITION));
-            final long flags = orders.get(row, FLAGS);
-            if ((flags & UNDISCLOSED) != 0)
+            growText(size);
+        }
+        final byte[] text = rowText;
+        final int[] lengths = rowTextLength;
+        for (int row = 0; row < size; row++)
+        {
+            final int kept = lengths[row];
+            if (kept > 0)
             {
-                writer.appendRaw(FULL_QUANTITY_NULL_TAIL);
+                writer.appendRaw(text, row * TEXT_STRIDE, kept);
+                continue;
             }
-            else
+            final int start = writer.length();
+            writeFullAdd(writer, orders, row);
+            final int length = writer.length() - start;
+            if (length <= TEXT_STRIDE)
             {
-                writer.appendRaw(FULL_QUANTITY)
-                    .appendDecimal(orders.get(row, QUANTITY_MANTISSA), (int)orders.get(row, QUANTITY_EXPONENT))
-                    .appendRaw((flags & HAS_UNDISCLOSED) != 0 ? FULL_HAS_UNDISCLOSED_TAIL : FULL_DISCLOSED_TAIL);
+                writer.copyOut(start, length, text, row * TEXT_STRIDE);
+                lengths[row] = length;
             }
         }
         writer.endArray();
+    }
+
+    private static void writeFullAdd(final JsonWriter writer, final RowTable orders, final int row)
+    {
+        writer.appendRaw(FULL_ADD_HEAD).appendLong(orders.id(row))
+            .appendRaw(orders.get(row, SIDE) == Side.ASK.value() ? FULL_ASK_PRICE : FULL_BID_PRICE)
+            .appendDecimal(orders.get(row, PRICE_MANTISSA), (int)orders.get(row, PRICE_EXPONENT))
+            .appendRaw(FULL_POSITION).appendLong(orders.get(row, POSITION));
+        final long flags = orders.get(row, FLAGS);
+        if ((flags & UNDISCLOSED) != 0)
+        {
+            writer.appendRaw(FULL_QUANTITY_NULL_TAIL);
+        }
+        else
+        {
+            writer.appendRaw(FULL_QUANTITY)
+                .appendDecimal(orders.get(row, QUANTITY_MANTISSA), (int)orders.get(row, QUANTITY_EXPONENT))
+                .appendRaw((flags & HAS_UNDISCLOSED) != 0 ? FULL_HAS_UNDISCLOSED_TAIL : FULL_DISCLOSED_TAIL);
+        }
+    }
+
+    private void growText(final int rows)
+    {
+        // Kept text moves with its row; rows past the old end start unwritten (length 0).
+        final int capacity = Math.max(rows, rowTextLength.length * 2);
+        rowText = Arrays.copyOf(rowText, capacity * TEXT_STRIDE);
+        rowTextLength = Arrays.copyOf(rowTextLength, capacity);
     }
 
     private void writeOrder(final JsonWriter writer, final int row)

@@ -390,6 +390,41 @@ public final class JsonWriter
     }
 
     /**
+     * Append a range of pre-encoded JSON text verbatim, outside the comma bookkeeping (see
+     * {@link #appendRaw(byte[])}).
+     *
+     * @param text   ASCII JSON text.
+     * @param offset where the range starts.
+     * @param length its length.
+     * @return this.
+     */
+    public JsonWriter appendRaw(final byte[] text, final int offset, final int length)
+    {
+        ensure(length);
+        System.arraycopy(text, offset, array, position, length);
+        position += length;
+        return this;
+    }
+
+    /**
+     * Copy part of the text written so far out, so a caller can keep it and append it again later with
+     * {@link #appendRaw(byte[], int, int)}.
+     *
+     * @param from      offset of the first byte, at most {@link #length()}.
+     * @param length    bytes to copy; {@code from + length} at most {@link #length()}.
+     * @param dst       where to copy to.
+     * @param dstOffset where in {@code dst}.
+     */
+    public void copyOut(final int from, final int length, final byte[] dst, final int dstOffset)
+    {
+        if (from < 0 || length < 0 || from + length > position)
+        {
+            throw new IndexOutOfBoundsException("range " + from + "+" + length + " outside 0.." + position);
+        }
+        System.arraycopy(array, from, dst, dstOffset, length);
+    }
+
+    /**
      * Append the digits of a long verbatim, outside the comma bookkeeping (see {@link #appendRaw(byte[])}).
      *
      * @param value the integer.
