@@ -173,6 +173,7 @@ public final class MeridianConfig
                     intIn(setting, 1, 256);
                     break;
                 case AUTH_CLOCK_SKEW_SECONDS:
+                case AUTH_EXPIRY_GRACE_SECONDS:
                     intIn(setting, 0, 600);
                     break;
                 case DEMO_TOKEN_LIFETIME_SECONDS:
@@ -457,6 +458,14 @@ public final class MeridianConfig
     public int authClockSkewSeconds()
     {
         return (int)longValue(Setting.AUTH_CLOCK_SKEW_SECONDS);
+    }
+
+    /**
+     * @return seconds past a token's expiry that its session keeps receiving data.
+     */
+    public int authExpiryGraceSeconds()
+    {
+        return (int)longValue(Setting.AUTH_EXPIRY_GRACE_SECONDS);
     }
 
     /**

@@ -19,6 +19,8 @@ public enum Setting
     AUTH_AUDIENCE("auth.audience", "", "Required aud claim of access tokens."),
     AUTH_ALGORITHMS("auth.algorithms", "RS256,ES256", "Accepted JWS algorithms, comma separated."),
     AUTH_CLOCK_SKEW_SECONDS("auth.clock-skew-seconds", "60", "Tolerance for exp and nbf checks, in seconds."),
+    AUTH_EXPIRY_GRACE_SECONDS("auth.expiry-grace-seconds", "30",
+        "How long past its token's expiry a session keeps receiving data; then data stops until AuthToken renews."),
     DEMO_TOKEN_LIFETIME_SECONDS("demo.token-lifetime-seconds", "1800", "Lifetime of tokens from the demo issuer."),
 
     AERON_DIR("aeron.dir", "", "Directory of an external Aeron media driver. Empty: start an embedded driver."),

@@ -43,8 +43,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * The cache state machine: the single consumer of the ring and the only writer of cache state. Applies upstream
@@ -255,6 +257,15 @@ final class CacheEngine implements EventHandler<RingEvent>
                     break;
                 case RingEvent.SESSION_CLOSED:
                     onSessionClosed(event.session);
+                    break;
+                case RingEvent.SESSION_PAUSE:
+                    event.session.paused = !event.session.isClosed();
+                    break;
+                case RingEvent.SESSION_RIGHTS:
+                    onSessionRights(event.session, event.count, event.confirm);
+                    break;
+                case RingEvent.CLEAR_CACHE:
+                    onClearCache((IntConsumer)event.request);
                     break;
                 default:
                     counters.recordError("unknown ring event type " + event.type);
@@ -1603,6 +1614,104 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
     }
 
+    /**
+     * A renewed token: subscriptions of controllers the session lost the right to end with an {@code Error} and a
+     * server {@code Unsub}; then, if its data was paused, every subscription left gets full state again.
+     */
+    private void onSessionRights(final ClientSession session, final int rights, final boolean resume)
+    {
+        if (session.isClosed())
+        {
+            return;
+        }
+        final Map<String, Subscription> subs = sessions.get(session.sessionId());
+        if (null != subs)
+        {
+            final ArrayList<Subscription> revoked = new ArrayList<>();
+            for (final Subscription sub : subs.values())
+            {
+                if (!allowedBy(rights, sub.controller))
+                {
+                    revoked.add(sub);
+                }
+            }
+            // A bare trading topic holds one subscription per account; the client sees one Error and Unsub for it.
+            final HashSet<String> told = new HashSet<>();
+            for (int i = 0; i < revoked.size(); i++)
+            {
+                final Subscription sub = revoked.get(i);
+                forget(sub);
+                sub.item.subscribers.remove(sub);
+                sub.item.awaitingSnapshot.remove(sub);
+                if (told.add(sub.controller + '|' + sub.topic))
+                {
+                    sendError(sub, "Authority");
+                    sendServerUnsub(sub);
+                }
+                counters.revokedSubscriptions.increment();
+            }
+        }
+        if (resume && session.paused)
+        {
+            session.paused = false;
+            if (!session.resyncPending)
+            {
+                resendFullState(session);
+            }
+        }
+    }
+
+    private static boolean allowedBy(final int rights, final String controller)
+    {
+        switch (controller)
+        {
+            case "Market":
+                return (rights & EngineProxy.RIGHT_MARKET) != 0;
+            case "Trading":
+                return (rights & EngineProxy.RIGHT_TRADING) != 0;
+            default:
+                return true;
+        }
+    }
+
+    /**
+     * Clear the cache on an operator's request: items nobody subscribes to are dropped and unsubscribed upstream;
+     * items with subscribers are subscribed afresh, and their clients get the new full state. Items still waiting
+     * for their first snapshot are left alone.
+     */
+    private void onClearCache(final IntConsumer done)
+    {
+        final ArrayList<Item> idle = new ArrayList<>();
+        final ArrayList<Item> refresh = new ArrayList<>();
+        for (int t = 0; t < keyedTables.size(); t++)
+        {
+            for (final Item item : keyedTables.get(t).values())
+            {
+                if (isIdle(item))
+                {
+                    idle.add(item);
+                }
+                else if (item.hasData && item.upstreamItemId != Item.NO_UPSTREAM_ID)
+                {
+                    refresh.add(item);
+                }
+            }
+        }
+        for (int i = 0; i < idle.size(); i++)
+        {
+            evict(idle.get(i));
+        }
+        for (int i = 0; i < refresh.size(); i++)
+        {
+            resync(refresh.get(i));
+        }
+        counters.cacheClears.increment();
+        if (null != done)
+        {
+            done.accept(idle.size() + refresh.size());
+        }
+    }
+
     private void forget(final Subscription sub)
     {
         final Map<String, Subscription> subs = sessions.get(sub.session.sessionId());
@@ -1839,8 +1948,9 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             return false;
         }
-        if (session.resyncPending)
+        if (session.resyncPending || session.paused)
         {
+            // Held back: full state goes out when the session has caught up or renewed its token.
             return true;
         }
         final SessionOutbox outbox = session.outbox();
@@ -1938,7 +2048,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void sendPendingConfirms(final Subscription sub)
     {
-        if (sub.session.resyncPending)
+        if (sub.session.resyncPending || sub.session.paused)
         {
             // The full state goes out with the session's resync; the confirmation must not come before it.
             return;

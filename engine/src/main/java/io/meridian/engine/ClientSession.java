@@ -13,6 +13,8 @@ public abstract class ClientSession
     /** Deltas are held back until the outbox drains, then full state is sent again (conflation by resync). */
     boolean resyncPending;
     long resyncSinceMs;
+    /** The client's token ran out: no data until it renews, then full state of every subscription kept meanwhile. */
+    boolean paused;
     private volatile boolean closed;
 
     protected ClientSession(final long sessionId, final int outboxCapacity)

@@ -57,6 +57,8 @@ public final class EngineCounters
     final Counter lateOrderResponses = new Counter();
     final Counter refusedTradingRequests = new Counter();
     final Counter refusedSubscriptions = new Counter();
+    final Counter revokedSubscriptions = new Counter();
+    final Counter cacheClears = new Counter();
 
     private final UnsafeBuffer errorBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final DistinctErrorLog errorLog = new DistinctErrorLog(errorBuffer, SystemEpochClock.INSTANCE);
@@ -111,6 +113,22 @@ public final class EngineCounters
     public long lateOrderResponses()
     {
         return lateOrderResponses.get();
+    }
+
+    /**
+     * @return subscriptions ended because a renewed token no longer grants their controller.
+     */
+    public long revokedSubscriptions()
+    {
+        return revokedSubscriptions.get();
+    }
+
+    /**
+     * @return cache clears requested by an operator.
+     */
+    public long cacheClears()
+    {
+        return cacheClears.get();
     }
 
     /**

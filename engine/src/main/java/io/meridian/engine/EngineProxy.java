@@ -3,12 +3,19 @@ package io.meridian.engine;
 import com.lmax.disruptor.RingBuffer;
 import io.meridian.codecs.interlink.ItemType;
 
+import java.util.function.IntConsumer;
+
 /**
  * Sends client commands from gateway threads to the cache engine by publishing them onto the engine's ring. Never
  * blocks: when the ring is full the command is refused and the caller answers the client with an error.
  */
 public final class EngineProxy
 {
+    /** Right to the Market controller's topics. */
+    public static final int RIGHT_MARKET = 1;
+    /** Right to the Trading controller's topics (accounts, orders, holdings, balances). */
+    public static final int RIGHT_TRADING = 2;
+
     private final RingBuffer<RingEvent> ring;
 
     EngineProxy(final RingBuffer<RingEvent> ring)
@@ -307,6 +314,62 @@ public final class EngineProxy
         event.user = user;
         event.buffer.putBytes(0, request, 0, length);
         event.length = length;
+        ring.publish(sequence);
+        return true;
+    }
+
+    /**
+     * The client's token has run out: stop sending it data, but keep its subscriptions, so that a renewal can
+     * resume them ({@link #sessionRights} with {@code resume}).
+     *
+     * @param session the client.
+     * @return false if the engine is overloaded and the command was not taken; try again.
+     */
+    public boolean pauseSession(final ClientSession session)
+    {
+        return publish(RingEvent.SESSION_PAUSE, session, null, null, 0, null, 0, false);
+    }
+
+    /**
+     * The client renewed its token: drop every subscription of a controller it no longer has the right to (each
+     * gets an {@code Error} {@code Authority}, then a server {@code Unsub} with {@code Confirm:true}), and if its
+     * data was paused, send the full state of every subscription it keeps and resume.
+     *
+     * @param session the client.
+     * @param rights  {@link #RIGHT_MARKET} and/or {@link #RIGHT_TRADING}.
+     * @param resume  true if the data was paused by {@link #pauseSession}.
+     * @return false if the engine is overloaded and the command was not taken; try again.
+     */
+    public boolean sessionRights(final ClientSession session, final int rights, final boolean resume)
+    {
+        final long sequence = claim();
+        if (sequence < 0)
+        {
+            return false;
+        }
+        final RingEvent event = fill(sequence, RingEvent.SESSION_RIGHTS, session, null, null, 0, null, 0, resume);
+        event.count = rights;
+        ring.publish(sequence);
+        return true;
+    }
+
+    /**
+     * Clear the cache: every item nobody subscribes to is dropped and unsubscribed upstream; every item with
+     * subscribers is fetched afresh from upstream, and its clients get full state again. The count of items dropped
+     * and refreshed goes to {@code done}, on the engine thread.
+     *
+     * @param done told the number of items cleared.
+     * @return false if the engine is overloaded and the command was not taken.
+     */
+    public boolean clearCache(final IntConsumer done)
+    {
+        final long sequence = claim();
+        if (sequence < 0)
+        {
+            return false;
+        }
+        final RingEvent event = fill(sequence, RingEvent.CLEAR_CACHE, null, null, null, 0, null, 0, false);
+        event.request = done;
         ring.publish(sequence);
         return true;
     }

@@ -21,6 +21,9 @@ final class RingEvent
     static final int QUERY_SYMBOLS = 16;
     static final int QUERY_TRADING_STATES = 17;
     static final int ORDER_REQUEST = 18;
+    static final int SESSION_PAUSE = 19;
+    static final int SESSION_RIGHTS = 20;
+    static final int CLEAR_CACHE = 21;
 
     final UnsafeBuffer buffer;
     int type;

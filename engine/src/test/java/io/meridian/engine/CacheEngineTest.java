@@ -361,6 +361,108 @@ class CacheEngineTest
         assertEquals(List.of(2000L), upstreamUnsubscribes);
     }
 
+    @Test
+    void pausedSessionGetsNoDataUntilItRenewsThenFullStateAndDeltas() throws Exception
+    {
+        final TestSession paused = new TestSession(1);
+        final TestSession other = new TestSession(2);
+        linkUp();
+        subscribe(paused, "Security!ALP.XSX", "ALP.XSX");
+        subscribe(other, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        paused.frames();
+        other.frames();
+
+        sessionCommand(RingEvent.SESSION_PAUSE, paused, 0, false);
+        lastUpdate(1001, 11, 1011);
+        lastUpdate(1001, 12, 1012);
+        assertTrue(paused.frames().isEmpty(), "no data while the token has run out");
+        assertEquals(2, other.frames().size(), "others go on");
+
+        sessionCommand(RingEvent.SESSION_RIGHTS, paused, EngineProxy.RIGHT_MARKET | EngineProxy.RIGHT_TRADING, true);
+        final List<JsonNode> resumed = paused.frames();
+        assertEquals(1, resumed.size(), resumed.toString());
+        assertEquals("Security!ALP.XSX", resumed.get(0).get("Topic").asText());
+        assertEquals("10.12", resumed.get(0).get("Data").get("Last").decimalValue().toPlainString(), "full state");
+        assertEquals("ALP", resumed.get(0).get("Data").get("Code").asText(), "full state, not a delta");
+
+        lastUpdate(1001, 13, 1013);
+        final List<JsonNode> after = paused.frames();
+        assertEquals(1, after.size());
+        assertEquals(2, after.get(0).get("Data").size(), "deltas again: " + after.get(0));
+        assertEquals(0, counters.revokedSubscriptions());
+    }
+
+    @Test
+    void renewalWithoutTheRightEndsThoseSubscriptionsWithErrorThenServerUnsub() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp();
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        session.frames();
+
+        sessionCommand(RingEvent.SESSION_RIGHTS, session, EngineProxy.RIGHT_MARKET | EngineProxy.RIGHT_TRADING, false);
+        assertTrue(session.frames().isEmpty(), "rights unchanged: nothing to say");
+
+        sessionCommand(RingEvent.SESSION_RIGHTS, session, EngineProxy.RIGHT_TRADING, false);
+        final List<JsonNode> frames = session.frames();
+        assertEquals(2, frames.size(), frames.toString());
+        assertEquals("Error", frames.get(0).get("Action").asText());
+        assertEquals("Market", frames.get(0).get("Controller").asText());
+        assertEquals("Security!ALP.XSX", frames.get(0).get("Topic").asText());
+        assertEquals("Authority", frames.get(0).get("Data").asText());
+        assertEquals("Unsub", frames.get(1).get("Action").asText());
+        assertEquals("Security!ALP.XSX", frames.get(1).get("Topic").asText());
+        assertTrue(frames.get(1).get("Confirm").asBoolean());
+        assertEquals(1, counters.revokedSubscriptions());
+
+        lastUpdate(1001, 11, 1011);
+        assertTrue(session.frames().isEmpty(), "no data after the server's Unsub");
+        assertTrue(engine.isCached("ALP.XSX"), "the item stays cached");
+    }
+
+    @Test
+    void clearCacheDropsIdleItemsAndFetchesSubscribedOnesAfresh() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp();
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        subscribe(session, "Security!BET.XSX", "BET.XSX");
+        snapshot(lastRequestId(), 1002, 10, 2020, "BET", "XSX");
+        unsubscribe(session, "Security!BET.XSX");
+        session.frames();
+
+        final int[] cleared = { -1 };
+        event.clear();
+        event.type = RingEvent.CLEAR_CACHE;
+        event.request = (java.util.function.IntConsumer)count -> cleared[0] = count;
+        engine.onEvent(event, sequence++, true);
+
+        assertEquals(2, cleared[0]);
+        assertEquals(1, counters.cacheClears());
+        assertFalse(engine.isCached("BET.XSX"), "idle item dropped");
+        assertEquals(List.of(1002L), upstreamUnsubscribes);
+        assertEquals(2, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "subscribed item asked for again");
+
+        snapshot(lastRequestId(), 1003, 1, 1111, "ALP", "XSX");
+        final List<JsonNode> frames = session.frames();
+        assertEquals(1, frames.size(), frames.toString());
+        assertEquals("11.11", frames.get(0).get("Data").get("Last").decimalValue().toPlainString());
+        assertEquals("ALP", frames.get(0).get("Data").get("Code").asText(), "full state");
+    }
+
+    private void sessionCommand(final int type, final TestSession session, final int rights, final boolean resume)
+    {
+        event.clear();
+        event.type = type;
+        event.session = session;
+        event.count = rights;
+        event.confirm = resume;
+        engine.onEvent(event, sequence++, true);
+    }
+
     private void tick(final long nowMs)
     {
         clock.update(nowMs);

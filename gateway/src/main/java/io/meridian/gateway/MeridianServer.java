@@ -90,6 +90,7 @@ public final class MeridianServer implements AutoCloseable
             final PathHandler paths = new PathHandler()
                 .addExactPath("/Zenith", zenith.handler())
                 .addExactPath("/health", this::health)
+                .addPrefixPath(AdminHandler.PATH, new AdminHandler(verifier, zenith, startedEngine.proxy()))
                 .addExactPath("/", MeridianServer::home);
             if (null != demoIssuer)
             {

@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The limits every Zenith session lives under, so that no client can hurt the others: requests per second, time to
- * authenticate, idle time, ping interval, and sessions per user (counted here, across IO threads). Subscriptions
- * per session are counted by the engine, which knows which subscriptions are alive.
+ * authenticate, idle time, ping interval, how long data flows past a token's expiry, and sessions per user (counted
+ * here, across IO threads). Subscriptions per session are counted by the engine, which knows which subscriptions are
+ * alive.
  */
 final class SessionLimits
 {
@@ -23,6 +24,7 @@ final class SessionLimits
     final long authTimeoutMs;
     final long idleTimeoutMs;
     final long pingIntervalMs;
+    final long expiryGraceMs;
     private final ConcurrentHashMap<String, AtomicInteger> sessionsByUser = new ConcurrentHashMap<>();
 
     SessionLimits(
@@ -30,8 +32,10 @@ final class SessionLimits
         final int maxSessionsPerUser,
         final long authTimeoutMs,
         final long idleTimeoutMs,
-        final long pingIntervalMs)
+        final long pingIntervalMs,
+        final long expiryGraceMs)
     {
+        this.expiryGraceMs = expiryGraceMs;
         this.maxRequestsPerSecond = maxRequestsPerSecond;
         this.maxSessionsPerUser = maxSessionsPerUser;
         this.authTimeoutMs = authTimeoutMs;
@@ -46,7 +50,8 @@ final class SessionLimits
             config.sessionMaxPerUser(),
             TimeUnit.SECONDS.toMillis(config.sessionAuthTimeoutSeconds()),
             TimeUnit.SECONDS.toMillis(config.sessionIdleTimeoutSeconds()),
-            TimeUnit.SECONDS.toMillis(config.sessionPingIntervalSeconds()));
+            TimeUnit.SECONDS.toMillis(config.sessionPingIntervalSeconds()),
+            TimeUnit.SECONDS.toMillis(config.authExpiryGraceSeconds()));
     }
 
     /**

@@ -118,6 +118,7 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
         session.secure("https".equalsIgnoreCase(exchange.getRequestScheme()) ||
             "wss".equalsIgnoreCase(exchange.getRequestScheme()));
         sessions.put(sessionId, session);
+        session.peer(String.valueOf(channel.getPeerAddress()));
         channel.addCloseTask(closed ->
         {
             sessions.remove(sessionId);
@@ -171,6 +172,23 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
             session.admit(upgradeUser);
         }
         LOG.fine(() -> "session " + sessionId + " connected from " + channel.getPeerAddress());
+    }
+
+    /**
+     * @return the open sessions, for the admin API; a live view.
+     */
+    java.util.Collection<ZenithSession> sessions()
+    {
+        return sessions.values();
+    }
+
+    /**
+     * @param sessionId a session's id.
+     * @return the open session, or null.
+     */
+    ZenithSession session(final long sessionId)
+    {
+        return sessions.get(sessionId);
     }
 
     int sessionCount()

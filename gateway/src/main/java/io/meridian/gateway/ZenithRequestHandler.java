@@ -123,6 +123,11 @@ final class ZenithRequestHandler
                 onZenith(session, request);
                 break;
             case "Market":
+                if (!session.user().hasScope(MARKET_SCOPE) && !"Unsub".equals(request.action))
+                {
+                    refuse(session, request, "Authority");
+                    return;
+                }
                 onMarket(session, request);
                 break;
             case "Trading":
@@ -248,8 +253,10 @@ final class ZenithRequestHandler
         {
             return;
         }
-        session.user(user);
+        // The reply goes into the outbox first, so the client hears of the renewal before what it brings: full state
+        // where data had stopped, Error and Unsub where a right is gone.
         identify(session, request, user, true);
+        session.authenticated(user, rights(session, user));
     }
 
     private void identify(
@@ -489,10 +496,30 @@ final class ZenithRequestHandler
 
     // ----------------------------------------------------------------------------------------------- Trading
 
+    /** Scope that grants the Market controller's data. */
+    static final String MARKET_SCOPE = "zenith/market";
     /** Scope that grants the Trading controller's data. */
     static final String TRADING_SCOPE = "zenith/trading";
     /** Scope that grants order requests. */
     static final String ORDER_PAD_SCOPE = "zenith/orderpad";
+
+    /**
+     * @return the engine's rights bits a token grants on a session: Market with the market scope, Trading with the
+     * trading scope over TLS (or where plain connections may trade).
+     */
+    private int rights(final ZenithSession session, final AuthenticatedUser user)
+    {
+        int rights = 0;
+        if (user.hasScope(MARKET_SCOPE))
+        {
+            rights |= EngineProxy.RIGHT_MARKET;
+        }
+        if (user.hasScope(TRADING_SCOPE) && (session.secure() || tradingAllowsPlain))
+        {
+            rights |= EngineProxy.RIGHT_TRADING;
+        }
+        return rights;
+    }
 
     private void onTrading(final ZenithSession session, final Request request)
     {

@@ -28,6 +28,10 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     private static final int DRAIN_LIMIT = 64;
     static final int CLOSE_SLOW_CONSUMER = 1008;
     static final int CLOSE_SERVER_ERROR = 1011;
+    /** Close code when an operator closes the session (Zenith clients show it as "kicked off"). */
+    static final int CLOSE_BY_OPERATOR = 4000;
+    /** How soon a command the engine's full ring refused is offered again. */
+    private static final long RETRY_MS = 10;
 
     private final WebSocketChannel channel;
     private final EngineProxy engine;
@@ -46,6 +50,15 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     private final SessionLimits limits;
     private final Runnable authCheckTask = this::checkAuthenticated;
     private final Runnable pingTask = this::pingOrClose;
+    private final Runnable expiryTask = this::checkExpiry;
+    private final Runnable rightsTask = this::sendRights;
+    /** The engine holds this session's data back because its token ran out (plus the grace). */
+    private boolean dataStopped;
+    /** Rights to hand the engine, or -1 when the engine has been told; with {@link #resumePending}. */
+    private int pendingRights = -1;
+    private boolean resumePending;
+    private final long connectedAtMs = System.currentTimeMillis();
+    private String peer = "";
     private long lastReceivedMs;
     private long windowStartMs;
     private int requestsInWindow;
@@ -75,6 +88,90 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     {
         channel.getIoThread().executeAfter(authCheckTask, limits.authTimeoutMs, TimeUnit.MILLISECONDS);
         channel.getIoThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
+        if (null != user)
+        {
+            scheduleExpiryCheck();
+        }
+    }
+
+    /**
+     * Check once the current token (plus the grace) has run out whether it was renewed meanwhile; if not, the
+     * engine stops sending this session data and keeps its subscriptions.
+     */
+    private void scheduleExpiryCheck()
+    {
+        final long delayMs = Math.max(0, user.expiresAtMs() + limits.expiryGraceMs - System.currentTimeMillis());
+        channel.getIoThread().executeAfter(expiryTask, delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkExpiry()
+    {
+        if (!channel.isOpen() || null == user || dataStopped)
+        {
+            return;
+        }
+        final long nowMs = System.currentTimeMillis();
+        if (nowMs < user.expiresAtMs() + limits.expiryGraceMs)
+        {
+            // Renewed since this check was scheduled; the renewal scheduled its own.
+            return;
+        }
+        if (engine.pauseSession(this))
+        {
+            dataStopped = true;
+            LOG.info("session " + sessionId() + ": token of " + user.userId() + " expired; data stopped until renewal");
+        }
+        else
+        {
+            // The engine's ring is full for a moment: the pause must not be lost.
+            channel.getIoThread().executeAfter(expiryTask, RETRY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * A token was accepted on this session, first or renewed. On a renewal the engine re-checks the rights of every
+     * subscription and, if data had stopped at expiry, resumes it with full state.
+     *
+     * @param authenticated the verified user, the same user as before on a renewal.
+     * @param rights        the {@code EngineProxy.RIGHT_*} bits the new token grants on this connection.
+     */
+    void authenticated(final AuthenticatedUser authenticated, final int rights)
+    {
+        final boolean renewal = null != user;
+        user = authenticated;
+        scheduleExpiryCheck();
+        if (renewal)
+        {
+            pendingRights = rights;
+            resumePending |= dataStopped;
+            dataStopped = false;
+            sendRights();
+        }
+    }
+
+    private void sendRights()
+    {
+        if (pendingRights < 0 || !channel.isOpen())
+        {
+            return;
+        }
+        if (engine.sessionRights(this, pendingRights, resumePending))
+        {
+            pendingRights = -1;
+            resumePending = false;
+        }
+        else
+        {
+            channel.getIoThread().executeAfter(rightsTask, RETRY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * @return true while the engine holds this session's data back for an expired token.
+     */
+    boolean dataStopped()
+    {
+        return dataStopped;
     }
 
     /**
@@ -160,6 +257,35 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
         channel.getIoThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Close the session from any thread, as an operator asked; the client is told with close code 4000.
+     */
+    void closeByOperator()
+    {
+        channel.getIoThread().execute(() -> close(CLOSE_BY_OPERATOR, "Closed by an operator"));
+    }
+
+    /**
+     * @return when the connection was made, epoch milliseconds.
+     */
+    long connectedAtMs()
+    {
+        return connectedAtMs;
+    }
+
+    /**
+     * @return the client's address as the connection saw it.
+     */
+    String peer()
+    {
+        return peer;
+    }
+
+    void peer(final String peer)
+    {
+        this.peer = peer;
+    }
+
     private void close(final int code, final String reason)
     {
         markClosed();
@@ -204,11 +330,6 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     void secure(final boolean secure)
     {
         this.secure = secure;
-    }
-
-    void user(final AuthenticatedUser user)
-    {
-        this.user = user;
     }
 
     /**

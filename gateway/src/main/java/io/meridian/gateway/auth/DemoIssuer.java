@@ -165,6 +165,25 @@ public final class DemoIssuer
      */
     public String mint(final String user, final String scope)
     {
+        return mint(user, scope, lifetimeSeconds);
+    }
+
+    /**
+     * Mint a signed access token with chosen scopes and lifetime, e.g. a short one to watch a session's token run
+     * out.
+     *
+     * @param user            the {@code sub} and {@code name}; must pass {@link #validUserName}.
+     * @param scope           the space-separated {@code scope} claim.
+     * @param lifetimeSeconds seconds from now until {@code exp}; at least 1.
+     * @return the compact JWT.
+     * @throws IllegalArgumentException when the name is not valid or the lifetime is not positive.
+     */
+    public String mint(final String user, final String scope, final long lifetimeSeconds)
+    {
+        if (lifetimeSeconds < 1)
+        {
+            throw new IllegalArgumentException("lifetime must be at least one second");
+        }
         if (!validUserName(user))
         {
             throw new IllegalArgumentException("invalid demo user name");

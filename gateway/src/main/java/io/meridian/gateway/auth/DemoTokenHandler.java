@@ -11,12 +11,16 @@ import io.undertow.util.StatusCodes;
 import java.nio.charset.StandardCharsets;
 import java.util.Deque;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The demo mode token endpoint: {@code POST /demo/token?user=NAME} answers with an OAuth-style token response
  * {@code {"access_token":"...","token_type":"Bearer","expires_in":1800}} carrying a token minted by the
- * {@link DemoIssuer}. A missing or invalid user gets 400 {@code invalid_request}; any method but POST gets 405.
- * Mount it only in demo mode: it hands out a token for any user name asked for.
+ * {@link DemoIssuer}, with the market, trading and order-pad scopes, or with the space-separated {@code scope}
+ * parameter's choice of those and {@value #ADMIN_SCOPE}. A missing or invalid user or scope gets 400
+ * {@code invalid_request}; any method but POST gets 405. Mount it only in demo mode: it hands out a token for any
+ * user name asked for.
  */
 public final class DemoTokenHandler implements HttpHandler
 {
@@ -24,6 +28,14 @@ public final class DemoTokenHandler implements HttpHandler
      * Where the handler is meant to be mounted.
      */
     public static final String PATH = "/demo/token";
+
+    /**
+     * The scope of the admin API, which demo tokens carry only when asked for.
+     */
+    public static final String ADMIN_SCOPE = "zenith/admin";
+
+    private static final Set<String> GRANTABLE =
+        Set.of("zenith/market", "zenith/trading", "zenith/orderpad", ADMIN_SCOPE);
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String JSON = "application/json";
@@ -77,6 +89,21 @@ public final class DemoTokenHandler implements HttpHandler
             return;
         }
 
+        String scope = DemoIssuer.SCOPE;
+        final Deque<String> scopes = exchange.getQueryParameters().get("scope");
+        if (null != scopes && !scopes.isEmpty())
+        {
+            scope = String.join(" ", scopes).trim();
+            for (final String granted : scope.split(" +"))
+            {
+                if (!GRANTABLE.contains(granted))
+                {
+                    invalidRequest(exchange, "scope may hold only " + String.join(", ", new TreeSet<>(GRANTABLE)));
+                    return;
+                }
+            }
+        }
+
         if (exchange.isInIoThread())
         {
             exchange.dispatch(this);
@@ -84,7 +111,7 @@ public final class DemoTokenHandler implements HttpHandler
         }
 
         final ObjectNode response = MAPPER.createObjectNode()
-            .put("access_token", issuer.mint(user))
+            .put("access_token", issuer.mint(user, scope))
             .put("token_type", "Bearer")
             .put("expires_in", issuer.lifetimeSeconds());
         send(exchange, StatusCodes.OK, response);

@@ -57,6 +57,24 @@ class DemoTokenHandlerTest
     }
 
     @Test
+    void shouldIssueTheScopesAskedFor() throws Exception
+    {
+        final HttpResponse<String> response =
+            send("POST", DemoTokenHandler.PATH + "?user=ops&scope=zenith/admin%20zenith/market");
+
+        assertEquals(200, response.statusCode(), response.body());
+        final AuthenticatedUser user = server.issuer.verifier(List.of("RS256"), 60)
+            .verify(MAPPER.readTree(response.body()).get("access_token").asText());
+        assertEquals(java.util.Set.of("zenith/admin", "zenith/market"), user.scopes());
+    }
+
+    @Test
+    void shouldRejectAnUnknownScope() throws Exception
+    {
+        assertInvalidRequest(send("POST", DemoTokenHandler.PATH + "?user=ops&scope=zenith/market%20root"));
+    }
+
+    @Test
     void shouldRejectMissingUser() throws Exception
     {
         assertInvalidRequest(send("POST", DemoTokenHandler.PATH));

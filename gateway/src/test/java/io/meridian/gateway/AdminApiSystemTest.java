@@ -1,0 +1,183 @@
+package io.meridian.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meridian.config.MeridianConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static io.meridian.gateway.ZenithTestClient.action;
+import static io.meridian.gateway.ZenithTestClient.data;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The admin API over HTTP against a running proxy: it needs a valid token with the admin scope, lists the open
+ * sessions, closes one (code 4000), and clears the cache so subscribed clients get full state again.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AdminApiSystemTest
+{
+    private static final long WAIT_MS = 10_000;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static MeridianServer server;
+    private static String adminToken;
+
+    @BeforeAll
+    static void start()
+    {
+        server = MeridianServer.start(MeridianConfig.of(Map.of(
+            "server.port", "0",
+            "server.host", "127.0.0.1",
+            "sim.markets", "1",
+            "sim.securities", "4",
+            "sim.update-rate", "0",
+            "sim.session-seconds", "0")));
+        adminToken = server.demoIssuer().mint("operator", "zenith/admin");
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (null != server)
+        {
+            server.close();
+        }
+    }
+
+    @Test
+    void everyRequestNeedsAValidTokenWithTheAdminScope() throws Exception
+    {
+        assertEquals(401, send("GET", "/admin/sessions", null).statusCode());
+        assertEquals(401, send("GET", "/admin/sessions", "not-a-token").statusCode());
+        final HttpResponse<String> trader = send("GET", "/admin/sessions", server.demoIssuer().mint("trader"));
+        assertEquals(403, trader.statusCode());
+        assertTrue(trader.body().contains("zenith/admin"), trader.body());
+        assertEquals(200, send("GET", "/admin/sessions", adminToken).statusCode());
+    }
+
+    @Test
+    void wrongMethodsAndUnknownResourcesAreRefused() throws Exception
+    {
+        final HttpResponse<String> get = send("GET", "/admin/cache/clear", adminToken);
+        assertEquals(405, get.statusCode());
+        assertEquals("POST", get.headers().firstValue("Allow").orElse(""));
+        assertEquals(404, send("GET", "/admin/nothing", adminToken).statusCode());
+        assertEquals(400, send("POST", "/admin/sessions/abc/close", adminToken).statusCode());
+        assertEquals(404, send("POST", "/admin/sessions/999999/close", adminToken).statusCode());
+    }
+
+    @Test
+    void listsSessionsAndClosesOneWith4000() throws Exception
+    {
+        try (ZenithTestClient kept = new ZenithTestClient(server.port(), server.demoIssuer().mint("kept"));
+            ZenithTestClient closed = new ZenithTestClient(server.port(), server.demoIssuer().mint("closed")))
+        {
+            final JsonNode list = json(send("GET", "/admin/sessions", adminToken));
+            long closedId = -1;
+            for (final JsonNode session : list.get("sessions"))
+            {
+                if ("closed".equals(session.path("user").asText()))
+                {
+                    closedId = session.get("id").asLong();
+                    assertFalse(session.get("secure").asBoolean());
+                    assertFalse(session.get("dataStopped").asBoolean());
+                    assertTrue(session.get("peer").asText().contains("127.0.0.1"), session.toString());
+                    assertTrue(session.has("tokenExpiresAt") && session.has("connectedAt"), session.toString());
+                }
+            }
+            assertTrue(closedId > 0, "the session is listed: " + list);
+            assertEquals(list.get("sessions").size(), list.get("count").asInt());
+
+            final HttpResponse<String> close = send("POST", "/admin/sessions/" + closedId + "/close", adminToken);
+            assertEquals(200, close.statusCode(), close.body());
+            awaitTrue(() -> closed.closeCode >= 0, "closed");
+            assertEquals(4000, closed.closeCode);
+            assertEquals(-1, kept.closeCode, "the other session stays");
+            final long id = closedId;
+            awaitTrue(() -> !listed(id), "gone from the list");
+        }
+    }
+
+    @Test
+    void clearingTheCacheSendsSubscribedClientsFullStateAgain() throws Exception
+    {
+        final String topic = "Security!" + server.feedServer().securityKeys().get(1);
+        try (ZenithTestClient client = new ZenithTestClient(server.port(), server.demoIssuer().mint("watcher")))
+        {
+            client.send("{\"Controller\":\"Market\",\"Topic\":\"" + topic + "\",\"Action\":\"Sub\",\"Confirm\":true}");
+            client.await(action(topic, "Sub"), WAIT_MS);
+
+            final HttpResponse<String> clear = send("POST", "/admin/cache/clear", adminToken);
+            assertEquals(200, clear.statusCode(), clear.body());
+            assertTrue(json(clear).get("cleared").asInt() >= 1, clear.body());
+
+            final JsonNode full = client.await(data(topic), WAIT_MS);
+            assertTrue(full.path("Data").has("Code") && full.path("Data").has("Name"), "full state: " + full);
+        }
+    }
+
+    private static boolean listed(final long sessionId)
+    {
+        try
+        {
+            for (final JsonNode session : json(send("GET", "/admin/sessions", adminToken)).get("sessions"))
+            {
+                if (session.get("id").asLong() == sessionId)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static HttpResponse<String> send(final String method, final String path, final String token)
+        throws Exception
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + path))
+            .timeout(Duration.ofSeconds(10))
+            .method(method, HttpRequest.BodyPublishers.noBody());
+        if (null != token)
+        {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(final HttpResponse<String> response) throws Exception
+    {
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""));
+        return ZenithTestClient.JSON.readTree(response.body());
+    }
+
+    private static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (!condition.getAsBoolean())
+        {
+            if (System.currentTimeMillis() > deadline)
+            {
+                throw new AssertionError("not " + what + " within " + WAIT_MS + " ms");
+            }
+            Thread.sleep(20);
+        }
+    }
+}
