@@ -2116,6 +2116,14 @@ final class CacheEngine implements EventHandler<RingEvent>
             .name("TransactionID").number(query.transactionId)
             .name("Data").raw(body.buffer(), 0, length)
             .endObject();
+        if (!query.session.isClosed() && !query.session.outbox().fits(message.length()))
+        {
+            // An answer is one message and cannot be split like subscription data; the client is told, not closed.
+            counters.recordError("query answer of " + message.length() + " bytes is larger than a session outbox " +
+                "takes (" + query.session.outbox().maxFrameLength() + "); raise session.send-buffer-bytes");
+            answerQueryWithError(query, "Fault");
+            return;
+        }
         sendMessage(query.session, message);
     }
 

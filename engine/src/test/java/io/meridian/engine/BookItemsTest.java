@@ -425,6 +425,40 @@ class BookItemsTest
     }
 
     @Test
+    void aDepthQueryAnswerTooLongForOneFrameGetsFaultAndTheSessionGoesOn() throws Exception
+    {
+        final TestSession large = new TestSession(1);
+        beginDepthSnapshot(large);
+        for (int i = 1; i <= 20; i++)
+        {
+            order(500, 0, ChangeAction.ADD, Side.BID, i, 1000 + i, 10_000 + i, 100 * i);
+        }
+        end(500, 20);
+        large.frames();
+
+        // 4 KiB outbox: frames of at most 512 bytes, and the 20-order answer is one message of about 2.4 KB.
+        final TestSession small = new TestSession(2, 4096);
+        event.clear();
+        event.type = RingEvent.QUERY_ITEM;
+        event.session = small;
+        event.controller = "Market";
+        event.topic = "QueryDepthFull";
+        event.key = "ALP.XSX";
+        event.itemKind = ItemType.DEPTH.value();
+        event.transactionId = 31;
+        engine.onEvent(event, sequence++, true);
+
+        final List<JsonNode> frames = small.frames();
+        assertFalse(small.overflowed, "the session is not closed");
+        assertEquals(2, frames.size(), frames.toString());
+        assertEquals("Error", frames.get(0).get("Action").asText());
+        assertEquals("Fault", frames.get(0).get("Data").asText());
+        assertEquals(31, frames.get(0).get("TransactionID").asLong());
+        assertEquals(31, frames.get(1).get("TransactionID").asLong());
+        assertEquals(0, frames.get(1).get("Data").size(), "then an empty answer");
+    }
+
+    @Test
     void aSingleChangeLargerThanAFrameClosesTheSessionAsTooLarge() throws Exception
     {
         // 256-byte outbox: frames of at most 32 bytes, smaller than any one order.
