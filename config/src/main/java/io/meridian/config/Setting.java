@@ -41,7 +41,8 @@ public enum Setting
     TRADING_RESPONSE_STREAM_ID("trading.response-stream-id", "1004", "Stream id the Trading Agent sends data on."),
     TRADING_SERVICE_TOKEN("trading.service-token", "", "Service token sent in Hello to the Trading Agent."),
     TRADING_ACTION_TIMEOUT_MS("trading.action-timeout-ms", "35000",
-        "How long an order request may wait for the Trading Agent before the client gets Operation.Timeout."),
+        "How long an order request, or a query waiting on an upstream, may wait before the client gets " +
+            "Operation.Timeout."),
     TRADING_ALLOW_PLAIN("trading.allow-plain-connections", "false",
         "Grant trading and order-pad rights on connections without TLS; demo mode always allows them."),
 

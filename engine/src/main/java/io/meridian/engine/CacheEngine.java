@@ -307,6 +307,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             lastHousekeepingMs = nowMs;
             evictIdleItems(nowMs);
             expireOrderRequests(nowMs);
+            expireQueries(nowMs);
         }
         final ArrayList<ClientSession> dirty = dirtySessions;
         for (int i = 0, size = dirty.size(); i < size; i++)
@@ -1050,6 +1051,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         else
         {
+            query.deadlineMs = clock.time() + actionTimeoutMs;
             item.pendingQueries.add(query);
         }
     }
@@ -1162,6 +1164,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + historyRequestEncoder.encodedLength());
         if (result > 0)
         {
+            query.deadlineMs = clock.time() + actionTimeoutMs;
             historyRequests.put(requestId, new HistoryRequest(query));
             counters.tradeQueriesUpstream.increment();
         }
@@ -1219,12 +1222,15 @@ final class CacheEngine implements EventHandler<RingEvent>
         final ClientSession session;
         final long transactionId;
         final SymbolQuery query;
+        final long deadlineMs;
 
-        SymbolSearch(final ClientSession session, final long transactionId, final SymbolQuery query)
+        SymbolSearch(
+            final ClientSession session, final long transactionId, final SymbolQuery query, final long deadlineMs)
         {
             this.session = session;
             this.transactionId = transactionId;
             this.query = query;
+            this.deadlineMs = deadlineMs;
         }
     }
 
@@ -1234,7 +1240,8 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             return;
         }
-        symbolSearches.add(new SymbolSearch(event.session, event.transactionId, (SymbolQuery)event.request));
+        symbolSearches.add(new SymbolSearch(
+            event.session, event.transactionId, (SymbolQuery)event.request, clock.time() + actionTimeoutMs));
         runSymbolSearches();
     }
 
@@ -1362,6 +1369,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         else
         {
+            query.deadlineMs = clock.time() + actionTimeoutMs;
             tradingStateQueries.add(query);
         }
     }
@@ -1597,6 +1605,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         else
         {
+            query.deadlineMs = clock.time() + actionTimeoutMs;
             item.pendingQueries.add(query);
         }
     }
@@ -1821,6 +1830,75 @@ final class CacheEngine implements EventHandler<RingEvent>
                 sendPendingConfirms(sub);
             }
         }
+    }
+
+    // ----------------------------------------------------------------------------------------------- query timeouts
+
+    /**
+     * Queries still waiting on the upstream after the action timeout get {@code Operation.Timeout}, then an empty
+     * answer, as order requests do; the upstream request itself stays, so a late answer still fills the cache.
+     */
+    private void expireQueries(final long nowMs)
+    {
+        expireQueries(markets.pendingQueries, nowMs);
+        expireQueries(tradingStateQueries, nowMs);
+        for (int t = 0; t < keyedTables.size(); t++)
+        {
+            for (final Item item : keyedTables.get(t).values())
+            {
+                if (!item.pendingQueries.isEmpty())
+                {
+                    expireQueries(item.pendingQueries, nowMs);
+                }
+            }
+        }
+        if (!historyRequests.isEmpty())
+        {
+            final Long2ObjectHashMap<HistoryRequest>.ValueIterator requests = historyRequests.values().iterator();
+            while (requests.hasNext())
+            {
+                final HistoryRequest request = requests.next();
+                if (nowMs >= request.query.deadlineMs)
+                {
+                    requests.remove();
+                    timeOut(request.query);
+                }
+            }
+        }
+        for (int i = 0; i < symbolSearches.size(); i++)
+        {
+            final SymbolSearch search = symbolSearches.get(i);
+            if (nowMs >= search.deadlineMs)
+            {
+                symbolSearches.remove(i--);
+                if (!search.session.isClosed())
+                {
+                    timeOut(new Item.PendingQuery(search.session, search.transactionId, search.query.topic));
+                }
+            }
+        }
+    }
+
+    private void expireQueries(final ArrayList<Item.PendingQuery> queries, final long nowMs)
+    {
+        for (int i = 0; i < queries.size(); i++)
+        {
+            final Item.PendingQuery query = queries.get(i);
+            if (nowMs >= query.deadlineMs || query.session.isClosed())
+            {
+                queries.remove(i--);
+                if (!query.session.isClosed())
+                {
+                    timeOut(query);
+                }
+            }
+        }
+    }
+
+    private void timeOut(final Item.PendingQuery query)
+    {
+        counters.queryTimeouts.increment();
+        answerQueryWithError(query, "Operation.Timeout");
     }
 
     // ----------------------------------------------------------------------------------------------- eviction

@@ -59,6 +59,7 @@ public final class EngineCounters
     final Counter refusedSubscriptions = new Counter();
     final Counter revokedSubscriptions = new Counter();
     final Counter cacheClears = new Counter();
+    final Counter queryTimeouts = new Counter();
 
     private final UnsafeBuffer errorBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final DistinctErrorLog errorLog = new DistinctErrorLog(errorBuffer, SystemEpochClock.INSTANCE);
@@ -121,6 +122,14 @@ public final class EngineCounters
     public long revokedSubscriptions()
     {
         return revokedSubscriptions.get();
+    }
+
+    /**
+     * @return queries answered {@code Operation.Timeout} because the upstream did not answer in time.
+     */
+    public long queryTimeouts()
+    {
+        return queryTimeouts.get();
     }
 
     /**

@@ -103,6 +103,8 @@ abstract class Item
         long firstId;
         long lastId;
         int tradingDate;
+        /** When the client gets {@code Operation.Timeout} if no answer has come; set when the query starts waiting. */
+        long deadlineMs = Long.MAX_VALUE;
 
         PendingQuery(final ClientSession session, final long transactionId, final String topic)
         {

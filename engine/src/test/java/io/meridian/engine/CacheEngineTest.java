@@ -453,6 +453,32 @@ class CacheEngineTest
         assertEquals("ALP", frames.get(0).get("Data").get("Code").asText(), "full state");
     }
 
+    @Test
+    void aQueryTheUpstreamNeverAnswersGetsOperationTimeoutThenAnEmptyAnswer() throws Exception
+    {
+        engine = new CacheEngine(this::captureUpstream, counters, clock, 100, 0, 10_000, 1000);
+        clock.update(1_000);
+        final TestSession session = new TestSession(1);
+        linkUp();
+        query(session, 7, "ALP.XSX");
+        tick(1_000 + CacheEngine.DEFAULT_ACTION_TIMEOUT_MS - 1_000);
+        assertTrue(session.frames().isEmpty(), "still waiting before the timeout");
+
+        tick(1_000 + CacheEngine.DEFAULT_ACTION_TIMEOUT_MS + 1_000);
+        final List<JsonNode> frames = session.frames();
+        assertEquals(2, frames.size(), frames.toString());
+        assertEquals("Error", frames.get(0).get("Action").asText());
+        assertEquals("Operation.Timeout", frames.get(0).get("Data").asText());
+        assertEquals(7, frames.get(0).get("TransactionID").asLong());
+        assertEquals(7, frames.get(1).get("TransactionID").asLong());
+        assertTrue(frames.get(1).get("Data").isNull(), "QuerySecurity answers null: " + frames.get(1));
+        assertEquals(1, counters.queryTimeouts());
+
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        assertTrue(session.frames().isEmpty(), "a late snapshot fills the cache but answers nothing twice");
+        assertTrue(engine.isCached("ALP.XSX"));
+    }
+
     private void sessionCommand(final int type, final TestSession session, final int rights, final boolean resume)
     {
         event.clear();
