@@ -3,6 +3,7 @@ package io.meridian.config;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,6 +21,7 @@ import java.util.Properties;
 public final class MeridianConfig
 {
     private static final String ENV_PREFIX = "MERIDIAN_";
+    private static final List<String> KEYSTORE_TYPES = List.of("PKCS12", "JKS");
 
     private final EnumMap<Setting, String> raw;
     private final EnumMap<Setting, String> origin;
@@ -169,6 +171,15 @@ public final class MeridianConfig
                 case SERVER_PORT:
                     intIn(setting, 0, 65535);
                     break;
+                case TLS_PORT:
+                    intIn(setting, -1, 65535);
+                    break;
+                case TLS_KEYSTORE_TYPE:
+                    if (!KEYSTORE_TYPES.contains(tlsKeystoreType()))
+                    {
+                        throw bad(setting, "must be one of " + String.join(", ", KEYSTORE_TYPES));
+                    }
+                    break;
                 case SERVER_IO_THREADS:
                     intIn(setting, 1, 256);
                     break;
@@ -189,6 +200,7 @@ public final class MeridianConfig
                 case UPSTREAM_LIVENESS_MS:
                     intIn(setting, 50, 600_000);
                     break;
+                case SERVER_PLAIN_HTTP:
                 case SIM_ENABLED:
                 case TRADING_ENABLED:
                 case TRADING_ALLOW_PLAIN:
@@ -292,6 +304,83 @@ public final class MeridianConfig
         if (upstreamLivenessMs() <= upstreamHeartbeatMs())
         {
             throw bad(Setting.UPSTREAM_LIVENESS_MS, "must be greater than " + Setting.UPSTREAM_HEARTBEAT_MS.key());
+        }
+        checkTls();
+    }
+
+    private void checkTls()
+    {
+        final boolean pem = !tlsCertFile().isEmpty() || !tlsKeyFile().isEmpty();
+        final boolean keystore = !tlsKeystoreFile().isEmpty();
+        if (!tlsEnabled())
+        {
+            // Key material without a TLS port is most likely a forgotten tls.port: failing beats serving plain only.
+            if (pem || keystore)
+            {
+                throw bad(Setting.TLS_PORT, "must be 0 or a port when tls.cert-file, tls.key-file or " +
+                    "tls.keystore-file is set (-1 means no TLS listener)");
+            }
+            if (!serverPlainHttp())
+            {
+                throw bad(Setting.SERVER_PLAIN_HTTP, "false leaves no listener unless TLS is on: set tls.port " +
+                    "and tls.cert-file with tls.key-file, or tls.keystore-file");
+            }
+            return;
+        }
+        if (pem && keystore)
+        {
+            throw bad(Setting.TLS_KEYSTORE_FILE, "set either tls.keystore-file or tls.cert-file with tls.key-file, " +
+                "not both");
+        }
+        if (!pem && !keystore)
+        {
+            throw bad(Setting.TLS_PORT, "a TLS listener needs tls.cert-file with tls.key-file, or tls.keystore-file");
+        }
+        if (pem)
+        {
+            if (tlsCertFile().isEmpty())
+            {
+                throw bad(Setting.TLS_CERT_FILE, "must be set when tls.key-file is set");
+            }
+            if (tlsKeyFile().isEmpty())
+            {
+                throw bad(Setting.TLS_KEY_FILE, "must be set when tls.cert-file is set");
+            }
+            readableFile(Setting.TLS_CERT_FILE);
+            readableFile(Setting.TLS_KEY_FILE);
+        }
+        else
+        {
+            readableFile(Setting.TLS_KEYSTORE_FILE);
+        }
+        if (serverPlainHttp() && 0 != tlsPort() && tlsPort() == serverPort())
+        {
+            throw bad(Setting.TLS_PORT, "must differ from server.port while server.plain-http is true");
+        }
+    }
+
+    private void readableFile(final Setting setting)
+    {
+        final Path path;
+        try
+        {
+            path = Path.of(string(setting));
+        }
+        catch (final InvalidPathException ex)
+        {
+            throw bad(setting, "not a file name (" + ex.getReason() + ")");
+        }
+        if (!Files.exists(path))
+        {
+            throw bad(setting, "cannot read the file: it does not exist");
+        }
+        if (!Files.isRegularFile(path))
+        {
+            throw bad(setting, "cannot read the file: it is not a regular file");
+        }
+        if (!Files.isReadable(path))
+        {
+            throw bad(setting, "cannot read the file: permission denied");
         }
     }
 
@@ -411,6 +500,67 @@ public final class MeridianConfig
     public int serverPort()
     {
         return intIn(Setting.SERVER_PORT, 0, 65535);
+    }
+
+    /**
+     * @return true when the plain HTTP and WebSocket listener on {@code server.port} runs.
+     */
+    public boolean serverPlainHttp()
+    {
+        return bool(Setting.SERVER_PLAIN_HTTP);
+    }
+
+    /**
+     * @return the HTTPS and WSS port, 0 for a free one, or -1 when there is no TLS listener.
+     */
+    public int tlsPort()
+    {
+        return (int)longValue(Setting.TLS_PORT);
+    }
+
+    /**
+     * @return true when the TLS listener runs.
+     */
+    public boolean tlsEnabled()
+    {
+        return -1 != tlsPort();
+    }
+
+    /**
+     * @return the PEM certificate chain file, or empty when a keystore (or no TLS) is used.
+     */
+    public String tlsCertFile()
+    {
+        return string(Setting.TLS_CERT_FILE);
+    }
+
+    /**
+     * @return the PEM private key file, or empty when a keystore (or no TLS) is used.
+     */
+    public String tlsKeyFile()
+    {
+        return string(Setting.TLS_KEY_FILE);
+    }
+
+    /**
+     * @return the keystore file, or empty when PEM files (or no TLS) are used.
+     */
+    public String tlsKeystoreFile()
+    {
+        return string(Setting.TLS_KEYSTORE_FILE);
+    }
+
+    public String tlsKeystorePassword()
+    {
+        return string(Setting.TLS_KEYSTORE_PASSWORD);
+    }
+
+    /**
+     * @return the keystore type, upper case: PKCS12 or JKS.
+     */
+    public String tlsKeystoreType()
+    {
+        return string(Setting.TLS_KEYSTORE_TYPE).toUpperCase(Locale.ROOT);
     }
 
     public int serverIoThreads()

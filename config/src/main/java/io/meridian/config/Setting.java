@@ -9,10 +9,22 @@ import java.util.Locale;
  */
 public enum Setting
 {
-    SERVER_HOST("server.host", "0.0.0.0", "Address the HTTP and WebSocket listener binds to."),
-    SERVER_PORT("server.port", "8080", "HTTP and WebSocket port; 0 picks a free port."),
+    SERVER_HOST("server.host", "0.0.0.0", "Address the HTTP and WebSocket listeners (plain and TLS) bind to."),
+    SERVER_PORT("server.port", "8080", "Plain HTTP and WebSocket port; 0 picks a free port."),
+    SERVER_PLAIN_HTTP("server.plain-http", "true",
+        "Serve plain HTTP and WebSocket on server.port; false serves only the TLS listener on tls.port."),
     SERVER_IO_THREADS("server.io-threads", "2", "Undertow IO threads."),
     SERVER_NAME("server.name", "Meridian", "Name announced in Zenith/ServerInfo."),
+
+    TLS_PORT("tls.port", "-1", "HTTPS and WSS port; -1: no TLS listener; 0 picks a free port."),
+    TLS_CERT_FILE("tls.cert-file", "",
+        "PEM certificate chain of the TLS listener, the server's own certificate first (e.g. fullchain.pem)."),
+    TLS_KEY_FILE("tls.key-file", "",
+        "PEM private key of tls.cert-file, unencrypted: PKCS#8, PKCS#1 RSA or SEC1 EC."),
+    TLS_KEYSTORE_FILE("tls.keystore-file", "",
+        "Keystore with the TLS listener's private key and certificate chain, instead of the PEM files."),
+    TLS_KEYSTORE_PASSWORD("tls.keystore-password", "", "Password of tls.keystore-file and of the key in it."),
+    TLS_KEYSTORE_TYPE("tls.keystore-type", "PKCS12", "Type of tls.keystore-file: PKCS12 or JKS."),
 
     AUTH_JWKS_URL("auth.jwks-url", "", "JWKS of the identity provider (http, https or file URL). Empty: demo mode."),
     AUTH_ISSUER("auth.issuer", "", "Required iss claim of access tokens."),

@@ -11,9 +11,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class MeridianConfigTest
@@ -293,5 +296,156 @@ class MeridianConfigTest
         assertEquals("environment MERIDIAN_SERVER_NAME", copy.origin(Setting.SERVER_NAME));
         assertEquals("default", copy.origin(Setting.SIM_SEED));
         assertEquals("command line", copy.origin(Setting.SERVER_PORT));
+    }
+
+    @Test
+    void tlsIsOffAndPlainHttpOnByDefault()
+    {
+        final MeridianConfig config = MeridianConfig.defaults();
+
+        assertEquals(-1, config.tlsPort());
+        assertFalse(config.tlsEnabled());
+        assertTrue(config.serverPlainHttp());
+        assertEquals("PKCS12", config.tlsKeystoreType());
+    }
+
+    @Test
+    void acceptsPemFilesOrAKeystoreForTheTlsListener() throws IOException
+    {
+        final Path cert = Files.writeString(dir.resolve("cert.pem"), "certificate");
+        final Path key = Files.writeString(dir.resolve("key.pem"), "key");
+        final Path keystore = Files.writeString(dir.resolve("keystore.jks"), "keystore");
+
+        final MeridianConfig pem = MeridianConfig.of(Map.of(
+            "tls.port", "8443", "tls.cert-file", cert.toString(), "tls.key-file", key.toString(),
+            "server.plain-http", "false"));
+        final MeridianConfig store = MeridianConfig.of(Map.of(
+            "tls.port", "0", "tls.keystore-file", keystore.toString(), "tls.keystore-type", "jks",
+            "tls.keystore-password", "secret"));
+
+        assertTrue(pem.tlsEnabled());
+        assertEquals(8443, pem.tlsPort());
+        assertFalse(pem.serverPlainHttp());
+        assertEquals(cert.toString(), pem.tlsCertFile());
+        assertEquals(key.toString(), pem.tlsKeyFile());
+        assertEquals("", pem.tlsKeystoreFile());
+        assertTrue(store.tlsEnabled());
+        assertEquals(0, store.tlsPort());
+        assertTrue(store.serverPlainHttp());
+        assertEquals(keystore.toString(), store.tlsKeystoreFile());
+        assertEquals("JKS", store.tlsKeystoreType());
+        assertEquals("secret", store.tlsKeystorePassword());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badTlsSettings")
+    void rejectsBadTlsSettingsWithAMessageNamingTheSetting(
+        final String name, final Map<String, String> settings, final String expected) throws IOException
+    {
+        Files.writeString(dir.resolve("cert.pem"), "certificate");
+        Files.writeString(dir.resolve("key.pem"), "key");
+        Files.writeString(dir.resolve("keystore.p12"), "keystore");
+        Files.createDirectory(dir.resolve("folder"));
+        final Map<String, String> overrides = new HashMap<>();
+        settings.forEach((key, value) -> overrides.put(key, value.replace("{dir}", dir.toString())));
+
+        final ConfigException ex = assertThrows(ConfigException.class, () -> MeridianConfig.of(overrides));
+
+        assertEquals(expected.replace("{dir}", dir.toString()), ex.getMessage());
+    }
+
+    static Stream<Arguments> badTlsSettings()
+    {
+        final String cert = "{dir}/cert.pem";
+        final String key = "{dir}/key.pem";
+        final String keystore = "{dir}/keystore.p12";
+        return Stream.of(
+            arguments("plain HTTP off without TLS", Map.of("server.plain-http", "false"),
+                "server.plain-http (command line): false leaves no listener unless TLS is on: set tls.port and " +
+                "tls.cert-file with tls.key-file, or tls.keystore-file, got 'false'"),
+            arguments("plain HTTP neither true nor false", Map.of("server.plain-http", "no"),
+                "server.plain-http (command line): must be true or false, got 'no'"),
+            arguments("TLS port without key material", Map.of("tls.port", "8443"),
+                "tls.port (command line): a TLS listener needs tls.cert-file with tls.key-file, or " +
+                "tls.keystore-file, got '8443'"),
+            arguments("TLS port without key material and plain HTTP off",
+                Map.of("tls.port", "0", "server.plain-http", "false"),
+                "tls.port (command line): a TLS listener needs tls.cert-file with tls.key-file, or " +
+                "tls.keystore-file, got '0'"),
+            arguments("certificate without key", Map.of("tls.port", "8443", "tls.cert-file", cert),
+                "tls.key-file (default): must be set when tls.cert-file is set, got ''"),
+            arguments("key without certificate", Map.of("tls.port", "8443", "tls.key-file", key),
+                "tls.cert-file (default): must be set when tls.key-file is set, got ''"),
+            arguments("PEM files and a keystore", Map.of("tls.port", "8443", "tls.cert-file", cert,
+                "tls.key-file", key, "tls.keystore-file", keystore),
+                "tls.keystore-file (command line): set either tls.keystore-file or tls.cert-file with " +
+                "tls.key-file, not both, got '{dir}/keystore.p12'"),
+            arguments("keystore and a certificate", Map.of("tls.port", "8443", "tls.cert-file", cert,
+                "tls.keystore-file", keystore),
+                "tls.keystore-file (command line): set either tls.keystore-file or tls.cert-file with " +
+                "tls.key-file, not both, got '{dir}/keystore.p12'"),
+            arguments("missing certificate file", Map.of("tls.port", "8443",
+                "tls.cert-file", "{dir}/missing.pem", "tls.key-file", key),
+                "tls.cert-file (command line): cannot read the file: it does not exist, got '{dir}/missing.pem'"),
+            arguments("missing key file", Map.of("tls.port", "8443", "tls.cert-file", cert,
+                "tls.key-file", "{dir}/missing-key.pem"),
+                "tls.key-file (command line): cannot read the file: it does not exist, " +
+                "got '{dir}/missing-key.pem'"),
+            arguments("missing keystore file", Map.of("tls.port", "8443", "tls.keystore-file", "{dir}/none.p12"),
+                "tls.keystore-file (command line): cannot read the file: it does not exist, got '{dir}/none.p12'"),
+            arguments("keystore is a directory", Map.of("tls.port", "8443", "tls.keystore-file", "{dir}/folder"),
+                "tls.keystore-file (command line): cannot read the file: it is not a regular file, " +
+                "got '{dir}/folder'"),
+            arguments("key material without a TLS port", Map.of("tls.cert-file", cert, "tls.key-file", key),
+                "tls.port (default): must be 0 or a port when tls.cert-file, tls.key-file or tls.keystore-file " +
+                "is set (-1 means no TLS listener), got '-1'"),
+            arguments("keystore without a TLS port and plain HTTP off",
+                Map.of("tls.keystore-file", keystore, "server.plain-http", "false"),
+                "tls.port (default): must be 0 or a port when tls.cert-file, tls.key-file or tls.keystore-file " +
+                "is set (-1 means no TLS listener), got '-1'"),
+            arguments("TLS port below -1", Map.of("tls.port", "-2"),
+                "tls.port (command line): must be between -1 and 65535, got '-2'"),
+            arguments("TLS port above 65535", Map.of("tls.port", "65536"),
+                "tls.port (command line): must be between -1 and 65535, got '65536'"),
+            arguments("TLS port on the plain port", Map.of("tls.port", "8080", "tls.keystore-file", keystore),
+                "tls.port (command line): must differ from server.port while server.plain-http is true, got '8080'"),
+            arguments("unknown keystore type", Map.of("tls.keystore-type", "PKCS11"),
+                "tls.keystore-type (command line): must be one of PKCS12, JKS, got 'PKCS11'"));
+    }
+
+    @Test
+    void tlsPortMayEqualServerPortWhenPlainHttpIsOff() throws IOException
+    {
+        final Path keystore = Files.writeString(dir.resolve("keystore.p12"), "keystore");
+
+        final MeridianConfig config = MeridianConfig.of(Map.of(
+            "tls.port", "8080", "tls.keystore-file", keystore.toString(), "server.plain-http", "false"));
+
+        assertEquals(8080, config.tlsPort());
+    }
+
+    @Test
+    void rejectsAKeyFileThisProcessCannotRead() throws IOException
+    {
+        final Path cert = Files.writeString(dir.resolve("cert.pem"), "certificate");
+        final Path key = Files.writeString(dir.resolve("key.pem"), "key");
+        Files.setPosixFilePermissions(key, Set.of());
+        assumeFalse(Files.isReadable(key), "file permissions do not bind this user (root)");
+
+        final ConfigException ex = assertThrows(ConfigException.class, () -> MeridianConfig.of(Map.of(
+            "tls.port", "8443", "tls.cert-file", cert.toString(), "tls.key-file", key.toString())));
+
+        assertEquals("tls.key-file (command line): cannot read the file: permission denied, got '" + key + "'",
+            ex.getMessage());
+    }
+
+    @Test
+    void namesTheEnvironmentVariableATlsSettingCameFrom()
+    {
+        final ConfigException ex = assertThrows(ConfigException.class, () -> MeridianConfig.load(
+            null, Map.of("MERIDIAN_SERVER_PLAIN_HTTP", "false"), new Properties(), Map.of()));
+
+        assertTrue(ex.getMessage().startsWith("server.plain-http (environment MERIDIAN_SERVER_PLAIN_HTTP): "),
+            ex.getMessage());
     }
 }

@@ -54,12 +54,19 @@ public final class Meridian
         {
             server = MeridianServer.start(config);
         }
+        catch (final ConfigException ex)
+        {
+            System.err.println("meridian: " + ex.getMessage());
+            System.exit(2);
+            return;
+        }
         catch (final RuntimeException ex)
         {
             if (causedBy(ex, java.net.BindException.class))
             {
-                System.err.println("meridian: server.port: cannot listen on " + config.serverHost() + ":" +
-                    config.serverPort() + " (" + ex.getMessage() + "); is another process using it?");
+                System.err.println("meridian: " + listenSettings(config) + ": cannot listen on " +
+                    config.serverHost() + ":" + listenPorts(config) + " (" + ex.getMessage() +
+                    "); is another process using it?");
             }
             else
             {
@@ -102,13 +109,43 @@ public final class Meridian
         return false;
     }
 
+    private static String listenSettings(final MeridianConfig config)
+    {
+        if (!config.tlsEnabled())
+        {
+            return Setting.SERVER_PORT.key();
+        }
+        return config.serverPlainHttp() ? Setting.SERVER_PORT.key() + " or " + Setting.TLS_PORT.key() :
+            Setting.TLS_PORT.key();
+    }
+
+    private static String listenPorts(final MeridianConfig config)
+    {
+        if (!config.tlsEnabled())
+        {
+            return String.valueOf(config.serverPort());
+        }
+        return config.serverPlainHttp() ? config.serverPort() + " or " + config.tlsPort() :
+            String.valueOf(config.tlsPort());
+    }
+
     private static void announce(final MeridianServer server, final MeridianConfig config)
     {
         final String host = "0.0.0.0".equals(config.serverHost()) ? "localhost" : config.serverHost();
-        final String base = "http://" + host + ":" + server.port();
-        LOG.info("Meridian " + MeridianServer.VERSION + " listening on " + base);
-        LOG.info("Zenith WebSocket: ws://" + host + ":" + server.port() +
-            "/Zenith?version=2.0 (subprotocol ZenithJson)");
+        if (-1 != server.tlsPort())
+        {
+            LOG.info("Meridian " + MeridianServer.VERSION + " listening on https://" + host + ":" + server.tlsPort());
+            LOG.info("Zenith WebSocket: wss://" + host + ":" + server.tlsPort() +
+                "/Zenith?version=2.0 (subprotocol ZenithJson)");
+        }
+        if (-1 != server.port())
+        {
+            LOG.info("Meridian " + MeridianServer.VERSION + " listening on http://" + host + ":" + server.port());
+            LOG.info("Zenith WebSocket: ws://" + host + ":" + server.port() +
+                "/Zenith?version=2.0 (subprotocol ZenithJson)");
+        }
+        final String base = -1 != server.tlsPort() ? "https://" + host + ":" + server.tlsPort() :
+            "http://" + host + ":" + server.port();
         if (server.demoMode())
         {
             final String banner = "*".repeat(100);

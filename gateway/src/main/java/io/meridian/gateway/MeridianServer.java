@@ -18,14 +18,19 @@ import io.undertow.util.StatusCodes;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Sequence;
 
+import javax.net.ssl.SSLContext;
 import java.net.InetSocketAddress;
 import java.util.logging.Logger;
 
 /**
  * One running Meridian: the engine, the embedded simulated Feed Server when {@code sim.enabled}, the token
- * verifier (or the demo issuer when no identity provider is configured) and the Undertow listener serving
- * {@code /Zenith}, the demo token endpoints and {@code /health}.
+ * verifier (or the demo issuer when no identity provider is configured) and the Undertow listeners, plain HTTP on
+ * {@code server.port} and HTTPS on {@code tls.port}, each serving {@code /Zenith}, the demo token endpoints and
+ * {@code /health}.
  */
 public final class MeridianServer implements AutoCloseable
 {
@@ -41,14 +46,18 @@ public final class MeridianServer implements AutoCloseable
     private final ZenithEndpoint zenith;
     private final Undertow undertow;
     private final int port;
+    private final int tlsPort;
 
     private MeridianServer(final MeridianConfig config)
     {
         this.config = config;
         MeridianEngine startedEngine = null;
         AgentRunner startedSim = null;
+        Undertow startedUndertow = null;
         try
         {
+            // Read the key material first, so that unusable files stop the start before anything runs.
+            final SSLContext tls = config.tlsEnabled() ? ServerTls.fromConfig(config) : null;
             startedEngine = MeridianEngine.launch(config);
             if (config.simEnabled())
             {
@@ -99,22 +108,72 @@ public final class MeridianServer implements AutoCloseable
             }
 
             final MeridianEngine runningEngine = startedEngine;
-            undertow = Undertow.builder()
-                .addHttpListener(config.serverPort(), config.serverHost())
+            final Undertow.Builder builder = Undertow.builder()
                 .setIoThreads(config.serverIoThreads())
                 .setWorkerThreads(Math.max(2, config.serverIoThreads()))
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 1024L * 1024L)
-                .setHandler(paths)
-                .build();
-            undertow.start();
-            port = ((InetSocketAddress)undertow.getListenerInfo().get(0).getAddress()).getPort();
+                .setHandler(paths);
+            if (config.serverPlainHttp())
+            {
+                builder.addHttpListener(config.serverPort(), config.serverHost());
+            }
+            if (null != tls)
+            {
+                builder.addListener(new Undertow.ListenerBuilder()
+                    .setType(Undertow.ListenerType.HTTPS)
+                    .setPort(config.tlsPort())
+                    .setHost(config.serverHost())
+                    .setSslContext(tls)
+                    .setOverrideSocketOptions(OptionMap.create(Options.SSL_ENABLED_PROTOCOLS,
+                        Sequence.of(ServerTls.PROTOCOLS))));
+            }
+            startedUndertow = builder.build();
+            startedUndertow.start();
+            int plainPort = -1;
+            int securePort = -1;
+            for (final Undertow.ListenerInfo listener : startedUndertow.getListenerInfo())
+            {
+                final int bound = ((InetSocketAddress)listener.getAddress()).getPort();
+                if ("https".equals(listener.getProtcol()))
+                {
+                    securePort = bound;
+                }
+                else
+                {
+                    plainPort = bound;
+                }
+            }
+            undertow = startedUndertow;
+            port = plainPort;
+            tlsPort = securePort;
             engine = runningEngine;
             simRunner = startedSim;
+            LOG.info("listening on " + config.serverHost() + ": " +
+                (-1 == port ? "plain HTTP off (server.plain-http=false)" : "HTTP and WebSocket on port " + port) +
+                (-1 == tlsPort ? "; no TLS listener (tls.port=-1)" :
+                "; HTTPS and WSS on port " + tlsPort + " (" + String.join(", ", ServerTls.PROTOCOLS) + ")"));
         }
         catch (final RuntimeException ex)
         {
+            if (null != startedUndertow)
+            {
+                // A listener bound before another failed to bind must not keep its port.
+                stopQuietly(startedUndertow);
+            }
             CloseHelper.quietCloseAll(startedSim, startedEngine);
             throw ex;
+        }
+    }
+
+    private static void stopQuietly(final Undertow undertow)
+    {
+        try
+        {
+            undertow.stop();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.fine(() -> "stopping a half-started listener: " + ex);
         }
     }
 
@@ -130,11 +189,20 @@ public final class MeridianServer implements AutoCloseable
     }
 
     /**
-     * @return the bound HTTP port (useful when {@code server.port} is 0).
+     * @return the bound plain HTTP port (useful when {@code server.port} is 0), or -1 when
+     *     {@code server.plain-http} is false.
      */
     public int port()
     {
         return port;
+    }
+
+    /**
+     * @return the bound HTTPS port (useful when {@code tls.port} is 0), or -1 without a TLS listener.
+     */
+    public int tlsPort()
+    {
+        return tlsPort;
     }
 
     /**

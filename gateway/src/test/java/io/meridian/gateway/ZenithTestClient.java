@@ -36,15 +36,23 @@ final class ZenithTestClient implements WebSocket.Listener, AutoCloseable
 
     ZenithTestClient(final int port, final String bearerToken) throws Exception
     {
-        final WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
+        this(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + port + "/Zenith?version=2.0"), bearerToken);
+    }
+
+    /**
+     * Connect to any endpoint URI with a given HTTP client, e.g. over {@code wss} with a client whose SSL context
+     * trusts a test certificate.
+     */
+    ZenithTestClient(final HttpClient http, final URI endpoint, final String bearerToken) throws Exception
+    {
+        final WebSocket.Builder builder = http.newWebSocketBuilder()
             .subprotocols("ZenithJson")
             .connectTimeout(Duration.ofSeconds(5));
         if (null != bearerToken)
         {
             builder.header("Authorization", "Bearer " + bearerToken);
         }
-        webSocket = builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/Zenith?version=2.0"), this)
-            .get(10, TimeUnit.SECONDS);
+        webSocket = builder.buildAsync(endpoint, this).get(10, TimeUnit.SECONDS);
     }
 
     String subprotocol()
