@@ -289,6 +289,25 @@ public final class MeridianConfig
                 case AUTH_JWKS_URL:
                     checkJwksUrl();
                     break;
+                case AUTH_USER_CLAIM:
+                    claimPath(setting, string(setting));
+                    break;
+                case AUTH_NAME_CLAIMS:
+                    for (final String path : list(setting))
+                    {
+                        claimPath(setting, path);
+                    }
+                    break;
+                case AUTH_SCOPE_CLAIMS:
+                    if (list(setting).isEmpty())
+                    {
+                        throw bad(setting, "must name at least one claim, or no token could grant any right");
+                    }
+                    for (final String path : list(setting))
+                    {
+                        claimPath(setting, path);
+                    }
+                    break;
                 case UPSTREAM_CHANNEL:
                 case UPSTREAM_RESPONSE_CHANNEL:
                     if (!string(setting).startsWith("aeron:"))
@@ -409,6 +428,45 @@ public final class MeridianConfig
         {
             throw bad(Setting.AUTH_AUDIENCE, "must be set when auth.jwks-url is set");
         }
+    }
+
+    /**
+     * A claim name or dotted path: no empty segment, since "a..b" or a trailing dot can only be a typo.
+     */
+    private void claimPath(final Setting setting, final String path)
+    {
+        if (path.isEmpty())
+        {
+            throw bad(setting, "must name a claim");
+        }
+        if (path.startsWith(".") || path.endsWith(".") || path.contains(".."))
+        {
+            throw bad(setting, "claim path '" + path + "' has an empty segment");
+        }
+        for (int i = 0; i < path.length(); i++)
+        {
+            if (Character.isWhitespace(path.charAt(i)))
+            {
+                throw bad(setting, "claim path '" + path + "' contains white space");
+            }
+        }
+    }
+
+    /**
+     * A comma-separated value as a list: entries trimmed, empty entries dropped, order kept.
+     */
+    private List<String> list(final Setting setting)
+    {
+        final List<String> result = new ArrayList<>();
+        for (final String entry : string(setting).split(","))
+        {
+            final String trimmed = entry.trim();
+            if (!trimmed.isEmpty())
+            {
+                result.add(trimmed);
+            }
+        }
+        return Collections.unmodifiableList(result);
     }
 
     private ConfigException bad(final Setting setting, final String why)
@@ -616,6 +674,62 @@ public final class MeridianConfig
     public int authExpiryGraceSeconds()
     {
         return (int)longValue(Setting.AUTH_EXPIRY_GRACE_SECONDS);
+    }
+
+    /**
+     * @return the claim, or dotted path to a nested claim, that holds the user id.
+     */
+    public String authUserClaim()
+    {
+        return string(Setting.AUTH_USER_CLAIM);
+    }
+
+    /**
+     * @return the claims tried in order for the display name; may be empty.
+     */
+    public List<String> authNameClaims()
+    {
+        return list(Setting.AUTH_NAME_CLAIMS);
+    }
+
+    /**
+     * @return the claims whose values grant rights, at least one.
+     */
+    public List<String> authScopeClaims()
+    {
+        return list(Setting.AUTH_SCOPE_CLAIMS);
+    }
+
+    /**
+     * @return the token values that grant the {@code zenith/market} right; may be empty.
+     */
+    public List<String> authMarketScopes()
+    {
+        return list(Setting.AUTH_MARKET_SCOPES);
+    }
+
+    /**
+     * @return the token values that grant the {@code zenith/trading} right; may be empty.
+     */
+    public List<String> authTradingScopes()
+    {
+        return list(Setting.AUTH_TRADING_SCOPES);
+    }
+
+    /**
+     * @return the token values that grant the {@code zenith/orderpad} right; may be empty.
+     */
+    public List<String> authOrderPadScopes()
+    {
+        return list(Setting.AUTH_ORDERPAD_SCOPES);
+    }
+
+    /**
+     * @return the token values that grant the {@code zenith/admin} right; may be empty.
+     */
+    public List<String> authAdminScopes()
+    {
+        return list(Setting.AUTH_ADMIN_SCOPES);
     }
 
     /**

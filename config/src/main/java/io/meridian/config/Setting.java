@@ -33,6 +33,22 @@ public enum Setting
     AUTH_CLOCK_SKEW_SECONDS("auth.clock-skew-seconds", "60", "Tolerance for exp and nbf checks, in seconds."),
     AUTH_EXPIRY_GRACE_SECONDS("auth.expiry-grace-seconds", "30",
         "How long past its token's expiry a session keeps receiving data; then data stops until AuthToken renews."),
+    AUTH_USER_CLAIM("auth.user-claim", "sub",
+        "Claim holding the user id (a string); a dotted path reaches into nested objects."),
+    AUTH_NAME_CLAIMS("auth.name-claims", "name,preferred_username",
+        "Claims tried in order for the display name, comma separated; the user id when none is present."),
+    AUTH_SCOPE_CLAIMS("auth.scope-claims", "scope,scp",
+        "Claims whose values grant rights, comma separated: space-separated strings or arrays of strings; "
+        + "a dotted path such as realm_access.roles reaches into nested objects."),
+    AUTH_MARKET_SCOPES("auth.market-scopes", "zenith/market",
+        "Token values (scopes, roles, permissions) that grant the zenith/market right, comma separated; "
+        + "empty: no token grants it."),
+    AUTH_TRADING_SCOPES("auth.trading-scopes", "zenith/trading",
+        "Token values that grant the zenith/trading right, comma separated; empty: no token grants it."),
+    AUTH_ORDERPAD_SCOPES("auth.orderpad-scopes", "zenith/orderpad",
+        "Token values that grant the zenith/orderpad right, comma separated; empty: no token grants it."),
+    AUTH_ADMIN_SCOPES("auth.admin-scopes", "zenith/admin",
+        "Token values that grant the zenith/admin right, comma separated; empty: no token grants it."),
     DEMO_TOKEN_LIFETIME_SECONDS("demo.token-lifetime-seconds", "1800", "Lifetime of tokens from the demo issuer."),
 
     AERON_DIR("aeron.dir", "", "Directory of an external Aeron media driver. Empty: start an embedded driver."),

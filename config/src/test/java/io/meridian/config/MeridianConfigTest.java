@@ -219,12 +219,54 @@ class MeridianConfigTest
                 Map.of("meridian.auth.jwks-url", "ftp://idp.example.com/jwks", "meridian.auth.issuer", "i",
                     "meridian.auth.audience", "a"),
                 List.of("auth.jwks-url", "system property -Dmeridian.auth.jwks-url", "ftp://idp.example.com/jwks")),
+            arguments("empty user claim", Source.OVERRIDE, Map.of("auth.user-claim", " "),
+                List.of("auth.user-claim", "command line", "must name a claim")),
+            arguments("claim path with an empty segment", Source.ENV,
+                Map.of("MERIDIAN_AUTH_SCOPE_CLAIMS", "scope,realm_access..roles"),
+                List.of("auth.scope-claims", "environment MERIDIAN_AUTH_SCOPE_CLAIMS", "empty segment")),
+            arguments("name claim with a trailing dot", Source.FILE, Map.of("auth.name-claims", "name,profile."),
+                List.of("auth.name-claims", "config file", "profile.")),
+            arguments("claim path with white space", Source.OVERRIDE, Map.of("auth.user-claim", "user id"),
+                List.of("auth.user-claim", "white space")),
+            arguments("no scope claims", Source.SYSTEM_PROPERTY, Map.of("meridian.auth.scope-claims", " , "),
+                List.of("auth.scope-claims", "at least one claim")),
             arguments("unknown key in config file", Source.FILE, Map.of("server.prot", "9090"),
                 List.of("server.prot", "unknown")),
             arguments("unknown meridian system property", Source.SYSTEM_PROPERTY, Map.of("meridian.xyz", "1"),
                 List.of("meridian.xyz", "unknown")),
             arguments("unknown override", Source.OVERRIDE, Map.of("xyz", "1"),
                 List.of("xyz", "unknown")));
+    }
+
+    @Test
+    void claimSettingsDefaultToTheStandardClaimsAndCanonicalRights()
+    {
+        final MeridianConfig config = MeridianConfig.defaults();
+
+        assertEquals("sub", config.authUserClaim());
+        assertEquals(List.of("name", "preferred_username"), config.authNameClaims());
+        assertEquals(List.of("scope", "scp"), config.authScopeClaims());
+        assertEquals(List.of("zenith/market"), config.authMarketScopes());
+        assertEquals(List.of("zenith/trading"), config.authTradingScopes());
+        assertEquals(List.of("zenith/orderpad"), config.authOrderPadScopes());
+        assertEquals(List.of("zenith/admin"), config.authAdminScopes());
+    }
+
+    @Test
+    void claimListsAreTrimmedAndMayGrantARightToNoOne()
+    {
+        final MeridianConfig config = MeridianConfig.of(Map.of(
+            "auth.user-claim", "oid",
+            "auth.name-claims", "",
+            "auth.scope-claims", " scp , roles,resource_access.meridian-api.roles ",
+            "auth.trading-scopes", "Trading.Write, Market Maker ",
+            "auth.admin-scopes", ""));
+
+        assertEquals("oid", config.authUserClaim());
+        assertEquals(List.of(), config.authNameClaims());
+        assertEquals(List.of("scp", "roles", "resource_access.meridian-api.roles"), config.authScopeClaims());
+        assertEquals(List.of("Trading.Write", "Market Maker"), config.authTradingScopes());
+        assertEquals(List.of(), config.authAdminScopes());
     }
 
     @Test

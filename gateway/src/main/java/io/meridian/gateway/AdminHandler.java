@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.engine.EngineProxy;
 import io.meridian.gateway.auth.AuthException;
 import io.meridian.gateway.auth.AuthenticatedUser;
-import io.meridian.gateway.auth.DemoTokenHandler;
+import io.meridian.gateway.auth.Rights;
 import io.meridian.gateway.auth.TokenVerifier;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -28,7 +28,7 @@ import java.util.logging.Logger;
 
 /**
  * The admin API under {@value #PATH}, for operators: list the open Zenith sessions, close one, clear the cache. Every
- * request needs an {@code Authorization: Bearer} access token with the {@value DemoTokenHandler#ADMIN_SCOPE} scope,
+ * request needs an {@code Authorization: Bearer} access token with the {@value Rights#ADMIN} scope,
  * verified like a client's; without a valid token the answer is 401, without the scope 403. Answers are JSON.
  * <ul>
  *     <li>{@code GET /admin/sessions}: every open session: id, user, peer address, TLS, connected and token expiry
@@ -87,9 +87,9 @@ final class AdminHandler implements HttpHandler
             unauthorized(exchange, "invalid token: " + ex.reason());
             return;
         }
-        if (!user.hasScope(DemoTokenHandler.ADMIN_SCOPE))
+        if (!user.hasScope(Rights.ADMIN))
         {
-            error(exchange, StatusCodes.FORBIDDEN, "the token lacks the " + DemoTokenHandler.ADMIN_SCOPE + " scope");
+            error(exchange, StatusCodes.FORBIDDEN, "the token lacks the " + Rights.ADMIN + " scope");
             return;
         }
 

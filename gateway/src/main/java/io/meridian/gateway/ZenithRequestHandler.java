@@ -9,6 +9,7 @@ import io.meridian.codecs.json.JsonWriter;
 import io.meridian.engine.EngineProxy;
 import io.meridian.gateway.auth.AuthException;
 import io.meridian.gateway.auth.AuthenticatedUser;
+import io.meridian.gateway.auth.Rights;
 import io.meridian.gateway.auth.TokenVerifier;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -496,12 +497,12 @@ final class ZenithRequestHandler
 
     // ----------------------------------------------------------------------------------------------- Trading
 
-    /** Scope that grants the Market controller's data. */
-    static final String MARKET_SCOPE = "zenith/market";
-    /** Scope that grants the Trading controller's data. */
-    static final String TRADING_SCOPE = "zenith/trading";
-    /** Scope that grants order requests. */
-    static final String ORDER_PAD_SCOPE = "zenith/orderpad";
+    /** Right that grants the Market controller's data. */
+    static final String MARKET_SCOPE = Rights.MARKET;
+    /** Right that grants the Trading controller's data. */
+    static final String TRADING_SCOPE = Rights.TRADING;
+    /** Right that grants order requests. */
+    static final String ORDER_PAD_SCOPE = Rights.ORDER_PAD;
 
     /**
      * @return the engine's rights bits a token grants on a session: Market with the market scope, Trading with the

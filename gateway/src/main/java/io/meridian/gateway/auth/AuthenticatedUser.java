@@ -9,9 +9,11 @@ import java.util.Set;
  * Who a verified access token says the caller is, and until when: the result of {@link TokenVerifier#verify}.
  * Sessions keep it to gate controllers by scope and to stop data when the token expires.
  *
- * @param userId      the token's {@code sub} claim.
- * @param displayName the {@code name} claim, else {@code preferred_username}, else the {@code sub}.
- * @param scopes      the granted scopes, from {@code scope} and {@code scp}, unmodifiable.
+ * @param userId      the token's user id claim: {@code auth.user-claim}, {@code sub} by default.
+ * @param displayName the first of {@code auth.name-claims} present ({@code name}, else
+ *                    {@code preferred_username}, by default), else the user id.
+ * @param scopes      the canonical rights granted, names from {@link Rights}, mapped by {@link ClaimMapping} from
+ *                    the token's scopes, roles or permissions; unmodifiable.
  * @param expiresAtMs the {@code exp} claim in epoch milliseconds.
  * @param token       the verified compact JWT, kept to forward or to compare on renewal; left out of
  *                    {@link #toString()}.
@@ -21,7 +23,7 @@ public record AuthenticatedUser(String userId, String displayName, Set<String> s
     /**
      * Checks the parts and makes the scopes unmodifiable.
      *
-     * @param userId      the token's subject.
+     * @param userId      the user id.
      * @param displayName name to show.
      * @param scopes      granted scopes.
      * @param expiresAtMs expiry in epoch milliseconds.
@@ -36,9 +38,9 @@ public record AuthenticatedUser(String userId, String displayName, Set<String> s
     }
 
     /**
-     * Is a scope granted?
+     * Is a right granted?
      *
-     * @param scope such as {@code zenith/trading}.
+     * @param scope a canonical right such as {@link Rights#TRADING}.
      * @return true when the token carries it.
      */
     public boolean hasScope(final String scope)

@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * The demo mode token endpoint: {@code POST /demo/token?user=NAME} answers with an OAuth-style token response
  * {@code {"access_token":"...","token_type":"Bearer","expires_in":1800}} carrying a token minted by the
  * {@link DemoIssuer}, with the market, trading and order-pad scopes, or with the space-separated {@code scope}
- * parameter's choice of those and {@value #ADMIN_SCOPE}. A missing or invalid user or scope gets 400
+ * parameter's choice of those and {@value Rights#ADMIN}. A missing or invalid user or scope gets 400
  * {@code invalid_request}; any method but POST gets 405. Mount it only in demo mode: it hands out a token for any
  * user name asked for.
  */
@@ -29,13 +29,7 @@ public final class DemoTokenHandler implements HttpHandler
      */
     public static final String PATH = "/demo/token";
 
-    /**
-     * The scope of the admin API, which demo tokens carry only when asked for.
-     */
-    public static final String ADMIN_SCOPE = "zenith/admin";
-
-    private static final Set<String> GRANTABLE =
-        Set.of("zenith/market", "zenith/trading", "zenith/orderpad", ADMIN_SCOPE);
+    private static final Set<String> GRANTABLE = Set.copyOf(Rights.ALL);
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String JSON = "application/json";

@@ -37,7 +37,6 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Date;
 import java.util.HashSet;
@@ -51,7 +50,9 @@ import java.util.Set;
  * Verifies OAuth/OIDC access tokens (signed JWTs) and turns them into an {@link AuthenticatedUser}. Checks the
  * signature against a JWK set, the algorithm against an allow-list, the JOSE {@code typ} ({@code JWT},
  * {@code at+jwt} or none), the exact issuer, the audience, and {@code exp}/{@code nbf} with a clock skew
- * tolerance; {@code sub} and {@code exp} are required. Thread safe: one instance serves every session.
+ * tolerance; {@code exp} and the user id claim are required. Which claims hold the user id, display name and
+ * rights is a {@link ClaimMapping}, so the user's scopes are always the canonical {@link Rights}. Thread safe: one
+ * instance serves every session.
  * <p>
  * {@link #verify} never throws anything but {@link AuthException}, whatever the input, and rejects values over
  * {@link #MAX_TOKEN_CHARS} without parsing them.
@@ -85,6 +86,7 @@ public final class TokenVerifier
 
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final Set<JWSAlgorithm> algorithms;
+    private final ClaimMapping mapping;
 
     private TokenVerifier(
         final JWKSource<SecurityContext> keys,
@@ -92,9 +94,11 @@ public final class TokenVerifier
         final String audience,
         final Set<JWSAlgorithm> algorithms,
         final int clockSkewSeconds,
-        final Clock clock)
+        final Clock clock,
+        final ClaimMapping mapping)
     {
         this.algorithms = algorithms;
+        this.mapping = mapping;
         processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(ACCEPTED_TYPES));
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
@@ -103,9 +107,10 @@ public final class TokenVerifier
 
     /**
      * The verifier for an external identity provider, from {@code auth.jwks-url}, {@code auth.issuer},
-     * {@code auth.audience}, {@code auth.algorithms} and {@code auth.clock-skew-seconds}. An http or https JWK set
-     * is fetched on first use, cached, fetched again (rate limited) when a token names an unknown key id, retried
-     * once on failure, and kept in use through an outage of the provider; a {@code file:} JWK set is read now.
+     * {@code auth.audience}, {@code auth.algorithms}, {@code auth.clock-skew-seconds} and the claim settings read by
+     * {@link ClaimMapping#fromConfig}. An http or https JWK set is fetched on first use, cached, fetched again (rate
+     * limited) when a token names an unknown key id, retried once on failure, and kept in use through an outage of
+     * the provider; a {@code file:} JWK set is read now.
      *
      * @param config the process settings; must not be in demo mode.
      * @return the verifier.
@@ -125,11 +130,14 @@ public final class TokenVerifier
             config.authIssuer(),
             config.authAudience(),
             config.authAlgorithms(),
-            config.authClockSkewSeconds());
+            config.authClockSkewSeconds(),
+            Clock.systemUTC(),
+            ClaimMapping.fromConfig(config));
     }
 
     /**
-     * A verifier over a given key source, for the demo issuer and tests, using the system clock.
+     * A verifier over a given key source, for the demo issuer and tests, using the system clock and the default
+     * {@link ClaimMapping}.
      *
      * @param keys             the public keys tokens may be signed with.
      * @param issuer           the exact {@code iss} required.
@@ -150,7 +158,8 @@ public final class TokenVerifier
     }
 
     /**
-     * A verifier over a given key source with its own clock for the {@code exp} and {@code nbf} checks.
+     * A verifier over a given key source with its own clock for the {@code exp} and {@code nbf} checks and the
+     * default {@link ClaimMapping}.
      *
      * @param keys             the public keys tokens may be signed with.
      * @param issuer           the exact {@code iss} required.
@@ -169,8 +178,34 @@ public final class TokenVerifier
         final int clockSkewSeconds,
         final Clock clock)
     {
+        return forKeys(keys, issuer, audience, algorithms, clockSkewSeconds, clock, ClaimMapping.defaults());
+    }
+
+    /**
+     * A verifier over a given key source with its own clock and claim mapping.
+     *
+     * @param keys             the public keys tokens may be signed with.
+     * @param issuer           the exact {@code iss} required.
+     * @param audience         a value that must be in {@code aud}.
+     * @param algorithms       accepted JWS algorithm names, such as {@code RS256}.
+     * @param clockSkewSeconds tolerance for {@code exp} and {@code nbf}.
+     * @param clock            the time the checks are made against.
+     * @param mapping          where the user id, display name and rights are found in a token.
+     * @return the verifier.
+     * @throws IllegalArgumentException when an algorithm is unknown or unsupported, or an argument is empty.
+     */
+    public static TokenVerifier forKeys(
+        final JWKSource<SecurityContext> keys,
+        final String issuer,
+        final String audience,
+        final List<String> algorithms,
+        final int clockSkewSeconds,
+        final Clock clock,
+        final ClaimMapping mapping)
+    {
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(mapping, "mapping");
         if (null == issuer || issuer.isEmpty())
         {
             throw new IllegalArgumentException(Setting.AUTH_ISSUER.key() + " must not be empty");
@@ -185,7 +220,8 @@ public final class TokenVerifier
                 clockSkewSeconds);
         }
 
-        return new TokenVerifier(keys, issuer, audience, parseAlgorithms(algorithms), clockSkewSeconds, clock);
+        return new TokenVerifier(
+            keys, issuer, audience, parseAlgorithms(algorithms), clockSkewSeconds, clock, mapping);
     }
 
     /**
@@ -348,27 +384,11 @@ public final class TokenVerifier
         }
     }
 
-    private static AuthenticatedUser toUser(final JWTClaimsSet claims, final String compact) throws AuthException
+    private AuthenticatedUser toUser(final JWTClaimsSet claims, final String compact) throws AuthException
     {
-        final String subject = stringClaim(claims, "sub");
-        if (null == subject || subject.isBlank())
-        {
-            throw new AuthException("missing claim sub");
-        }
-
-        String displayName = stringClaim(claims, "name");
-        if (null == displayName || displayName.isBlank())
-        {
-            displayName = stringClaim(claims, "preferred_username");
-        }
-        if (null == displayName || displayName.isBlank())
-        {
-            displayName = subject;
-        }
-
-        final Set<String> scopes = new LinkedHashSet<>();
-        addScopes(scopes, claims.getClaim("scope"));
-        addScopes(scopes, claims.getClaim("scp"));
+        final String userId = mapping.userId(claims);
+        final String displayName = mapping.displayName(claims, userId);
+        final Set<String> rights = mapping.rights(claims);
 
         final Date expiry = claims.getExpirationTime();
         if (null == expiry)
@@ -376,34 +396,7 @@ public final class TokenVerifier
             throw new AuthException("missing claim exp");
         }
 
-        return new AuthenticatedUser(subject, displayName, scopes, expiry.getTime(), compact);
-    }
-
-    private static String stringClaim(final JWTClaimsSet claims, final String name)
-    {
-        final Object value = claims.getClaim(name);
-        return value instanceof String ? (String)value : null;
-    }
-
-    private static void addScopes(final Set<String> scopes, final Object value)
-    {
-        if (value instanceof String)
-        {
-            for (final String scope : ((String)value).split(" "))
-            {
-                if (!scope.isEmpty())
-                {
-                    scopes.add(scope);
-                }
-            }
-        }
-        else if (value instanceof Collection)
-        {
-            for (final Object element : (Collection<?>)value)
-            {
-                addScopes(scopes, element);
-            }
-        }
+        return new AuthenticatedUser(userId, displayName, rights, expiry.getTime(), compact);
     }
 
     private static Set<JWSAlgorithm> parseAlgorithms(final List<String> names)
@@ -506,7 +499,8 @@ public final class TokenVerifier
             super(
                 Set.of(audience),
                 new JWTClaimsSet.Builder().issuer(issuer).build(),
-                Set.of("sub", "exp", "iss", "aud"),
+                // The user id claim is configurable (Entra ID's oid, say), so it is checked by the mapping instead.
+                Set.of("exp", "iss", "aud"),
                 null);
             setMaxClockSkew(clockSkewSeconds);
             this.issuer = issuer;
@@ -541,10 +535,6 @@ public final class TokenVerifier
             if (null == audiences || !audiences.contains(audience))
             {
                 return "wrong audience";
-            }
-            if (null == claims.getClaim("sub"))
-            {
-                return "missing claim sub";
             }
             if (null == claims.getClaim("exp"))
             {
