@@ -339,15 +339,24 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             case SecurityUpdateDecoder.TEMPLATE_ID:
                 securityUpdateDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-                onSecurityUpdate(securityUpdateDecoder);
+                if (complete(securityUpdateDecoder.sbeDecodedLength(), length))
+                {
+                    onSecurityUpdate(securityUpdateDecoder);
+                }
                 break;
             case MarketUpdateDecoder.TEMPLATE_ID:
                 marketUpdateDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-                onMarketUpdate(marketUpdateDecoder);
+                if (complete(marketUpdateDecoder.sbeDecodedLength(), length))
+                {
+                    onMarketUpdate(marketUpdateDecoder);
+                }
                 break;
             case SubscribeResultDecoder.TEMPLATE_ID:
                 subscribeResultDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-                onSubscribeResult(subscribeResultDecoder);
+                if (complete(subscribeResultDecoder.sbeDecodedLength(), length))
+                {
+                    onSubscribeResult(subscribeResultDecoder);
+                }
                 break;
             case SnapshotBeginDecoder.TEMPLATE_ID:
                 snapshotBeginDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
@@ -359,7 +368,10 @@ final class CacheEngine implements EventHandler<RingEvent>
                 break;
             case ItemStatusDecoder.TEMPLATE_ID:
                 itemStatusDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-                onItemStatus(itemStatusDecoder);
+                if (complete(itemStatusDecoder.sbeDecodedLength(), length))
+                {
+                    onItemStatus(itemStatusDecoder);
+                }
                 break;
             case DepthOrderUpdateDecoder.TEMPLATE_ID:
                 depthDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
@@ -375,31 +387,76 @@ final class CacheEngine implements EventHandler<RingEvent>
                 break;
             case SymbolUpdateDecoder.TEMPLATE_ID:
                 symbolDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-                onSymbolUpdate(symbolDecoder);
+                if (complete(symbolDecoder.sbeDecodedLength(), length))
+                {
+                    onSymbolUpdate(symbolDecoder);
+                }
                 break;
             case AccountUpdateDecoder.TEMPLATE_ID:
-                onAccountUpdate(accountDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder));
+                accountDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                if (complete(accountDecoder.sbeDecodedLength(), length))
+                {
+                    onAccountUpdate(accountDecoder);
+                }
                 break;
             case OrderUpdateDecoder.TEMPLATE_ID:
-                onOrderUpdate(orderDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder));
+                orderDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                if (complete(orderDecoder.sbeDecodedLength(), length))
+                {
+                    onOrderUpdate(orderDecoder);
+                }
                 break;
             case HoldingUpdateDecoder.TEMPLATE_ID:
-                onHoldingUpdate(holdingDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder));
+                holdingDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                if (complete(holdingDecoder.sbeDecodedLength(), length))
+                {
+                    onHoldingUpdate(holdingDecoder);
+                }
                 break;
             case BalanceUpdateDecoder.TEMPLATE_ID:
-                onBalanceUpdate(balanceDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder));
+                balanceDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                if (complete(balanceDecoder.sbeDecodedLength(), length))
+                {
+                    onBalanceUpdate(balanceDecoder);
+                }
                 break;
             case OrderResponseDecoder.TEMPLATE_ID:
-                onOrderResponse(orderResponseDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder));
+                orderResponseDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                if (complete(orderResponseDecoder.sbeDecodedLength(), length))
+                {
+                    onOrderResponse(orderResponseDecoder);
+                }
                 break;
             case TradeHistoryResponseDecoder.TEMPLATE_ID:
                 historyDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-                onTradeHistoryResponse(historyDecoder);
+                if (complete(historyDecoder.sbeDecodedLength(), length))
+                {
+                    onTradeHistoryResponse(historyDecoder);
+                }
                 break;
             default:
                 counters.recordError("unexpected upstream template id " + headerDecoder.templateId());
                 break;
         }
+    }
+
+    /**
+     * Check that a message's variable-length fields and groups end within it, before they are read: a length field
+     * read from a malformed message could otherwise make a decoder allocate up to 2 GiB for one string, or read past
+     * the message into whatever the ring slot held before.
+     *
+     * @param decodedLength the body's length as its length fields give it ({@code sbeDecodedLength()}).
+     * @param length        the message's length, header included.
+     * @return false, counting an error, when the message is shorter than its fields say.
+     */
+    private boolean complete(final int decodedLength, final int length)
+    {
+        if (decodedLength < 0 || decodedLength > length - MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            counters.recordError("upstream message shorter than its variable-length fields");
+            return false;
+        }
+        return true;
     }
 
     private void onLinkUp(final UpstreamLink link, final long newLinkId)

@@ -230,7 +230,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         final int templateId = headerDecoder.templateId();
         if (templateId == WelcomeDecoder.TEMPLATE_ID)
         {
-            return onWelcome(buffer, offset);
+            return onWelcome(buffer, offset, length);
         }
         if (templateId == HeartbeatDecoder.TEMPLATE_ID)
         {
@@ -265,9 +265,28 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         return Action.CONTINUE;
     }
 
-    private Action onWelcome(final DirectBuffer buffer, final int offset)
+    private Action onWelcome(final DirectBuffer buffer, final int offset, final int length)
     {
         welcomeDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        final String reason;
+        try
+        {
+            // Length fields past the message's end would make the decoder allocate up to 2 GiB for the reason, or
+            // throw (a length past 2 GiB reads as negative): such a Welcome is dropped.
+            final int decodedLength = welcomeDecoder.sbeDecodedLength();
+            if (decodedLength < 0 || decodedLength > length - MessageHeaderDecoder.ENCODED_LENGTH)
+            {
+                droppedMessages.incrementAndGet();
+                return Action.CONTINUE;
+            }
+            welcomeDecoder.skipServerName();
+            reason = welcomeDecoder.reason();
+        }
+        catch (final RuntimeException ex)
+        {
+            droppedMessages.incrementAndGet();
+            return Action.CONTINUE;
+        }
         if (welcomeDecoder.linkId() != linkId || linkState.get() == LinkState.UP)
         {
             return Action.CONTINUE;
@@ -283,8 +302,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         }
         else
         {
-            welcomeDecoder.skipServerName();
-            lastRejectReason.set(welcomeDecoder.reason());
+            lastRejectReason.set(reason);
             linkState.set(LinkState.REJECTED);
             rejectedAtMs = clock.time();
         }

@@ -165,6 +165,34 @@ class CacheEngineTest
     }
 
     @Test
+    void aMessageWhoseStringRunsPastItsEndIsCountedAndSkipped() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp();
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        session.frames();
+
+        lastUpdate(1001, 11, 1011);
+        session.frames();
+        final SecurityUpdateEncoder update = new SecurityUpdateEncoder().wrapAndApplyHeader(event.buffer, 0, header)
+            .itemId(1001).seqNo(12).presence(SecurityFields.LAST | SecurityFields.STATIC).cleared(0);
+        update.last().mantissa(1012).exponent((byte)-2);
+        final int bodyLength = update.code("").market("").name("").currency("").cfi("").encodedLength();
+        // The code's length field says 2 GiB: decoding it as it stands would try to allocate that much.
+        event.buffer.putInt(MessageHeaderEncoder.ENCODED_LENGTH + SecurityUpdateEncoder.BLOCK_LENGTH,
+            Integer.MAX_VALUE);
+        final long errors = counters.errors();
+        send(bodyLength);
+        assertEquals(errors + 1, counters.errors());
+        assertTrue(session.frames().isEmpty(), "not applied");
+
+        lastUpdate(1001, 12, 1013);
+        assertEquals("10.13", session.frames().get(0).get("Data").get("Last").decimalValue().toPlainString(),
+            "the engine goes on");
+    }
+
+    @Test
     void querySecurityAnswersWithTransactionId() throws Exception
     {
         final TestSession session = new TestSession(1);

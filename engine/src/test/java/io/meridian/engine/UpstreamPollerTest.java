@@ -150,6 +150,26 @@ class UpstreamPollerTest
         assertTrue(helloLinkIds.size() > hellosBefore);
     }
 
+    @Test
+    void aWelcomeWhoseReasonRunsPastItsEndIsDropped()
+    {
+        awaitHello();
+        final long linkId = helloLinkIds.get(0);
+        final int bodyLength = new WelcomeEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .linkId(linkId).result(HelloResult.REJECTED).protocolVersion(1).heartbeatIntervalMs(HEARTBEAT_MS)
+            .serverName("x").reason("bad token").encodedLength();
+        // The reason's length field says 2 GiB: reading it as it stands would try to allocate that much.
+        buffer.putInt(MessageHeaderEncoder.ENCODED_LENGTH + WelcomeEncoder.BLOCK_LENGTH + 4 + 1, Integer.MAX_VALUE);
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + bodyLength);
+        work(() -> poller.droppedMessages() == 1, 2000);
+        assertEquals(1, poller.droppedMessages());
+        assertEquals(UpstreamPoller.LinkState.CONNECTING, poller.linkState());
+
+        sendWelcome(linkId, HelloResult.REJECTED);
+        work(() -> poller.linkState() == UpstreamPoller.LinkState.REJECTED, 1000);
+        assertEquals("bad token", poller.lastRejectReason(), "the next Welcome is read");
+    }
+
     private void awaitHello()
     {
         work(() -> !helloLinkIds.isEmpty(), 5000);

@@ -191,13 +191,15 @@ final class TradingRequests
             final JsonNode limit = details.get("LimitPrice");
             if (null != limit && !limit.isNull())
             {
-                if (!limit.isNumber())
+                // A number too large for a double reads as infinity, which has no decimal value.
+                if (!limit.isNumber() || (limit.isDouble() && !Double.isFinite(limit.doubleValue())))
                 {
                     throw new Refused("Invalid", "LimitPrice");
                 }
                 final BigDecimal price = limit.decimalValue().stripTrailingZeros();
                 final int scale = Math.max(0, price.scale());
-                if (scale > 18 || price.precision() > 18)
+                // The mantissa's digits: a large price has a negative scale, so it has more than its precision.
+                if (scale > 18 || (long)price.precision() - price.scale() + scale > 18)
                 {
                     throw new Refused("Invalid", "LimitPrice");
                 }

@@ -70,6 +70,8 @@ final class ZenithRequestHandler
 
     void onText(final ZenithSession session, final String text)
     {
+        // Every frame counts against the rate limit, malformed ones too.
+        final boolean allowed = session.allowRequest(System.currentTimeMillis());
         final Request request;
         try
         {
@@ -77,11 +79,11 @@ final class ZenithRequestHandler
         }
         catch (final BadRequest ex)
         {
-            error(session, ex.controller, ex.topic, ex.transactionId, "Data.Deserialise");
+            error(session, ex.controller, ex.topic, ex.transactionId, allowed ? "Data.Deserialise" : "Limited");
             return;
         }
 
-        if (!session.allowRequest(System.currentTimeMillis()))
+        if (!allowed)
         {
             refuse(session, request, "Limited");
             return;

@@ -65,6 +65,21 @@ final class ZenithTestClient implements WebSocket.Listener, AutoCloseable
         webSocket.sendText(text, true).get(5, TimeUnit.SECONDS);
     }
 
+    void sendBinary(final byte[] bytes) throws Exception
+    {
+        webSocket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).get(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * @return every frame received and not yet taken, without waiting.
+     */
+    List<JsonNode> takeAll()
+    {
+        final List<JsonNode> frames = new ArrayList<>();
+        received.drainTo(frames);
+        return frames;
+    }
+
     /**
      * Wait for the next frame matching the predicate, discarding the frames before it.
      */

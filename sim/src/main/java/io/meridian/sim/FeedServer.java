@@ -879,13 +879,22 @@ public final class FeedServer implements Agent
         }
 
         public boolean onMessage(
-            final int templateId, final DirectBuffer buffer, final int offset, final int blockLength, final int version)
+            final int templateId,
+            final DirectBuffer buffer,
+            final int offset,
+            final int blockLength,
+            final int version,
+            final int bodyLength)
         {
             if (TradeHistoryRequestDecoder.TEMPLATE_ID != templateId)
             {
                 return false;
             }
-            onTradeHistoryRequest(historyDecoder.wrap(buffer, offset, blockLength, version));
+            historyDecoder.wrap(buffer, offset, blockLength, version);
+            if (links.complete(historyDecoder.sbeDecodedLength(), bodyLength))
+            {
+                onTradeHistoryRequest(historyDecoder);
+            }
             return true;
         }
 

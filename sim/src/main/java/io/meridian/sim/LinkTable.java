@@ -63,9 +63,12 @@ final class LinkTable<L extends DownstreamLink<I>, I extends LinkItem>
         /**
          * Handle a control message that is not part of the link protocol itself.
          *
+         * @param bodyLength the bytes of the message after its header, for {@link LinkTable#complete}, which the
+         *                   server asks before reading the message.
          * @return false if the server has no such message, which then counts as malformed.
          */
-        boolean onMessage(int templateId, DirectBuffer buffer, int offset, int blockLength, int version);
+        boolean onMessage(
+            int templateId, DirectBuffer buffer, int offset, int blockLength, int version, int bodyLength);
 
         /**
          * The item is no longer subscribed on its link, because of an Unsubscribe or because the link closed.
@@ -474,6 +477,7 @@ final class LinkTable<L extends DownstreamLink<I>, I extends LinkItem>
         }
 
         final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int bodyLength = length - MessageHeaderDecoder.ENCODED_LENGTH;
         final int blockLength = headerDecoder.blockLength();
         final int version = headerDecoder.version();
         try
@@ -482,29 +486,65 @@ final class LinkTable<L extends DownstreamLink<I>, I extends LinkItem>
             switch (templateId)
             {
                 case HelloDecoder.TEMPLATE_ID:
-                    onHello(helloDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
+                    helloDecoder.wrap(msgBuffer, bodyOffset, blockLength, version);
+                    if (complete(helloDecoder.sbeDecodedLength(), bodyLength))
+                    {
+                        onHello(helloDecoder);
+                    }
                     break;
                 case HeartbeatDecoder.TEMPLATE_ID:
-                    onHeartbeat(heartbeatDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
+                    heartbeatDecoder.wrap(msgBuffer, bodyOffset, blockLength, version);
+                    if (complete(heartbeatDecoder.sbeDecodedLength(), bodyLength))
+                    {
+                        onHeartbeat(heartbeatDecoder);
+                    }
                     break;
                 case SubscribeDecoder.TEMPLATE_ID:
-                    onSubscribe(subscribeDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
+                    subscribeDecoder.wrap(msgBuffer, bodyOffset, blockLength, version);
+                    if (complete(subscribeDecoder.sbeDecodedLength(), bodyLength))
+                    {
+                        onSubscribe(subscribeDecoder);
+                    }
                     break;
                 case UnsubscribeDecoder.TEMPLATE_ID:
-                    onUnsubscribe(unsubscribeDecoder.wrap(msgBuffer, bodyOffset, blockLength, version));
+                    unsubscribeDecoder.wrap(msgBuffer, bodyOffset, blockLength, version);
+                    if (complete(unsubscribeDecoder.sbeDecodedLength(), bodyLength))
+                    {
+                        onUnsubscribe(unsubscribeDecoder);
+                    }
                     break;
                 default:
-                    if (!handler.onMessage(templateId, msgBuffer, bodyOffset, blockLength, version))
+                    if (!handler.onMessage(templateId, msgBuffer, bodyOffset, blockLength, version, bodyLength))
                     {
                         malformedMessages++;
                     }
                     break;
             }
         }
-        catch (final IndexOutOfBoundsException ex)
+        catch (final RuntimeException ex)
         {
+            // Out of bounds, or a length field past 2 GiB read as a negative array size: the message is malformed.
             malformedMessages++;
         }
+    }
+
+    /**
+     * Check that a message's block and variable-length fields end within it, before they are read: a length field
+     * read from a malformed message could otherwise make a decoder allocate up to 2 GiB for one string, or read past
+     * the message into the ones after it. A message that fails is counted as malformed.
+     *
+     * @param decodedLength the body's length as its block and length fields give it ({@code sbeDecodedLength()}).
+     * @param bodyLength    the bytes the message has after its header.
+     * @return true if the message is whole.
+     */
+    boolean complete(final int decodedLength, final int bodyLength)
+    {
+        if (decodedLength < 0 || decodedLength > bodyLength)
+        {
+            malformedMessages++;
+            return false;
+        }
+        return true;
     }
 
     private void onHello(final HelloDecoder hello)

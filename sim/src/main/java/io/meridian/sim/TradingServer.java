@@ -635,13 +635,22 @@ public final class TradingServer implements Agent
         }
 
         public boolean onMessage(
-            final int templateId, final DirectBuffer buffer, final int offset, final int blockLength, final int version)
+            final int templateId,
+            final DirectBuffer buffer,
+            final int offset,
+            final int blockLength,
+            final int version,
+            final int bodyLength)
         {
             if (OrderRequestDecoder.TEMPLATE_ID != templateId)
             {
                 return false;
             }
-            onOrderRequest(orderRequestDecoder.wrap(buffer, offset, blockLength, version));
+            orderRequestDecoder.wrap(buffer, offset, blockLength, version);
+            if (links.complete(orderRequestDecoder.sbeDecodedLength(), bodyLength))
+            {
+                onOrderRequest(orderRequestDecoder);
+            }
             return true;
         }
 

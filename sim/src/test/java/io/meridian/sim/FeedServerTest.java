@@ -3,6 +3,8 @@ package io.meridian.sim;
 import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.SecurityFields;
 import io.meridian.codecs.interlink.ItemType;
+import io.meridian.codecs.interlink.MessageHeaderEncoder;
+import io.meridian.codecs.interlink.SubscribeEncoder;
 import io.meridian.config.ConfigException;
 import io.meridian.config.MeridianConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -184,6 +186,33 @@ class FeedServerTest
         assertEquals("INVALID", link.next().status());
         link.subscribe(33, ItemType.SECURITY, "");
         assertEquals("INVALID", link.next().status());
+    }
+
+    @Test
+    void shouldCountASubscribeWhoseKeyLengthIsWrongAsMalformedAndGoOn()
+    {
+        startServer(ctx -> ctx.updateRate(0));
+        final TestLink link = openLink(5);
+        // Key length fields of 2 GiB (decoding would try to allocate that much) and of 4 GiB - 1 (read as -1).
+        final int[] keyLengths = { Integer.MAX_VALUE, -1 };
+        for (int i = 0; i < keyLengths.length; i++)
+        {
+            final int bodyLength = new SubscribeEncoder().wrapAndApplyHeader(link.buffer, 0, link.headerEncoder)
+                .linkId(5).requestId(41 + i).itemType(ItemType.SECURITY).itemKey("ALP.XSX").encodedLength();
+            link.buffer.putInt(MessageHeaderEncoder.ENCODED_LENGTH + SubscribeEncoder.BLOCK_LENGTH, keyLengths[i]);
+            link.send(bodyLength);
+            final long deadline = System.nanoTime() + TestLink.TIMEOUT_NS;
+            while (server.malformedMessages() == i)
+            {
+                assertTrue(System.nanoTime() < deadline, "key length " + keyLengths[i] + " not counted as malformed");
+                server.doWork();
+            }
+        }
+
+        link.subscribe(43, ItemType.SECURITY, "ZZZZZZ.XSX");
+        final TestLink.Received answer = link.next();
+        assertEquals(43, answer.requestId(), "the broken Subscribes got no answer, the next one did");
+        assertEquals("NOT_FOUND", answer.status());
     }
 
     @Test
