@@ -542,6 +542,31 @@ class HttpCacheSystemTest
     }
 
     @Test
+    void anOriginSilentInTheMiddleOfABodyTimesOutAndNothingIsStored() throws Exception
+    {
+        harness.close();
+        harness = new CacheHarness(Map.of("http-cache.origin-timeout-ms", "300"));
+        origin = harness.origin;
+        final CountDownLatch stall = new CountDownLatch(1);
+        origin.on("/stall", request -> Reply.ok("0123456789".repeat(100)).header("Cache-Control", "max-age=60")
+            .stallUntil(stall));
+
+        try
+        {
+            final HttpResponse<byte[]> response = harness.get("/stall");
+
+            assertEquals(504, response.statusCode());
+            assertTrue(header(response, "Cache-Status").contains("detail=origin-timeout"),
+                header(response, "Cache-Status"));
+            assertEquals(0, harness.cache.store().responseCount());
+        }
+        finally
+        {
+            stall.countDown();
+        }
+    }
+
+    @Test
     void headIsAnsweredFromAStoredGetAndForwardedOnAMiss() throws Exception
     {
         origin.on("/h", request -> Reply.ok("twelve bytes").header("Cache-Control", "max-age=60"));

@@ -164,7 +164,14 @@ final class TestOrigin implements AutoCloseable
         }
         try (OutputStream out = exchange.getOutputStream())
         {
-            if (!"HEAD".equals(request.method))
+            if (!"HEAD".equals(request.method) && null != reply.stall)
+            {
+                out.write(reply.body, 0, reply.body.length / 2);
+                out.flush();
+                reply.stall.await(30, TimeUnit.SECONDS);
+                out.write(reply.body, reply.body.length / 2, reply.body.length - reply.body.length / 2);
+            }
+            else if (!"HEAD".equals(request.method))
             {
                 out.write(reply.body);
             }
@@ -181,6 +188,7 @@ final class TestOrigin implements AutoCloseable
         byte[] body = new byte[0];
         boolean chunked;
         CountDownLatch gate;
+        CountDownLatch stall;
 
         static Reply ok(final String body)
         {
@@ -213,6 +221,16 @@ final class TestOrigin implements AutoCloseable
         Reply chunked()
         {
             chunked = true;
+            return this;
+        }
+
+        /**
+         * @param latch what the origin waits for in the middle of the body.
+         * @return this reply.
+         */
+        Reply stallUntil(final CountDownLatch latch)
+        {
+            stall = latch;
             return this;
         }
 
