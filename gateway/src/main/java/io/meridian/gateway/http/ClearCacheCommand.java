@@ -64,8 +64,8 @@ public final class ClearCacheCommand
             final JsonNode body = json(response.body());
             if (response.statusCode() == 200)
             {
-                out.println("meridian: HTTP cache cleared at " + base + ": " + body.path("cleared").asLong() +
-                    " stored responses dropped");
+                out.println("meridian: HTTP cache cleared at " + base + " (stored responses dropped: " +
+                    body.path("cleared").asLong() + ")");
                 return 0;
             }
             err.println("meridian: clearing the HTTP cache at " + base + " failed: HTTP " + response.statusCode() +

@@ -76,9 +76,13 @@ public final class HttpCacheHandler implements AutoCloseable
     /** Request fields the cache answers itself, or that would make the origin answer something it cannot store. */
     private static final Set<String> CONDITIONAL_FIELDS =
         Set.of("if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range");
-    /** Request fields never forwarded as received: the client cannot set them, or Meridian writes its own. */
+    /**
+     * Request fields never forwarded as received: the client cannot set them, Meridian writes its own, or (the
+     * client's X-Forwarded-Host) an origin that builds links from it would let one client poison a shared response
+     * through a field the cache key does not hold.
+     */
     private static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "expect", "via",
-        "x-forwarded-for");
+        "x-forwarded-for", "x-forwarded-host");
     /** Fields a 304 carries (RFC 9110 section 15.4.5), besides those the cache adds itself. */
     private static final Set<String> NOT_MODIFIED_FIELDS = Set.of("cache-control", "content-location", "date", "etag",
         "expires", "vary", "last-modified");
@@ -685,10 +689,11 @@ public final class HttpCacheHandler implements AutoCloseable
     }
 
     /**
-     * The header sent to the origin: the client's, less connection-specific fields, with {@code Via} and
-     * {@code X-Forwarded-*} added. For a fetch meant for the cache, the client's own conditions and ranges are
-     * left out (the cache answers them from the full response), and {@code Accept-Encoding} is reduced to gzip or
-     * nothing, matching how {@code Vary: Accept-Encoding} is keyed.
+     * The header sent to the origin: the client's, less connection-specific fields and {@code X-Forwarded-Host},
+     * with {@code Via}, {@code X-Forwarded-For} and {@code X-Forwarded-Proto} added. For a fetch meant for the
+     * cache, the client's own conditions and ranges are left out (the cache answers them from the full response),
+     * and {@code Accept-Encoding} is reduced to gzip or nothing, matching how {@code Vary: Accept-Encoding} is
+     * keyed.
      */
     private HttpFields originHeaders(final Request request, final boolean forCache)
     {
@@ -712,10 +717,6 @@ public final class HttpCacheHandler implements AutoCloseable
         if (!request.headers.has("X-Forwarded-Proto"))
         {
             headers.add("X-Forwarded-Proto", request.scheme);
-        }
-        if (!request.headers.has("X-Forwarded-Host") && null != request.host)
-        {
-            headers.add("X-Forwarded-Host", request.host);
         }
         return headers.build();
     }

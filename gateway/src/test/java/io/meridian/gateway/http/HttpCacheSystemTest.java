@@ -90,7 +90,8 @@ class HttpCacheSystemTest
 
         final String response = harness.raw("GET /hop HTTP/1.1\r\nHost: localhost\r\n" +
             "Connection: close, X-Client-Hop\r\nX-Client-Hop: 1\r\nProxy-Authorization: Basic abc\r\n" +
-            "TE: trailers\r\nX-Client-End: kept\r\n\r\n").toLowerCase(Locale.ROOT);
+            "TE: trailers\r\nX-Client-End: kept\r\nX-Forwarded-Host: evil.example\r\n\r\n")
+            .toLowerCase(Locale.ROOT);
 
         assertTrue(response.startsWith("http/1.1 200"), response);
         assertFalse(response.contains("x-origin-hop"), response);
@@ -104,6 +105,8 @@ class HttpCacheSystemTest
         assertEquals("kept", seen.first("X-Client-End"));
         assertEquals("1.1 meridian", seen.first("Via"));
         assertEquals("127.0.0.1", seen.first("X-Forwarded-For"));
+        assertEquals("http", seen.first("X-Forwarded-Proto"));
+        assertFalse(seen.has("X-Forwarded-Host"), "a client cannot steer links in a shared response");
     }
 
     @Test
