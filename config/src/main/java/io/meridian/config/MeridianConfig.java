@@ -2,6 +2,8 @@ package io.meridian.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -22,6 +24,12 @@ public final class MeridianConfig
 {
     private static final String ENV_PREFIX = "MERIDIAN_";
     private static final List<String> KEYSTORE_TYPES = List.of("PKCS12", "JKS");
+
+    /**
+     * The admin token the {@code --clear-cache} command reads. It is no setting of the server, but it shares the
+     * prefix, so it must not stop the start as an unknown one.
+     */
+    public static final String ADMIN_TOKEN_ENV = "MERIDIAN_ADMIN_TOKEN";
 
     private final EnumMap<Setting, String> raw;
     private final EnumMap<Setting, String> origin;
@@ -106,6 +114,13 @@ public final class MeridianConfig
 
         for (final Setting setting : Setting.values())
         {
+            final String alias = setting.envAlias();
+            final String aliasValue = alias.isEmpty() ? null : env.get(alias);
+            if (null != aliasValue)
+            {
+                raw.put(setting, aliasValue.trim());
+                origin.put(setting, "environment " + alias);
+            }
             final String value = env.get(setting.envName());
             if (null != value)
             {
@@ -115,7 +130,7 @@ public final class MeridianConfig
         }
         for (final String name : env.keySet())
         {
-            if (name.startsWith(ENV_PREFIX) && null == settingForEnv(name))
+            if (name.startsWith(ENV_PREFIX) && null == settingForEnv(name) && !ADMIN_TOKEN_ENV.equals(name))
             {
                 throw new ConfigException(name + ": unknown setting (environment); names are listed in " +
                     "docs/configuration.md");
@@ -279,6 +294,31 @@ public final class MeridianConfig
                     break;
                 case ENGINE_IDLE_STRATEGY:
                     oneOf(setting, "backoff", "sleeping", "yielding", "busy-spin");
+                    break;
+                case HTTP_CACHE_ORIGIN:
+                    checkOrigin();
+                    break;
+                case HTTP_CACHE_DEFAULT_TTL_SECONDS:
+                    intIn(setting, 0, Integer.MAX_VALUE);
+                    break;
+                case HTTP_CACHE_MAX_BYTES:
+                    longIn(setting, 1 << 16, 1L << 40);
+                    break;
+                case HTTP_CACHE_MAX_OBJECT_BYTES:
+                    intIn(setting, 1024, 1 << 30);
+                    if (longValue(setting) > longValue(Setting.HTTP_CACHE_MAX_BYTES))
+                    {
+                        throw bad(setting, "must not exceed " + Setting.HTTP_CACHE_MAX_BYTES.key());
+                    }
+                    break;
+                case HTTP_CACHE_ORIGIN_CONNECTIONS:
+                    intIn(setting, 1, 10_000);
+                    break;
+                case HTTP_CACHE_ORIGIN_TIMEOUT_MS:
+                    intIn(setting, 100, 3_600_000);
+                    break;
+                case HTTP_CACHE_GZIP:
+                    bool(setting);
                     break;
                 case AUTH_ALGORITHMS:
                     if (authAlgorithms().isEmpty())
@@ -469,6 +509,33 @@ public final class MeridianConfig
         return Collections.unmodifiableList(result);
     }
 
+    private void checkOrigin()
+    {
+        final String url = httpCacheOrigin();
+        if (url.isEmpty())
+        {
+            return;
+        }
+        final URI uri;
+        try
+        {
+            uri = new URI(url);
+        }
+        catch (final URISyntaxException ex)
+        {
+            throw bad(Setting.HTTP_CACHE_ORIGIN, "must be a URL (" + ex.getReason() + ")");
+        }
+        final String scheme = null == uri.getScheme() ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!("http".equals(scheme) || "https".equals(scheme)) || null == uri.getHost())
+        {
+            throw bad(Setting.HTTP_CACHE_ORIGIN, "must be an http or https URL with a host, such as http://host:8081");
+        }
+        if (null != uri.getRawQuery() || null != uri.getRawFragment() || null != uri.getRawUserInfo())
+        {
+            throw bad(Setting.HTTP_CACHE_ORIGIN, "must have no user, query or fragment");
+        }
+    }
+
     private ConfigException bad(final Setting setting, final String why)
     {
         return new ConfigException(setting.key() + " (" + origin.get(setting) + "): " + why + ", got '" +
@@ -483,6 +550,16 @@ public final class MeridianConfig
             throw bad(setting, "must be between " + min + " and " + max);
         }
         return (int)value;
+    }
+
+    private long longIn(final Setting setting, final long min, final long max)
+    {
+        final long value = longValue(setting);
+        if (value < min || value > max)
+        {
+            throw bad(setting, "must be between " + min + " and " + max);
+        }
+        return value;
     }
 
     private void powerOfTwo(final Setting setting, final int min, final int max)
@@ -952,6 +1029,56 @@ public final class MeridianConfig
     public int sessionMaxFrameBytes()
     {
         return (int)longValue(Setting.SESSION_MAX_FRAME_BYTES);
+    }
+
+    /**
+     * @return the origin of the HTTP cache without a trailing slash, or empty when the HTTP cache is off.
+     */
+    public String httpCacheOrigin()
+    {
+        final String url = string(Setting.HTTP_CACHE_ORIGIN);
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /**
+     * @return true when an origin is set and the HTTP cache serves every path Meridian does not own.
+     */
+    public boolean httpCacheEnabled()
+    {
+        return !httpCacheOrigin().isEmpty();
+    }
+
+    /**
+     * @return freshness in seconds for storable responses without explicit freshness; 0 for none.
+     */
+    public int httpCacheDefaultTtlSeconds()
+    {
+        return (int)longValue(Setting.HTTP_CACHE_DEFAULT_TTL_SECONDS);
+    }
+
+    public long httpCacheMaxBytes()
+    {
+        return longValue(Setting.HTTP_CACHE_MAX_BYTES);
+    }
+
+    public int httpCacheMaxObjectBytes()
+    {
+        return (int)longValue(Setting.HTTP_CACHE_MAX_OBJECT_BYTES);
+    }
+
+    public int httpCacheOriginConnections()
+    {
+        return (int)longValue(Setting.HTTP_CACHE_ORIGIN_CONNECTIONS);
+    }
+
+    public int httpCacheOriginTimeoutMs()
+    {
+        return (int)longValue(Setting.HTTP_CACHE_ORIGIN_TIMEOUT_MS);
+    }
+
+    public boolean httpCacheGzip()
+    {
+        return bool(Setting.HTTP_CACHE_GZIP);
     }
 
     /**

@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * Every setting Meridian reads: its name, default and meaning. A setting named {@code auth.jwks-url} is read, in
  * rising precedence, from its default, a {@code --config} properties file, the environment as
- * {@code MERIDIAN_AUTH_JWKS_URL}, the system property {@code -Dmeridian.auth.jwks-url}, and the command line.
+ * {@code MERIDIAN_AUTH_JWKS_URL} (a few settings also under a plain alias such as {@code PROXY_URL}), the system
+ * property {@code -Dmeridian.auth.jwks-url}, and the command line.
  */
 public enum Setting
 {
@@ -119,17 +120,41 @@ public enum Setting
     SESSION_IDLE_TIMEOUT_SECONDS("session.idle-timeout-seconds", "60",
         "A session from which nothing (not even a pong) arrives for this long is closed with 1008."),
     SESSION_PING_INTERVAL_SECONDS("session.ping-interval-seconds", "30",
-        "Interval of the server's WebSocket pings; must be shorter than the idle timeout.");
+        "Interval of the server's WebSocket pings; must be shorter than the idle timeout."),
+
+    HTTP_CACHE_ORIGIN("http-cache.origin", "",
+        "Origin the HTTP caching reverse proxy forwards to (http or https URL); empty: the HTTP cache is off.",
+        "PROXY_URL"),
+    HTTP_CACHE_DEFAULT_TTL_SECONDS("http-cache.default-ttl-seconds", "0",
+        "Freshness given to storable responses without explicit freshness, instead of the Last-Modified "
+        + "heuristic; 0: none.", "PROXY_EXPIRY"),
+    HTTP_CACHE_MAX_BYTES("http-cache.max-bytes", "268435456",
+        "Memory bound of the HTTP cache: stored bodies and headers, in bytes."),
+    HTTP_CACHE_MAX_OBJECT_BYTES("http-cache.max-object-bytes", "8388608",
+        "Largest response body the HTTP cache stores; larger ones are streamed through."),
+    HTTP_CACHE_ORIGIN_CONNECTIONS("http-cache.origin-connections", "32",
+        "Most requests open to the origin at once, so most pooled keep-alive connections to it."),
+    HTTP_CACHE_ORIGIN_TIMEOUT_MS("http-cache.origin-timeout-ms", "30000",
+        "How long the origin may take to start a response, or stay silent within a body."),
+    HTTP_CACHE_GZIP("http-cache.gzip", "true",
+        "Store compressible bodies the origin sent uncompressed gzip-compressed.");
 
     private final String key;
     private final String defaultValue;
     private final String description;
+    private final String envAlias;
 
     Setting(final String key, final String defaultValue, final String description)
+    {
+        this(key, defaultValue, description, "");
+    }
+
+    Setting(final String key, final String defaultValue, final String description, final String envAlias)
     {
         this.key = key;
         this.defaultValue = defaultValue;
         this.description = description;
+        this.envAlias = envAlias;
     }
 
     /**
@@ -146,6 +171,17 @@ public enum Setting
     public String envName()
     {
         return "MERIDIAN_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /**
+     * A second, shorter environment variable some settings are also read from, for deployments that already use
+     * that name; {@link #envName()} wins when both are set.
+     *
+     * @return the alias, or empty when the setting has none.
+     */
+    public String envAlias()
+    {
+        return envAlias;
     }
 
     /**

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Keeps docs/configuration.md in step with the settings: every setting is listed with its environment name and
- * default.
+ * Keeps docs/configuration.md in step with the settings: every setting is listed with its environment name, its
+ * environment alias if it has one, and default.
  */
 class ConfigurationDocTest
 {
@@ -24,6 +24,13 @@ class ConfigurationDocTest
             final String row = "| `" + setting.key() + "` | `" + setting.envName() + "` | " + defaultCell + " |";
             assertTrue(doc.contains(row), "docs/configuration.md is missing or out of date for " + setting.key() +
                 "; expected a row starting " + row);
+            if (!setting.envAlias().isEmpty())
+            {
+                final int start = doc.indexOf(row);
+                final String line = doc.substring(start, doc.indexOf('\n', start));
+                assertTrue(line.contains("`" + setting.envAlias() + "`"),
+                    "the row of " + setting.key() + " must name its environment alias " + setting.envAlias());
+            }
         }
     }
 }

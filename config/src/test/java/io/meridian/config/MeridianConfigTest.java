@@ -230,6 +230,17 @@ class MeridianConfigTest
                 List.of("auth.user-claim", "white space")),
             arguments("no scope claims", Source.SYSTEM_PROPERTY, Map.of("meridian.auth.scope-claims", " , "),
                 List.of("auth.scope-claims", "at least one claim")),
+            arguments("origin not http", Source.ENV, Map.of("PROXY_URL", "ftp://files.example.com"),
+                List.of("http-cache.origin", "environment PROXY_URL", "ftp://files.example.com")),
+            arguments("origin without host", Source.OVERRIDE, Map.of("http-cache.origin", "http:/nohost"),
+                List.of("http-cache.origin", "command line")),
+            arguments("origin with query", Source.OVERRIDE, Map.of("http-cache.origin", "http://h:1/?a=b"),
+                List.of("http-cache.origin", "query")),
+            arguments("negative default ttl", Source.ENV, Map.of("PROXY_EXPIRY", "-5"),
+                List.of("http-cache.default-ttl-seconds", "environment PROXY_EXPIRY", "-5")),
+            arguments("object larger than the cache", Source.OVERRIDE,
+                Map.of("http-cache.max-bytes", "1048576", "http-cache.max-object-bytes", "2097152"),
+                List.of("http-cache.max-object-bytes", "http-cache.max-bytes")),
             arguments("unknown key in config file", Source.FILE, Map.of("server.prot", "9090"),
                 List.of("server.prot", "unknown")),
             arguments("unknown meridian system property", Source.SYSTEM_PROPERTY, Map.of("meridian.xyz", "1"),
@@ -489,5 +500,46 @@ class MeridianConfigTest
 
         assertTrue(ex.getMessage().startsWith("server.plain-http (environment MERIDIAN_SERVER_PLAIN_HTTP): "),
             ex.getMessage());
+    }
+
+    @Test
+    void httpCacheIsOffByDefaultAndOnWithAnOrigin()
+    {
+        assertFalse(MeridianConfig.defaults().httpCacheEnabled());
+
+        final MeridianConfig config = MeridianConfig.of(Map.of("http-cache.origin", "http://origin.example:8081/"));
+
+        assertTrue(config.httpCacheEnabled());
+        assertEquals("http://origin.example:8081", config.httpCacheOrigin(), "the trailing slash is dropped");
+        assertEquals(0, config.httpCacheDefaultTtlSeconds());
+        assertEquals(256L << 20, config.httpCacheMaxBytes());
+        assertEquals(8 << 20, config.httpCacheMaxObjectBytes());
+        assertTrue(config.httpCacheGzip());
+    }
+
+    @Test
+    void plainProxyVariablesAreAliasesAndTheMeridianNamesWin()
+    {
+        final MeridianConfig aliases = MeridianConfig.load(
+            null, Map.of("PROXY_URL", "http://origin:3001", "PROXY_EXPIRY", "60"), new Properties(), Map.of());
+        assertEquals("http://origin:3001", aliases.httpCacheOrigin());
+        assertEquals("environment PROXY_URL", aliases.origin(Setting.HTTP_CACHE_ORIGIN));
+        assertEquals(60, aliases.httpCacheDefaultTtlSeconds());
+        assertEquals("environment PROXY_EXPIRY", aliases.origin(Setting.HTTP_CACHE_DEFAULT_TTL_SECONDS));
+
+        final MeridianConfig both = MeridianConfig.load(null,
+            Map.of("PROXY_URL", "http://alias:1", "MERIDIAN_HTTP_CACHE_ORIGIN", "http://named:2"),
+            new Properties(), Map.of());
+        assertEquals("http://named:2", both.httpCacheOrigin());
+        assertEquals("environment MERIDIAN_HTTP_CACHE_ORIGIN", both.origin(Setting.HTTP_CACHE_ORIGIN));
+    }
+
+    @Test
+    void theAdminTokenVariableIsNoUnknownSetting()
+    {
+        final MeridianConfig config = MeridianConfig.load(
+            null, Map.of(MeridianConfig.ADMIN_TOKEN_ENV, "token"), new Properties(), Map.of());
+
+        assertEquals(8080, config.serverPort());
     }
 }

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.engine.EngineProxy;
-import io.meridian.gateway.auth.AuthException;
+import io.meridian.gateway.auth.AdminAccess;
 import io.meridian.gateway.auth.AuthenticatedUser;
 import io.meridian.gateway.auth.Rights;
-import io.meridian.gateway.auth.TokenVerifier;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -15,7 +14,6 @@ import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,13 +47,13 @@ final class AdminHandler implements HttpHandler
     private static final String SESSIONS = "/sessions";
     private static final String CLOSE = "/close";
 
-    private final TokenVerifier verifier;
+    private final AdminAccess access;
     private final ZenithEndpoint zenith;
     private final EngineProxy engine;
 
-    AdminHandler(final TokenVerifier verifier, final ZenithEndpoint zenith, final EngineProxy engine)
+    AdminHandler(final AdminAccess access, final ZenithEndpoint zenith, final EngineProxy engine)
     {
-        this.verifier = verifier;
+        this.access = access;
         this.zenith = zenith;
         this.engine = engine;
     }
@@ -69,27 +67,9 @@ final class AdminHandler implements HttpHandler
             exchange.dispatch(this);
             return;
         }
-        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-
-        final String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-        if (null == authorization || !authorization.regionMatches(true, 0, "Bearer ", 0, 7))
+        final AuthenticatedUser user = access.authorize(exchange);
+        if (null == user)
         {
-            unauthorized(exchange, "an Authorization: Bearer access token is required");
-            return;
-        }
-        final AuthenticatedUser user;
-        try
-        {
-            user = verifier.verify(authorization.substring(7).trim());
-        }
-        catch (final AuthException ex)
-        {
-            unauthorized(exchange, "invalid token: " + ex.reason());
-            return;
-        }
-        if (!user.hasScope(Rights.ADMIN))
-        {
-            error(exchange, StatusCodes.FORBIDDEN, "the token lacks the " + Rights.ADMIN + " scope");
             return;
         }
 
@@ -215,21 +195,13 @@ final class AdminHandler implements HttpHandler
         return false;
     }
 
-    private static void unauthorized(final HttpServerExchange exchange, final String why)
-    {
-        exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
-        error(exchange, StatusCodes.UNAUTHORIZED, why);
-    }
-
     private static void error(final HttpServerExchange exchange, final int status, final String why)
     {
-        send(exchange, status, MAPPER.createObjectNode().put("error", why));
+        AdminAccess.error(exchange, status, why);
     }
 
     private static void send(final HttpServerExchange exchange, final int status, final ObjectNode body)
     {
-        exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.getResponseSender().send(body.toString(), StandardCharsets.UTF_8);
+        AdminAccess.send(exchange, status, body);
     }
 }

@@ -3,21 +3,28 @@ package io.meridian.gateway;
 import io.meridian.config.ConfigException;
 import io.meridian.config.MeridianConfig;
 import io.meridian.config.Setting;
+import io.meridian.gateway.http.ClearCacheCommand;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 
 /**
- * The launcher: {@code java -jar meridian.jar [--port N] [--config FILE] [--set key=value]...}. Reads the settings,
- * starts a {@link MeridianServer}, tells how to connect, and stops cleanly on SIGTERM or Ctrl-C.
+ * The launcher: {@code java -jar meridian.jar [--port N] [--origin URL] [--config FILE] [--set key=value]...}. Reads
+ * the settings, starts a {@link MeridianServer}, tells how to connect, and stops cleanly on SIGTERM or Ctrl-C.
+ * {@code --clear-cache} instead asks the Meridian running on this host's port to clear its HTTP cache.
  */
 public final class Meridian
 {
     private static final Logger LOG = Logger.getLogger(Meridian.class.getName());
+    private static final String CLEAR_CACHE = "--clear-cache";
 
     private Meridian()
     {
@@ -25,6 +32,11 @@ public final class Meridian
 
     public static void main(final String[] args)
     {
+        if (Arrays.asList(args).contains(CLEAR_CACHE))
+        {
+            System.exit(clearCache(args, System.getenv(), System.out, System.err));
+            return;
+        }
         if (null == System.getProperty("java.util.logging.SimpleFormatter.format"))
         {
             System.setProperty("java.util.logging.SimpleFormatter.format",
@@ -168,6 +180,64 @@ public final class Meridian
      */
     static MeridianConfig configFrom(final String[] args) throws UsageException
     {
+        return configFrom(args, System.getenv());
+    }
+
+    /**
+     * {@code meridian --clear-cache [--port N] [--token TOKEN]}: clear the HTTP cache of the Meridian listening on
+     * this host at the port the settings name, with the token given, else {@code MERIDIAN_ADMIN_TOKEN}, else one
+     * from a demo-mode Meridian's issuer.
+     *
+     * @param args command line, including {@code --clear-cache}.
+     * @param env  the environment.
+     * @param out  where the result goes.
+     * @param err  where errors go.
+     * @return the exit code: 0 cleared, 1 not, 2 for a bad command line.
+     */
+    static int clearCache(final String[] args, final Map<String, String> env, final PrintStream out,
+        final PrintStream err)
+    {
+        final List<String> rest = new ArrayList<>();
+        String token = env.get(MeridianConfig.ADMIN_TOKEN_ENV);
+        final MeridianConfig config;
+        try
+        {
+            for (int i = 0; i < args.length; i++)
+            {
+                if ("--token".equals(args[i]))
+                {
+                    token = value(args, ++i, args[i - 1]);
+                }
+                else if (!CLEAR_CACHE.equals(args[i]))
+                {
+                    rest.add(args[i]);
+                }
+            }
+            config = configFrom(rest.toArray(new String[0]), env);
+        }
+        catch (final UsageException ex)
+        {
+            err.println(ex.getMessage());
+            return ex.exitCode == 0 ? 0 : 2;
+        }
+        catch (final ConfigException ex)
+        {
+            err.println("meridian: " + ex.getMessage());
+            return 2;
+        }
+        final String host = config.serverHost();
+        final boolean anyAddress = host.isEmpty() || "0.0.0.0".equals(host) || "::".equals(host);
+        return ClearCacheCommand.run(anyAddress ? "127.0.0.1" : host, config.serverPort(), token, out, err);
+    }
+
+    /**
+     * @param args command line.
+     * @param env  the environment.
+     * @return validated settings.
+     * @throws UsageException for a bad command line.
+     */
+    static MeridianConfig configFrom(final String[] args, final Map<String, String> env) throws UsageException
+    {
         final Map<String, String> overrides = new HashMap<>();
         Path configFile = null;
         for (int i = 0; i < args.length; i++)
@@ -180,6 +250,9 @@ public final class Meridian
                     throw new UsageException(usage(), 0);
                 case "--port":
                     overrides.put(Setting.SERVER_PORT.key(), value(args, ++i, arg));
+                    break;
+                case "--origin":
+                    overrides.put(Setting.HTTP_CACHE_ORIGIN.key(), value(args, ++i, arg));
                     break;
                 case "--config":
                     configFile = Path.of(value(args, ++i, arg));
@@ -201,7 +274,7 @@ public final class Meridian
                     throw new UsageException("meridian: unknown argument '" + arg + "'\n" + usage(), 2);
             }
         }
-        return MeridianConfig.load(configFile, System.getenv(), System.getProperties(), overrides);
+        return MeridianConfig.load(configFile, env, System.getProperties(), overrides);
     }
 
     private static String value(final String[] args, final int index, final String option) throws UsageException
@@ -216,7 +289,11 @@ public final class Meridian
     static String usage()
     {
         final StringBuilder text = new StringBuilder()
-            .append("usage: java -jar meridian.jar [--port N] [--config FILE] [--set key=value]...\n\n")
+            .append("usage: java -jar meridian.jar [--port N] [--origin URL] [--config FILE] [--set key=value]...\n")
+            .append("       java -jar meridian.jar --clear-cache [--port N] [--token TOKEN]\n\n")
+            .append("--origin URL puts the HTTP cache in front of URL (http-cache.origin; also PROXY_URL).\n")
+            .append("--clear-cache clears the HTTP cache of the Meridian running on this host at that port, with\n")
+            .append("the token given or MERIDIAN_ADMIN_TOKEN (scope zenith/admin), or in demo mode a demo token.\n\n")
             .append("Every setting can also come from the environment (MERIDIAN_SERVER_PORT=8080) or a system\n")
             .append("property (-Dmeridian.server.port=8080). Settings:\n");
         for (final Setting setting : Setting.values())

@@ -2,16 +2,20 @@ package io.meridian.gateway;
 
 import io.meridian.config.MeridianConfig;
 import io.meridian.engine.MeridianEngine;
+import io.meridian.gateway.auth.AdminAccess;
 import io.meridian.gateway.auth.DemoIssuer;
 import io.meridian.gateway.auth.DemoTokenHandler;
 import io.meridian.gateway.auth.JwksHandler;
 import io.meridian.gateway.auth.TokenVerifier;
+import io.meridian.gateway.http.HttpCacheHandler;
 import io.meridian.sim.FeedServer;
 import io.meridian.sim.TradingServer;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.PathHandler;
+import io.undertow.server.handlers.ResponseCodeHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
@@ -29,13 +33,16 @@ import java.util.logging.Logger;
 /**
  * One running Meridian: the engine, the embedded simulated Feed Server when {@code sim.enabled}, the token
  * verifier (or the demo issuer when no identity provider is configured) and the Undertow listeners, plain HTTP on
- * {@code server.port} and HTTPS on {@code tls.port}, each serving {@code /Zenith}, the demo token endpoints and
- * {@code /health}.
+ * {@code server.port} and HTTPS on {@code tls.port}, each serving {@code /Zenith}, the demo token endpoints,
+ * {@code /health} and the admin API. With {@code http-cache.origin} set, the HTTP cache answers every other path from
+ * that origin, and {@code /cache/clear} clears it.
  */
 public final class MeridianServer implements AutoCloseable
 {
     private static final Logger LOG = Logger.getLogger(MeridianServer.class.getName());
     static final String VERSION = "0.1.0.0";
+    /** Reserved for Meridian's own HTTP API; never sent to the HTTP cache's origin. */
+    static final String API_PATH = "/api/v1";
 
     private final MeridianConfig config;
     private final MeridianEngine engine;
@@ -44,6 +51,7 @@ public final class MeridianServer implements AutoCloseable
     private final TradingServer tradingServer;
     private final DemoIssuer demoIssuer;
     private final ZenithEndpoint zenith;
+    private final HttpCacheHandler httpCache;
     private final Undertow undertow;
     private final int port;
     private final int tlsPort;
@@ -54,6 +62,7 @@ public final class MeridianServer implements AutoCloseable
         MeridianEngine startedEngine = null;
         AgentRunner startedSim = null;
         Undertow startedUndertow = null;
+        HttpCacheHandler startedCache = null;
         try
         {
             // Read the key material first, so that unusable files stop the start before anything runs.
@@ -96,21 +105,49 @@ public final class MeridianServer implements AutoCloseable
             zenith = new ZenithEndpoint(startedEngine.proxy(), verifier, requestHandler,
                 config.sessionSendBufferBytes(), config.sessionMaxFrameBytes(), SessionLimits.fromConfig(config));
 
-            final PathHandler paths = new PathHandler()
+            final AdminAccess adminAccess = new AdminAccess(verifier);
+            if (config.httpCacheEnabled())
+            {
+                startedCache = new HttpCacheHandler(config, adminAccess, System::currentTimeMillis);
+                LOG.info("HTTP cache in front of " + config.httpCacheOrigin() + ", " +
+                    config.httpCacheMaxBytes() / (1024 * 1024) + " MiB");
+            }
+            httpCache = startedCache;
+
+            // With an origin, every path Meridian does not own is the origin's.
+            final PathHandler paths = new PathHandler(null == httpCache ? ResponseCodeHandler.HANDLE_404 :
+                httpCache.handler())
                 .addExactPath("/Zenith", zenith.handler())
                 .addExactPath("/health", this::health)
-                .addPrefixPath(AdminHandler.PATH, new AdminHandler(verifier, zenith, startedEngine.proxy()))
-                .addExactPath("/", MeridianServer::home);
+                .addPrefixPath(AdminHandler.PATH, new AdminHandler(adminAccess, zenith, startedEngine.proxy()))
+                .addExactPath(HttpCacheHandler.CLEAR_PATH, null == httpCache ? MeridianServer::httpCacheOff :
+                    httpCache.clearHandler());
+            final HttpHandler reserved = ResponseCodeHandler.HANDLE_404;
+            if (null == httpCache)
+            {
+                paths.addExactPath("/", MeridianServer::home);
+            }
+            else
+            {
+                paths.addPrefixPath(API_PATH, reserved);
+            }
             if (null != demoIssuer)
             {
                 paths.addExactPath("/.well-known/jwks.json", new JwksHandler(demoIssuer))
                     .addExactPath("/demo/token", new DemoTokenHandler(demoIssuer));
             }
+            else
+            {
+                paths.addExactPath("/.well-known/jwks.json", reserved)
+                    .addExactPath("/demo/token", reserved);
+            }
 
             final MeridianEngine runningEngine = startedEngine;
             final Undertow.Builder builder = Undertow.builder()
                 .setIoThreads(config.serverIoThreads())
-                .setWorkerThreads(Math.max(2, config.serverIoThreads()))
+                // A request to the origin holds a worker thread while it streams; hits and waiters hold none.
+                .setWorkerThreads(Math.max(2, config.serverIoThreads()) +
+                    (null == httpCache ? 0 : config.httpCacheOriginConnections() + 2))
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 1024L * 1024L)
                 .setHandler(paths);
             if (config.serverPlainHttp())
@@ -160,7 +197,7 @@ public final class MeridianServer implements AutoCloseable
                 // A listener bound before another failed to bind must not keep its port.
                 stopQuietly(startedUndertow);
             }
-            CloseHelper.quietCloseAll(startedSim, startedEngine);
+            CloseHelper.quietCloseAll(startedCache, startedSim, startedEngine);
             throw ex;
         }
     }
@@ -263,6 +300,11 @@ public final class MeridianServer implements AutoCloseable
             zenith.sessionCount() + ",\"demo\":" + demoMode() + "}");
     }
 
+    private static void httpCacheOff(final HttpServerExchange exchange)
+    {
+        AdminAccess.error(exchange, StatusCodes.NOT_FOUND, "the HTTP cache is off: http-cache.origin is empty");
+    }
+
     private static void home(final HttpServerExchange exchange)
     {
         if (!Methods.GET.equals(exchange.getRequestMethod()) && !Methods.HEAD.equals(exchange.getRequestMethod()))
@@ -281,12 +323,20 @@ public final class MeridianServer implements AutoCloseable
     public void close()
     {
         undertow.stop();
-        CloseHelper.quietCloseAll(simRunner, engine);
+        CloseHelper.quietCloseAll(httpCache, simRunner, engine);
     }
 
     MeridianConfig config()
     {
         return config;
+    }
+
+    /**
+     * @return the HTTP cache, or null when {@code http-cache.origin} is empty.
+     */
+    HttpCacheHandler httpCache()
+    {
+        return httpCache;
     }
 
     /**

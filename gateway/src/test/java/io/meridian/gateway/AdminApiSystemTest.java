@@ -74,6 +74,9 @@ class AdminApiSystemTest
         assertEquals(405, get.statusCode());
         assertEquals("POST", get.headers().firstValue("Allow").orElse(""));
         assertEquals(404, send("GET", "/admin/nothing", adminToken).statusCode());
+        final HttpResponse<String> httpCacheOff = send("POST", "/cache/clear", adminToken);
+        assertEquals(404, httpCacheOff.statusCode());
+        assertTrue(httpCacheOff.body().contains("http-cache.origin"), httpCacheOff.body());
         assertEquals(400, send("POST", "/admin/sessions/abc/close", adminToken).statusCode());
         assertEquals(404, send("POST", "/admin/sessions/999999/close", adminToken).statusCode());
     }

@@ -47,6 +47,25 @@ class MeridianLauncherTest
     }
 
     @Test
+    void originSetsTheHttpCacheOrigin() throws UsageException
+    {
+        final MeridianConfig config = Meridian.configFrom(new String[]{ "--origin", "http://127.0.0.1:3001/" });
+
+        assertTrue(config.httpCacheEnabled());
+        assertEquals("http://127.0.0.1:3001", config.httpCacheOrigin());
+        assertEquals("command line", config.origin(Setting.HTTP_CACHE_ORIGIN));
+    }
+
+    @Test
+    void originMustBeAnHttpUrl()
+    {
+        final ConfigException ex = assertThrows(
+            ConfigException.class, () -> Meridian.configFrom(new String[]{ "--origin", "localhost:3001" }));
+
+        assertTrue(ex.getMessage().contains("http-cache.origin"), ex.getMessage());
+    }
+
+    @Test
     void configLoadsPropertiesFileAndCommandLineWinsOverIt() throws IOException, UsageException
     {
         assumeUnsetOutsideCommandLine(Setting.SERVER_NAME);
@@ -85,7 +104,7 @@ class MeridianLauncherTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "--port", "--config", "--set" })
+    @ValueSource(strings = { "--port", "--config", "--set", "--origin" })
     void optionWithoutValueIsUsageError(final String option)
     {
         final UsageException ex = assertThrows(

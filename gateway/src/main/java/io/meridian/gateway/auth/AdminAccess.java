@@ -1,0 +1,104 @@
+package io.meridian.gateway.auth;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.StatusCodes;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * The gate of every operator endpoint (the admin API, clearing and purging the HTTP cache): an
+ * {@code Authorization: Bearer} access token verified like a client's, carrying the
+ * {@value Rights#ADMIN} scope. Without a valid token the answer is 401 with
+ * {@code WWW-Authenticate: Bearer}, without the scope 403; both as JSON {@code {"error":"..."}}.
+ */
+public final class AdminAccess
+{
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final TokenVerifier verifier;
+
+    /**
+     * @param verifier verifies the operators' tokens.
+     */
+    public AdminAccess(final TokenVerifier verifier)
+    {
+        this.verifier = Objects.requireNonNull(verifier, "verifier");
+    }
+
+    /**
+     * Check the request's token. Call it on a worker thread: verifying may fetch the identity provider's keys.
+     *
+     * @param exchange the request.
+     * @return the operator, or null when the request was refused and the 401 or 403 answer sent.
+     */
+    public AuthenticatedUser authorize(final HttpServerExchange exchange)
+    {
+        final String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (null == authorization || !authorization.regionMatches(true, 0, "Bearer ", 0, 7))
+        {
+            unauthorized(exchange, "an Authorization: Bearer access token is required");
+            return null;
+        }
+        final AuthenticatedUser user;
+        try
+        {
+            user = verifier.verify(authorization.substring(7).trim());
+        }
+        catch (final AuthException ex)
+        {
+            unauthorized(exchange, "invalid token: " + ex.reason());
+            return null;
+        }
+        if (!user.hasScope(Rights.ADMIN))
+        {
+            error(exchange, StatusCodes.FORBIDDEN, "the token lacks the " + Rights.ADMIN + " scope");
+            return null;
+        }
+        return user;
+    }
+
+    /**
+     * Answer {@code {"error":"..."}}.
+     *
+     * @param exchange the request.
+     * @param status   HTTP status.
+     * @param why      the message.
+     */
+    public static void error(final HttpServerExchange exchange, final int status, final String why)
+    {
+        send(exchange, status, MAPPER.createObjectNode().put("error", why));
+    }
+
+    /**
+     * Answer with a JSON body that no cache may keep.
+     *
+     * @param exchange the request.
+     * @param status   HTTP status.
+     * @param body     the JSON.
+     */
+    public static void send(final HttpServerExchange exchange, final int status, final ObjectNode body)
+    {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseSender().send(body.toString(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @return a new empty JSON object for {@link #send}.
+     */
+    public static ObjectNode object()
+    {
+        return MAPPER.createObjectNode();
+    }
+
+    private static void unauthorized(final HttpServerExchange exchange, final String why)
+    {
+        exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+        error(exchange, StatusCodes.UNAUTHORIZED, why);
+    }
+}
