@@ -339,11 +339,43 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             case SecurityUpdateDecoder.TEMPLATE_ID:
                 securityUpdateDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-                if (complete(securityUpdateDecoder.sbeDecodedLength(), length))
+                if (varFieldsFit(buffer, MessageHeaderDecoder.ENCODED_LENGTH + headerDecoder.blockLength(),
+                    SECURITY_UPDATE_VAR_FIELDS, length))
                 {
                     onSecurityUpdate(securityUpdateDecoder);
                 }
                 break;
+            case SnapshotBeginDecoder.TEMPLATE_ID:
+                snapshotBeginDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onSnapshotBegin(snapshotBeginDecoder.itemId());
+                break;
+            case SnapshotEndDecoder.TEMPLATE_ID:
+                snapshotEndDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onSnapshotEnd(snapshotEndDecoder.itemId(), snapshotEndDecoder.seqNo());
+                break;
+            case DepthOrderUpdateDecoder.TEMPLATE_ID:
+                depthDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onDepthOrderUpdate(depthDecoder);
+                break;
+            case DepthLevelUpdateDecoder.TEMPLATE_ID:
+                levelDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onDepthLevelUpdate(levelDecoder);
+                break;
+            case TradeUpdateDecoder.TEMPLATE_ID:
+                tradeDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                onTradeUpdate(tradeDecoder);
+                break;
+            default:
+                // The rarer messages live in their own method, which keeps this one small enough to inline.
+                onOtherUpstreamMessage(buffer, length);
+                break;
+        }
+    }
+
+    private void onOtherUpstreamMessage(final UnsafeBuffer buffer, final int length)
+    {
+        switch (headerDecoder.templateId())
+        {
             case MarketUpdateDecoder.TEMPLATE_ID:
                 marketUpdateDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
                 if (complete(marketUpdateDecoder.sbeDecodedLength(), length))
@@ -358,32 +390,12 @@ final class CacheEngine implements EventHandler<RingEvent>
                     onSubscribeResult(subscribeResultDecoder);
                 }
                 break;
-            case SnapshotBeginDecoder.TEMPLATE_ID:
-                snapshotBeginDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-                onSnapshotBegin(snapshotBeginDecoder.itemId());
-                break;
-            case SnapshotEndDecoder.TEMPLATE_ID:
-                snapshotEndDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-                onSnapshotEnd(snapshotEndDecoder.itemId(), snapshotEndDecoder.seqNo());
-                break;
             case ItemStatusDecoder.TEMPLATE_ID:
                 itemStatusDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
                 if (complete(itemStatusDecoder.sbeDecodedLength(), length))
                 {
                     onItemStatus(itemStatusDecoder);
                 }
-                break;
-            case DepthOrderUpdateDecoder.TEMPLATE_ID:
-                depthDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-                onDepthOrderUpdate(depthDecoder);
-                break;
-            case DepthLevelUpdateDecoder.TEMPLATE_ID:
-                levelDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-                onDepthLevelUpdate(levelDecoder);
-                break;
-            case TradeUpdateDecoder.TEMPLATE_ID:
-                tradeDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-                onTradeUpdate(tradeDecoder);
                 break;
             case SymbolUpdateDecoder.TEMPLATE_ID:
                 symbolDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
@@ -457,6 +469,38 @@ final class CacheEngine implements EventHandler<RingEvent>
             return false;
         }
         return true;
+    }
+
+    /** The variable-length fields of a SecurityUpdate (code, market, name, currency, CFI), all after its block. */
+    private static final int SECURITY_UPDATE_VAR_FIELDS = 5;
+
+    /**
+     * The same check as {@link #complete} for the hottest message, without rewinding the decoder: walk the length
+     * prefixes of {@code count} variable-length fields that follow the block directly.
+     *
+     * @param buffer the message.
+     * @param start  where the first length prefix is: the header plus the acting block length.
+     * @param count  the message's variable-length fields.
+     * @param length the message's length, header included.
+     * @return false, counting an error, when a field runs past the message's end.
+     */
+    private boolean varFieldsFit(final DirectBuffer buffer, final int start, final int count, final int length)
+    {
+        long position = start;
+        for (int i = 0; i < count; i++)
+        {
+            if (position + Integer.BYTES > length)
+            {
+                break;
+            }
+            position += Integer.BYTES + (buffer.getInt((int)position, SecurityUpdateDecoder.BYTE_ORDER) & 0xFFFF_FFFFL);
+            if (i == count - 1 && position <= length)
+            {
+                return true;
+            }
+        }
+        counters.recordError("upstream message shorter than its variable-length fields");
+        return false;
     }
 
     private void onLinkUp(final UpstreamLink link, final long newLinkId)
