@@ -126,7 +126,7 @@ final class ZenithRequestHandler
                 onZenith(session, request);
                 break;
             case "Market":
-                if (!session.user().hasScope(MARKET_SCOPE) && !"Unsub".equals(request.action))
+                if (!session.user().hasScope(Rights.MARKET) && !"Unsub".equals(request.action))
                 {
                     refuse(session, request, "Authority");
                     return;
@@ -499,12 +499,6 @@ final class ZenithRequestHandler
 
     // ----------------------------------------------------------------------------------------------- Trading
 
-    /** Right that grants the Market controller's data. */
-    static final String MARKET_SCOPE = Rights.MARKET;
-    /** Right that grants the Trading controller's data. */
-    static final String TRADING_SCOPE = Rights.TRADING;
-    /** Right that grants order requests. */
-    static final String ORDER_PAD_SCOPE = Rights.ORDER_PAD;
 
     /**
      * @return the engine's rights bits a token grants on a session: Market with the market scope, Trading with the
@@ -513,15 +507,20 @@ final class ZenithRequestHandler
     private int rights(final ZenithSession session, final AuthenticatedUser user)
     {
         int rights = 0;
-        if (user.hasScope(MARKET_SCOPE))
+        if (user.hasScope(Rights.MARKET))
         {
             rights |= EngineProxy.RIGHT_MARKET;
         }
-        if (user.hasScope(TRADING_SCOPE) && (session.secure() || tradingAllowsPlain))
+        if (tradingAllowed(session, user))
         {
             rights |= EngineProxy.RIGHT_TRADING;
         }
         return rights;
+    }
+
+    private boolean tradingAllowed(final ZenithSession session, final AuthenticatedUser user)
+    {
+        return user.hasScope(Rights.TRADING) && (session.secure() || tradingAllowsPlain);
     }
 
     private void onTrading(final ZenithSession session, final Request request)
@@ -530,7 +529,7 @@ final class ZenithRequestHandler
         final boolean orderRequest = TradingRequests.ORDER_TOPICS.contains(topic);
         if (!"Publish".equals(request.action) || !orderRequest)
         {
-            if (!session.user().hasScope(TRADING_SCOPE) || !(session.secure() || tradingAllowsPlain))
+            if (!tradingAllowed(session, session.user()))
             {
                 refuse(session, request, "Authority");
                 return;
@@ -680,7 +679,7 @@ final class ZenithRequestHandler
         final String requestIdSent = null != request.data && request.data.has("RequestID") &&
             request.data.get("RequestID").isTextual() ? request.data.get("RequestID").asText() : null;
         final AuthenticatedUser user = session.user();
-        if (!user.hasScope(ORDER_PAD_SCOPE) || !user.hasScope(TRADING_SCOPE))
+        if (!user.hasScope(Rights.ORDER_PAD) || !user.hasScope(Rights.TRADING))
         {
             orderResult(session, request, "Authority", "Rejected", requestIdSent, "Authority");
             return;
