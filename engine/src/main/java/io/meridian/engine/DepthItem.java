@@ -45,6 +45,13 @@ final class DepthItem extends Item
      * of a few digits) takes 115 to 130 bytes; a longer one is printed afresh every time instead of kept.
      */
     static final int TEXT_STRIDE = 160;
+    /**
+     * Numbers under this magnitude, with at most {@link #ROW_MAX_SCALE} decimals, keep an add within
+     * {@link #TEXT_STRIDE}: 97 bytes of constant runs, at most 13 for the id and the position and 15 for the price
+     * and the quantity.
+     */
+    private static final long ROW_MAX_MAGNITUDE = 1_000_000_000_000L;
+    private static final int ROW_MAX_SCALE = 12;
     private static final byte[] NO_TEXT = new byte[0];
     private static final int[] NO_LENGTHS = new int[0];
 
@@ -258,22 +265,68 @@ final class DepthItem extends Item
         final int[] lengths = rowTextLength;
         for (int row = 0; row < size; row++)
         {
-            final int kept = lengths[row];
-            if (kept > 0)
+            int kept = lengths[row];
+            if (0 == kept)
             {
-                writer.appendRaw(text, row * TEXT_STRIDE, kept);
-                continue;
+                kept = printFullAdd(text, row * TEXT_STRIDE, orders, row);
+                if (kept < 0)
+                {
+                    writeFullAdd(writer, orders, row);
+                    continue;
+                }
+                lengths[row] = kept;
             }
-            final int start = writer.length();
-            writeFullAdd(writer, orders, row);
-            final int length = writer.length() - start;
-            if (length <= TEXT_STRIDE)
-            {
-                writer.copyOut(start, length, text, row * TEXT_STRIDE);
-                lengths[row] = length;
-            }
+            writer.appendRaw(text, row * TEXT_STRIDE, kept);
         }
         writer.endArray();
+    }
+
+    /**
+     * Print an order's add straight into its kept row: one tight pass over a local offset, where going through the
+     * writer would check room and move its position for each of the nine runs and numbers.
+     *
+     * @return the length printed, or -1 when a number is too long for the row to be sure to hold it (the caller
+     *         writes such an order through the writer and keeps nothing).
+     */
+    private static int printFullAdd(final byte[] text, final int offset, final RowTable orders, final int row)
+    {
+        final long id = orders.id(row);
+        final long priceMantissa = orders.get(row, PRICE_MANTISSA);
+        final long priceExponent = orders.get(row, PRICE_EXPONENT);
+        final long position = orders.get(row, POSITION);
+        final long quantityMantissa = orders.get(row, QUANTITY_MANTISSA);
+        final long quantityExponent = orders.get(row, QUANTITY_EXPONENT);
+        if (!(fitsRow(id) && fitsRow(priceMantissa) && fitsRow(position) && fitsRow(quantityMantissa) &&
+            priceExponent <= 0 && priceExponent >= -ROW_MAX_SCALE &&
+            quantityExponent <= 0 && quantityExponent >= -ROW_MAX_SCALE))
+        {
+            return -1;
+        }
+        int p = JsonWriter.printRaw(text, offset, FULL_ADD_HEAD);
+        p = JsonWriter.printLong(text, p, id);
+        p = JsonWriter.printRaw(text, p,
+            orders.get(row, SIDE) == Side.ASK.value() ? FULL_ASK_PRICE : FULL_BID_PRICE);
+        p = JsonWriter.printDecimal(text, p, priceMantissa, (int)priceExponent);
+        p = JsonWriter.printRaw(text, p, FULL_POSITION);
+        p = JsonWriter.printLong(text, p, position);
+        final long flags = orders.get(row, FLAGS);
+        if ((flags & UNDISCLOSED) != 0)
+        {
+            p = JsonWriter.printRaw(text, p, FULL_QUANTITY_NULL_TAIL);
+        }
+        else
+        {
+            p = JsonWriter.printRaw(text, p, FULL_QUANTITY);
+            p = JsonWriter.printDecimal(text, p, quantityMantissa, (int)quantityExponent);
+            p = JsonWriter.printRaw(text, p,
+                (flags & HAS_UNDISCLOSED) != 0 ? FULL_HAS_UNDISCLOSED_TAIL : FULL_DISCLOSED_TAIL);
+        }
+        return p - offset;
+    }
+
+    private static boolean fitsRow(final long value)
+    {
+        return value > -ROW_MAX_MAGNITUDE && value < ROW_MAX_MAGNITUDE;
     }
 
     private static void writeFullAdd(final JsonWriter writer, final RowTable orders, final int row)

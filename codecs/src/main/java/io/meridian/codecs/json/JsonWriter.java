@@ -407,24 +407,6 @@ public final class JsonWriter
     }
 
     /**
-     * Copy part of the text written so far out, so a caller can keep it and append it again later with
-     * {@link #appendRaw(byte[], int, int)}.
-     *
-     * @param from      offset of the first byte, at most {@link #length()}.
-     * @param length    bytes to copy; {@code from + length} at most {@link #length()}.
-     * @param dst       where to copy to.
-     * @param dstOffset where in {@code dst}.
-     */
-    public void copyOut(final int from, final int length, final byte[] dst, final int dstOffset)
-    {
-        if (from < 0 || length < 0 || from + length > position)
-        {
-            throw new IndexOutOfBoundsException("range " + from + "+" + length + " outside 0.." + position);
-        }
-        System.arraycopy(array, from, dst, dstOffset, length);
-    }
-
-    /**
      * Append the digits of a long verbatim, outside the comma bookkeeping (see {@link #appendRaw(byte[])}).
      *
      * @param value the integer.
@@ -465,7 +447,8 @@ public final class JsonWriter
             decimalByDigits(mantissa, scale);
             return this;
         }
-        putScaled(magnitude(mantissa), scale);
+        final long magnitude = magnitude(mantissa);
+        position = printScaled(array, position, magnitude, scale);
         return this;
     }
 
@@ -473,14 +456,14 @@ public final class JsonWriter
      * Print a non-negative value divided by 10^scale, with exactly {@code scale} decimals and at least one digit
      * before the point. Digits are peeled off by constant divisions (which compile to multiplications), never by a
      * division by 10^scale; the caller has made room.
+     *
+     * @return the offset after the text.
      */
-    private void putScaled(final long value, final int scale)
+    private static int printScaled(final byte[] a, final int start, final long value, final int scale)
     {
         final int count = digitCount(value);
         final int wholeDigits = count > scale ? count - scale : 1;
-        final int start = position;
         final int end = start + wholeDigits + 1 + scale;
-        final byte[] a = array;
         int p = end;
         long v = value;
         int k = 0;
@@ -503,8 +486,8 @@ public final class JsonWriter
             v = i;
         }
         a[--p] = '.';
-        putUnsigned(v, wholeDigits);
-        position = end;
+        printUnsigned(a, start, v, wholeDigits);
+        return end;
     }
 
     /**
@@ -555,11 +538,11 @@ public final class JsonWriter
     /**
      * Print a non-negative value as exactly {@code width} digits, zero-padded on the left, two digits per division;
      * the caller has made room and {@code width} is at least the value's digit count.
+     *
+     * @return the offset after the digits.
      */
-    private void putUnsigned(final long value, final int width)
+    private static int printUnsigned(final byte[] a, final int start, final long value, final int width)
     {
-        final byte[] a = array;
-        final int start = position;
         final int end = start + width;
         int p = end;
         long v = value;
@@ -595,7 +578,7 @@ public final class JsonWriter
         {
             a[--p] = '0';
         }
-        position = end;
+        return end;
     }
 
     /**
@@ -672,6 +655,61 @@ public final class JsonWriter
     }
 
     /**
+     * Print a long in decimal straight into an array, for callers that assemble text of their own (kept snapshot
+     * rows) and want no bookkeeping per number.
+     *
+     * @param dst    where to print; the caller guarantees 20 bytes of room from {@code offset}.
+     * @param offset where the text starts.
+     * @param value  any value other than {@link Long#MIN_VALUE}.
+     * @return the offset after the text.
+     */
+    public static int printLong(final byte[] dst, final int offset, final long value)
+    {
+        if (value == Long.MIN_VALUE)
+        {
+            throw new IllegalArgumentException("Long.MIN_VALUE");
+        }
+        if (value < 0)
+        {
+            dst[offset] = '-';
+            return printUnsigned(dst, offset + 1, -value, digitCount(-value));
+        }
+        return printUnsigned(dst, offset, value, digitCount(value));
+    }
+
+    /**
+     * Print the exact decimal {@code mantissa * 10^exponent} straight into an array, as {@link #decimal(long, int)}
+     * would write it (see {@link #printLong(byte[], int, long)}).
+     *
+     * @param dst      where to print; the caller guarantees {@code 22 - exponent} bytes of room from {@code offset}.
+     * @param offset   where the text starts.
+     * @param mantissa unscaled value, other than {@link Long#MIN_VALUE}.
+     * @param exponent power of ten, -18 to 0.
+     * @return the offset after the text.
+     */
+    public static int printDecimal(final byte[] dst, final int offset, final long mantissa, final int exponent)
+    {
+        if (exponent > 0 || -exponent >= POW10.length)
+        {
+            throw new IllegalArgumentException("exponent " + exponent + " outside -18..0");
+        }
+        if (0 == exponent)
+        {
+            return printLong(dst, offset, mantissa);
+        }
+        if (mantissa == Long.MIN_VALUE)
+        {
+            throw new IllegalArgumentException("Long.MIN_VALUE");
+        }
+        if (mantissa < 0)
+        {
+            dst[offset] = '-';
+            return printScaled(dst, offset + 1, -mantissa, -exponent);
+        }
+        return printScaled(dst, offset, mantissa, -exponent);
+    }
+
+    /**
      * @param text ASCII text.
      * @return its bytes, for {@link #appendRaw(byte[])}.
      */
@@ -690,21 +728,37 @@ public final class JsonWriter
 
     private void putBytes(final byte[] bytes)
     {
-        final int length = bytes.length;
-        ensure(length);
-        final byte[] a = array;
-        final int p = position;
-        // The runs are short (a few dozen bytes): eight bytes a move beats both a byte loop and System.arraycopy.
-        int i = 0;
-        for (; i + Long.BYTES <= length; i += Long.BYTES)
+        ensure(bytes.length);
+        position = printRaw(array, position, bytes);
+    }
+
+    /**
+     * Copy a short run of constant text straight into an array (see {@link #printLong(byte[], int, long)}).
+     *
+     * @param dst    where to copy; the caller guarantees room for the run from {@code offset}.
+     * @param offset where the run goes.
+     * @param run    the text.
+     * @return the offset after the run.
+     */
+    public static int printRaw(final byte[] dst, final int offset, final byte[] run)
+    {
+        final int length = run.length;
+        if (length < Long.BYTES)
         {
-            LONGS.set(a, p + i, (long)LONGS.get(bytes, i));
+            for (int i = 0; i < length; i++)
+            {
+                dst[offset + i] = run[i];
+            }
+            return offset + length;
         }
-        for (; i < length; i++)
+        // The runs are short (a few dozen bytes): eight bytes a move beats both a byte loop and System.arraycopy, and
+        // the last move overlaps the one before rather than finishing byte by byte.
+        for (int i = 0; i < length - Long.BYTES; i += Long.BYTES)
         {
-            a[p + i] = bytes[i];
+            LONGS.set(dst, offset + i, (long)LONGS.get(run, i));
         }
-        position = p + length;
+        LONGS.set(dst, offset + length - Long.BYTES, (long)LONGS.get(run, length - Long.BYTES));
+        return offset + length;
     }
 
     /**
@@ -733,7 +787,7 @@ public final class JsonWriter
             return;
         }
         final long magnitude = magnitude(value);
-        putUnsigned(magnitude, digitCount(magnitude));
+        position = printUnsigned(array, position, magnitude, digitCount(magnitude));
     }
 
     /**

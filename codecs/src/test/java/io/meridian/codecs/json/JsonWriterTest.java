@@ -159,4 +159,48 @@ class JsonWriterTest
                 value + "e" + exponent);
         }
     }
+
+    @Test
+    void printsIntoAnArrayAsTheWriterDoes()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(4127);
+        final byte[] dst = new byte[64];
+        for (int i = 0; i < 100_000; i++)
+        {
+            final long value = random.nextInt(4) == 0 ? random.nextLong() : random.nextLong(-1_000_000, 1_000_000);
+            if (value == Long.MIN_VALUE)
+            {
+                continue;
+            }
+            final int exponent = -random.nextInt(19);
+            final int offset = random.nextInt(8);
+            int end = JsonWriter.printLong(dst, offset, value);
+            assertEquals(Long.toString(value),
+                new String(dst, offset, end - offset, java.nio.charset.StandardCharsets.US_ASCII));
+            end = JsonWriter.printDecimal(dst, offset, value, exponent);
+            writer.reset().decimal(value, exponent);
+            assertEquals(writer.toString(),
+                new String(dst, offset, end - offset, java.nio.charset.StandardCharsets.US_ASCII),
+                value + "e" + exponent);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> JsonWriter.printDecimal(dst, 0, 1, 2));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> JsonWriter.printLong(dst, 0, Long.MIN_VALUE));
+    }
+
+    @Test
+    void copiesRunsOfEveryShortLength()
+    {
+        final String text = "0123456789abcdefghijklmnopqrstuvwxyz";
+        for (int length = 0; length <= text.length(); length++)
+        {
+            final byte[] dst = new byte[48];
+            java.util.Arrays.fill(dst, (byte)'#');
+            final int end = JsonWriter.printRaw(dst, 3, JsonWriter.ascii(text.substring(0, length)));
+            assertEquals(3 + length, end);
+            assertEquals("###" + text.substring(0, length) + "#".repeat(45 - length),
+                new String(dst, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    }
 }
