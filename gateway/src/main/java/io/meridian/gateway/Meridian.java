@@ -19,12 +19,15 @@ import java.util.logging.Logger;
 /**
  * The launcher: {@code java -jar meridian.jar [--port N] [--origin URL] [--config FILE] [--set key=value]...}. Reads
  * the settings, starts a {@link MeridianServer}, tells how to connect, and stops cleanly on SIGTERM or Ctrl-C.
- * {@code --clear-cache} instead asks the Meridian running on this host's port to clear its HTTP cache.
+ * {@code --clear-cache} instead asks the Meridian running on this host's port to clear its HTTP cache;
+ * {@code check-config FILE} checks settings without starting; {@code --version} prints the version.
  */
 public final class Meridian
 {
     private static final Logger LOG = Logger.getLogger(Meridian.class.getName());
     private static final String CLEAR_CACHE = "--clear-cache";
+    private static final String CHECK_CONFIG = "check-config";
+    private static final String VERSION_FLAG = "--version";
 
     private Meridian()
     {
@@ -32,6 +35,18 @@ public final class Meridian
 
     public static void main(final String[] args)
     {
+        if (args.length > 0 && (VERSION_FLAG.equals(args[0]) || "-V".equals(args[0])))
+        {
+            System.out.println(version());
+            System.exit(0);
+            return;
+        }
+        if (args.length > 0 && CHECK_CONFIG.equals(args[0]))
+        {
+            System.exit(checkConfig(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out,
+                System.err));
+            return;
+        }
         if (Arrays.asList(args).contains(CLEAR_CACHE))
         {
             System.exit(clearCache(args, System.getenv(), System.out, System.err));
@@ -231,6 +246,70 @@ public final class Meridian
     }
 
     /**
+     * @return the version line {@code --version} prints.
+     */
+    static String version()
+    {
+        return "Meridian " + MeridianServer.VERSION + " (Java " + Runtime.version() + ", " +
+            System.getProperty("java.vm.name") + ")";
+    }
+
+    /**
+     * {@code meridian check-config FILE [--set key=value]...}: load the settings as a start would (the file, the
+     * environment, system properties, the command line) and check every value, without starting anything. Prints
+     * each setting that is not at its default and where its value came from; secrets are shown as {@code ****}.
+     *
+     * @param args the file, then any options a start takes.
+     * @param env  the environment.
+     * @param out  where the report goes.
+     * @param err  where errors go.
+     * @return the exit code: 0 valid, 2 not (or a bad command line).
+     */
+    static int checkConfig(final String[] args, final Map<String, String> env, final PrintStream out,
+        final PrintStream err)
+    {
+        if (args.length < 1 || args[0].startsWith("-"))
+        {
+            err.println("usage: meridian check-config FILE [--set key=value]...");
+            return 2;
+        }
+        final String[] withFile = new String[args.length + 1];
+        withFile[0] = "--config";
+        System.arraycopy(args, 0, withFile, 1, args.length);
+        final MeridianConfig config;
+        try
+        {
+            config = configFrom(withFile, env);
+        }
+        catch (final UsageException ex)
+        {
+            err.println(ex.getMessage());
+            return 2;
+        }
+        catch (final ConfigException ex)
+        {
+            err.println("meridian: " + ex.getMessage());
+            return 2;
+        }
+        out.println(args[0] + ": OK");
+        for (final Setting setting : Setting.values())
+        {
+            if (!"default".equals(config.origin(setting)))
+            {
+                final String value = config.string(setting);
+                out.printf("  %-32s %s  (%s)%n", setting.key(),
+                    secret(setting) && !value.isEmpty() ? "****" : value, config.origin(setting));
+            }
+        }
+        return 0;
+    }
+
+    private static boolean secret(final Setting setting)
+    {
+        return setting.key().endsWith("password") || setting.key().endsWith("token");
+    }
+
+    /**
      * @param args command line.
      * @param env  the environment.
      * @return validated settings.
@@ -290,10 +369,14 @@ public final class Meridian
     {
         final StringBuilder text = new StringBuilder()
             .append("usage: java -jar meridian.jar [--port N] [--origin URL] [--config FILE] [--set key=value]...\n")
-            .append("       java -jar meridian.jar --clear-cache [--port N] [--token TOKEN]\n\n")
+            .append("       java -jar meridian.jar --clear-cache [--port N] [--token TOKEN]\n")
+            .append("       java -jar meridian.jar check-config FILE [--set key=value]...\n")
+            .append("       java -jar meridian.jar --version\n\n")
             .append("--origin URL puts the HTTP cache in front of URL (http-cache.origin; also PROXY_URL).\n")
             .append("--clear-cache clears the HTTP cache of the Meridian running on this host at that port, with\n")
-            .append("the token given or MERIDIAN_ADMIN_TOKEN (scope zenith/admin), or in demo mode a demo token.\n\n")
+            .append("the token given or MERIDIAN_ADMIN_TOKEN (scope zenith/admin), or in demo mode a demo token.\n")
+            .append("check-config checks a settings file (and the environment) as a start would, and starts\n")
+            .append("nothing.\n\n")
             .append("Every setting can also come from the environment (MERIDIAN_SERVER_PORT=8080) or a system\n")
             .append("property (-Dmeridian.server.port=8080). Settings:\n");
         for (final Setting setting : Setting.values())

@@ -176,4 +176,58 @@ class MeridianLauncherTest
         assumeTrue(null == System.getenv(setting.envName()), setting.envName() + " is set");
         assumeTrue(null == System.getProperty(setting.propertyName()), setting.propertyName() + " is set");
     }
+
+    @Test
+    void checkConfigReportsWhatTheFileSetsAndHidesSecrets() throws IOException
+    {
+        final Path file = dir.resolve("good.conf");
+        Files.writeString(file, "server.port=9191\ntls.keystore-password=hunter2\n");
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+
+        final int code = Meridian.checkConfig(new String[]{ file.toString(), "--set", "sim.securities=50" },
+            java.util.Map.of(), new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+
+        final String report = out.toString();
+        assertEquals(0, code, err.toString());
+        assertTrue(report.startsWith(file + ": OK"), report);
+        assertTrue(report.contains("server.port") && report.contains("9191") &&
+            report.contains("(config file " + file + ")"), report);
+        assertTrue(report.contains("sim.securities") && report.contains("(command line)"), report);
+        assertTrue(report.contains("****") && !report.contains("hunter2"), report);
+        assertTrue(!report.contains("server.host"), "settings at their default are not listed: " + report);
+    }
+
+    @Test
+    void checkConfigFailsWithTheSettingNamed() throws IOException
+    {
+        final Path bad = dir.resolve("bad.conf");
+        Files.writeString(bad, "server.port=eighty\n");
+        final Path unknown = dir.resolve("unknown.conf");
+        Files.writeString(unknown, "server.prot=80\n");
+        final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream errStream = new java.io.PrintStream(err, true);
+        final java.io.PrintStream quiet = new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true);
+
+        assertEquals(2, Meridian.checkConfig(new String[]{ bad.toString() }, java.util.Map.of(), quiet, errStream));
+        assertTrue(err.toString().contains("server.port") && err.toString().contains("eighty"), err.toString());
+        err.reset();
+        assertEquals(2, Meridian.checkConfig(new String[]{ unknown.toString() }, java.util.Map.of(), quiet,
+            errStream));
+        assertTrue(err.toString().contains("server.prot: unknown setting"), err.toString());
+        err.reset();
+        assertEquals(2, Meridian.checkConfig(new String[0], java.util.Map.of(), quiet, errStream));
+        assertTrue(err.toString().contains("usage: meridian check-config FILE"), err.toString());
+        err.reset();
+        assertEquals(2, Meridian.checkConfig(new String[]{ dir.resolve("missing.conf").toString() },
+            java.util.Map.of(), quiet, errStream));
+        assertTrue(err.toString().contains("cannot read"), err.toString());
+    }
+
+    @Test
+    void versionNamesTheReleaseAndTheJava()
+    {
+        final String version = Meridian.version();
+        assertTrue(version.startsWith("Meridian " + MeridianServer.VERSION + " (Java "), version);
+    }
 }

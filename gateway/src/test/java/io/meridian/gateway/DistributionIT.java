@@ -1,0 +1,164 @@
+package io.meridian.gateway;
+
+import io.meridian.config.Setting;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The distribution archive as a user gets it: unpacked with {@code tar}, then run through {@code bin/meridian}, in a
+ * process of its own.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class DistributionIT
+{
+    private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
+
+    @TempDir
+    static Path dir;
+    private static Path home;
+
+    @BeforeAll
+    static void unpack() throws Exception
+    {
+        final Path archive = Path.of(System.getProperty("dist.archive", "missing"));
+        assertTrue(Files.isRegularFile(archive), "no archive at " + archive + ": run through mvn verify");
+        final Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", dir.toString())
+            .redirectErrorStream(true).start();
+        final String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, tar.waitFor(), output);
+        try (Stream<Path> entries = Files.list(dir))
+        {
+            final List<Path> tops = entries.toList();
+            assertEquals(1, tops.size(), "one top directory: " + tops);
+            home = tops.get(0);
+        }
+        assertTrue(home.getFileName().toString().startsWith("meridian-"), home.toString());
+    }
+
+    @Test
+    void holdsScriptsLibrariesAndEverySettingCommented() throws IOException
+    {
+        assertTrue(Files.isExecutable(home.resolve("bin/meridian")));
+        assertTrue(Files.isRegularFile(home.resolve("bin/meridian.cmd")));
+        try (Stream<Path> jars = Files.list(home.resolve("lib")))
+        {
+            final List<String> names = jars.map(jar -> jar.getFileName().toString()).toList();
+            assertTrue(names.stream().anyMatch(name -> name.startsWith("meridian-gateway-")), names.toString());
+            assertTrue(names.stream().anyMatch(name -> name.startsWith("undertow-core-")), names.toString());
+            assertTrue(names.stream().noneMatch(name -> name.contains("junit") || name.contains("jazzer")),
+                "no test libraries: " + names);
+        }
+        final String conf = Files.readString(home.resolve("config/meridian.conf"));
+        for (final Setting setting : Setting.values())
+        {
+            assertTrue(conf.contains("\n#" + setting.key() + "="), setting.key());
+        }
+    }
+
+    @Test
+    void versionAndHelp() throws Exception
+    {
+        final Result version = run("--version");
+        assertEquals(0, version.code, version.output);
+        assertTrue(version.output.startsWith("Meridian "), version.output);
+        final Result help = run("--help");
+        assertEquals(0, help.code, help.output);
+        assertTrue(help.output.contains("check-config FILE"), help.output);
+    }
+
+    @Test
+    void checkConfigPassesTheShippedFileAndFailsABadOne() throws Exception
+    {
+        final Result shipped = run("check-config", home.resolve("config/meridian.conf").toString());
+        assertEquals(0, shipped.code, shipped.output);
+        assertTrue(shipped.output.contains(": OK"), shipped.output);
+
+        final Path bad = dir.resolve("bad.conf");
+        Files.writeString(bad, "server.port=eighty\n");
+        final Result failed = run("check-config", bad.toString());
+        assertEquals(2, failed.code, failed.output);
+        assertTrue(failed.output.contains("server.port") && failed.output.contains("eighty"), failed.output);
+    }
+
+    @Test
+    void startsServesHealthAndStopsOnSigterm() throws Exception
+    {
+        final Path log = dir.resolve("run.log");
+        final Process meridian = command("--port", "0", "--set", "server.host=127.0.0.1",
+            "--set", "sim.securities=50").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try
+        {
+            final int port = awaitPort(log, meridian);
+            final HttpResponse<String> health = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode(), health.body());
+        }
+        finally
+        {
+            meridian.destroy();
+        }
+        assertTrue(meridian.waitFor(30, TimeUnit.SECONDS), "exits on SIGTERM");
+    }
+
+    private static int awaitPort(final Path log, final Process process) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline)
+        {
+            final String text = Files.exists(log) ? Files.readString(log) : "";
+            final Matcher matcher = LISTENING.matcher(text);
+            if (matcher.find())
+            {
+                return Integer.parseInt(matcher.group(1));
+            }
+            assertTrue(process.isAlive(), "exited early: " + text);
+            Thread.sleep(100);
+        }
+        throw new AssertionError("never listened: " + Files.readString(log));
+    }
+
+    private record Result(int code, String output)
+    {
+    }
+
+    private static Result run(final String... args) throws Exception
+    {
+        final Process process = command(args).redirectErrorStream(true).start();
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        return new Result(process.exitValue(), output);
+    }
+
+    private static ProcessBuilder command(final String... args)
+    {
+        final List<String> command = new java.util.ArrayList<>();
+        command.add(home.resolve("bin/meridian").toString());
+        command.addAll(List.of(args));
+        final ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        // The Java running the tests, and no MERIDIAN_* variables from the build's environment.
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().keySet().removeIf(name -> name.startsWith("MERIDIAN_"));
+        return builder;
+    }
+}
