@@ -200,6 +200,7 @@ public final class MeridianConfig
                     break;
                 case AUTH_CLOCK_SKEW_SECONDS:
                 case AUTH_EXPIRY_GRACE_SECONDS:
+                case SERVER_DRAIN_GRACE_SECONDS:
                     intIn(setting, 0, 600);
                     break;
                 case DEMO_TOKEN_LIFETIME_SECONDS:
@@ -701,6 +702,14 @@ public final class MeridianConfig
     public int serverIoThreads()
     {
         return (int)longValue(Setting.SERVER_IO_THREADS);
+    }
+
+    /**
+     * @return seconds a drain keeps serving connected clients before closing them.
+     */
+    public int serverDrainGraceSeconds()
+    {
+        return (int)longValue(Setting.SERVER_DRAIN_GRACE_SECONDS);
     }
 
     public String serverName()

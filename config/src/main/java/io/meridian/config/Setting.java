@@ -16,6 +16,9 @@ public enum Setting
         "Serve plain HTTP and WebSocket on server.port; false serves only the TLS listener on tls.port."),
     SERVER_IO_THREADS("server.io-threads", "2", "Undertow IO threads."),
     SERVER_NAME("server.name", "Meridian", "Name announced in Zenith/ServerInfo."),
+    SERVER_DRAIN_GRACE_SECONDS("server.drain-grace-seconds", "10",
+        "On SIGTERM, how long to keep serving connected clients while /ready says 503, so a load balancer can " +
+        "take this server out, before clients are closed with 1001; skipped when no client is connected."),
 
     TLS_PORT("tls.port", "-1", "HTTPS and WSS port; -1: no TLS listener; 0 picks a free port."),
     TLS_CERT_FILE("tls.cert-file", "",

@@ -131,6 +131,10 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final long idleTimeoutMs;
     private final ArrayList<Item> evictionCandidates = new ArrayList<>();
     private long lastHousekeepingMs;
+    // What other threads may ask about the engine's state (readiness, drain), published when it changes.
+    private final java.util.concurrent.atomic.AtomicInteger publishedOrdersInFlight =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean marketsLive;
     private final long slowConsumerTimeoutMs;
     private final ArrayList<ClientSession> resyncing = new ArrayList<>();
 
@@ -294,6 +298,37 @@ final class CacheEngine implements EventHandler<RingEvent>
         endOfBatch();
     }
 
+    private void publishStatus()
+    {
+        final int inFlight = pendingOrders.size();
+        if (inFlight != publishedOrdersInFlight.get())
+        {
+            publishedOrdersInFlight.lazySet(inFlight);
+        }
+        final boolean live = markets.state == Item.State.LIVE;
+        if (live != marketsLive)
+        {
+            marketsLive = live;
+        }
+    }
+
+    /**
+     * @return order requests sent to the Trading Agent and not yet answered or timed out, as of the end of the
+     * engine's last batch; safe from any thread.
+     */
+    int ordersInFlight()
+    {
+        return publishedOrdersInFlight.get();
+    }
+
+    /**
+     * @return true while the market list is live from the upstream (the cache is warm); safe from any thread.
+     */
+    boolean marketsLive()
+    {
+        return marketsLive;
+    }
+
     private void endOfBatch()
     {
         retryUpstreamRequests();
@@ -309,6 +344,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             expireOrderRequests(nowMs);
             expireQueries(nowMs);
         }
+        publishStatus();
         final ArrayList<ClientSession> dirty = dirtySessions;
         for (int i = 0, size = dirty.size(); i < size; i++)
         {

@@ -158,6 +158,23 @@ public final class MeridianEngine implements AutoCloseable
     }
 
     /**
+     * @return order requests the engine has sent to the Trading Agent and not yet seen answered or timed out (as of
+     * the engine's last batch, so up to a housekeeping interval late when idle).
+     */
+    public int ordersInFlight()
+    {
+        return cacheEngine.ordersInFlight();
+    }
+
+    /**
+     * @return true while the market list is live from the upstream: the cache has what a new client asks for first.
+     */
+    public boolean marketsLive()
+    {
+        return cacheEngine.marketsLive();
+    }
+
+    /**
      * @return the idle strategy name every Meridian agent uses, from {@code engine.idle-strategy}.
      */
     public String idleStrategyName()

@@ -108,6 +108,8 @@ public final class Meridian
         {
             // java.util.logging resets its handlers in its own shutdown hook, so these lines go to stderr directly.
             System.err.println("meridian: stopping");
+            server.drain(config.serverDrainGraceSeconds() * 1000L, config.tradingActionTimeoutMs(),
+                line -> System.err.println("meridian: " + line));
             server.close();
             System.err.println("meridian: stopped");
             stopped.countDown();

@@ -28,6 +28,9 @@ import org.xnio.Sequence;
 
 import javax.net.ssl.SSLContext;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -43,6 +46,9 @@ public final class MeridianServer implements AutoCloseable
     static final String VERSION = "0.1.0.0";
     /** Reserved for Meridian's own HTTP API; never sent to the HTTP cache's origin. */
     static final String API_PATH = "/api/v1";
+    /** How long a drain waits for closed sessions to go, and how often it looks. */
+    private static final long CLOSE_WAIT_MS = 5_000;
+    private static final long DRAIN_POLL_MS = 50;
 
     private final MeridianConfig config;
     private final MeridianEngine engine;
@@ -50,6 +56,7 @@ public final class MeridianServer implements AutoCloseable
     private final FeedServer feedServer;
     private final TradingServer tradingServer;
     private final DemoIssuer demoIssuer;
+    private volatile boolean draining;
     private final ZenithEndpoint zenith;
     private final HttpCacheHandler httpCache;
     private final Undertow undertow;
@@ -119,6 +126,7 @@ public final class MeridianServer implements AutoCloseable
                 httpCache.handler())
                 .addExactPath("/Zenith", zenith.handler())
                 .addExactPath("/health", this::health)
+                .addExactPath("/ready", this::ready)
                 .addPrefixPath(AdminHandler.PATH, new AdminHandler(adminAccess, zenith, startedEngine.proxy()))
                 .addExactPath(HttpCacheHandler.CLEAR_PATH, null == httpCache ? MeridianServer::httpCacheOff :
                     httpCache.clearHandler());
@@ -288,16 +296,138 @@ public final class MeridianServer implements AutoCloseable
         return zenith.sessionCount();
     }
 
+    /**
+     * {@code /health}: 200 while the process runs, with the state of its links; for liveness probes.
+     */
     private void health(final HttpServerExchange exchange)
     {
         final boolean up = engine.upstreamUp();
-        exchange.setStatusCode(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE);
+        final String trading = !config.tradingEnabled() ? "OFF" : engine.tradingUp() ? "UP" : "CONNECTING";
+        json(exchange, StatusCodes.OK, "{\"status\":\"UP\",\"upstream\":\"" + (up ? "UP" : "CONNECTING") +
+            "\",\"trading\":\"" + trading + "\",\"sessions\":" + zenith.sessionCount() + ",\"demo\":" +
+            demoMode() + ",\"draining\":" + draining + "}");
+    }
+
+    /**
+     * {@code /ready}: 200 when this server should get new clients: not draining, every upstream link up and the
+     * market list live in the cache; else 503 with the reasons. For load balancers and readiness probes.
+     */
+    private void ready(final HttpServerExchange exchange)
+    {
+        final List<String> reasons = notReadyReasons();
+        final StringBuilder body = new StringBuilder("{\"ready\":").append(reasons.isEmpty())
+            .append(",\"reasons\":[");
+        for (int i = 0; i < reasons.size(); i++)
+        {
+            body.append(i == 0 ? "\"" : ",\"").append(reasons.get(i)).append('"');
+        }
+        json(exchange, reasons.isEmpty() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
+            body.append("]}").toString());
+    }
+
+    /**
+     * @return why this server should not get new clients now; empty when it should.
+     */
+    public List<String> notReadyReasons()
+    {
+        final List<String> reasons = new ArrayList<>(4);
+        if (draining)
+        {
+            reasons.add("draining");
+        }
+        if (!engine.upstreamUp())
+        {
+            reasons.add("upstream down");
+        }
+        else if (!engine.marketsLive())
+        {
+            reasons.add("markets not yet cached");
+        }
+        if (config.tradingEnabled() && !engine.tradingUp())
+        {
+            reasons.add("trading agent down");
+        }
+        return reasons;
+    }
+
+    private static void json(final HttpServerExchange exchange, final int status, final String body)
+    {
+        exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        final String trading = !config.tradingEnabled() ? "OFF" : engine.tradingUp() ? "UP" : "CONNECTING";
-        exchange.getResponseSender().send("{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"upstream\":\"" +
-            (up ? "UP" : "CONNECTING") + "\",\"trading\":\"" + trading + "\",\"sessions\":" +
-            zenith.sessionCount() + ",\"demo\":" + demoMode() + "}");
+        exchange.getResponseSender().send(body);
+    }
+
+    /**
+     * Drain before a stop: from now on {@code /ready} answers 503 and new WebSocket sessions are refused; connected
+     * clients are served for {@code graceMs} more (skipped when none is connected) so a load balancer can take this
+     * server out; then order requests in flight are given up to {@code ordersTimeoutMs} to be answered, every client
+     * is closed with 1001, and orders sent in the meantime are waited for again. Blocks; call {@link #close()} after.
+     *
+     * @param graceMs         how long connected clients keep being served.
+     * @param ordersTimeoutMs the longest wait for order requests in flight, each time.
+     * @param log             progress lines, for the operator.
+     */
+    public void drain(final long graceMs, final long ordersTimeoutMs, final Consumer<String> log)
+    {
+        draining = true;
+        zenith.refuseNewSessions();
+        final int sessions = zenith.sessionCount();
+        if (sessions > 0 && graceMs > 0)
+        {
+            log.accept("draining: not ready; serving " + sessions + " session(s) for " + graceMs + " ms more");
+            sleep(graceMs);
+        }
+        awaitOrders(ordersTimeoutMs, log);
+        if (zenith.sessionCount() > 0)
+        {
+            log.accept("draining: closing " + zenith.sessionCount() + " session(s) with 1001");
+            zenith.closeAllGoingAway();
+            final long deadline = System.currentTimeMillis() + CLOSE_WAIT_MS;
+            while (zenith.sessionCount() > 0 && System.currentTimeMillis() < deadline)
+            {
+                sleep(DRAIN_POLL_MS);
+            }
+        }
+        awaitOrders(ordersTimeoutMs, log);
+    }
+
+    private void awaitOrders(final long timeoutMs, final Consumer<String> log)
+    {
+        final long deadline = System.currentTimeMillis() + timeoutMs;
+        if (engine.ordersInFlight() > 0)
+        {
+            log.accept("draining: waiting for " + engine.ordersInFlight() + " order request(s) in flight");
+        }
+        while (engine.ordersInFlight() > 0 && System.currentTimeMillis() < deadline)
+        {
+            sleep(DRAIN_POLL_MS);
+        }
+        if (engine.ordersInFlight() > 0)
+        {
+            log.accept("draining: " + engine.ordersInFlight() + " order request(s) still unanswered after " +
+                timeoutMs + " ms");
+        }
+    }
+
+    private static void sleep(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * @return true once {@link #drain} has begun.
+     */
+    public boolean draining()
+    {
+        return draining;
     }
 
     private static void httpCacheOff(final HttpServerExchange exchange)
@@ -316,7 +446,7 @@ public final class MeridianServer implements AutoCloseable
         }
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
         exchange.getResponseSender().send("Meridian " + VERSION + ": Zenith WebSocket API at /Zenith?version=2.0 " +
-            "(subprotocol ZenithJson). Health at /health.\n");
+            "(subprotocol ZenithJson). Health at /health, readiness at /ready.\n");
     }
 
     @Override

@@ -43,6 +43,7 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
     private final SessionLimits limits;
     private final AtomicLong nextSessionId = new AtomicLong();
     private final Map<Long, ZenithSession> sessions = new ConcurrentHashMap<>();
+    private volatile boolean refusing;
 
     ZenithEndpoint(
         final EngineProxy engine,
@@ -69,6 +70,14 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
             List.of(new Hybi13Handshake(Set.of(SUBPROTOCOL), false)), this, ZenithEndpoint::notAnUpgrade);
         return exchange ->
         {
+            if (refusing)
+            {
+                exchange.setStatusCode(StatusCodes.SERVICE_UNAVAILABLE);
+                exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+                exchange.getResponseHeaders().put(Headers.CONNECTION, "close");
+                exchange.getResponseSender().send("This server is stopping: connect to another.\n");
+                return;
+            }
             final String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
             if (null != authorization)
             {
@@ -194,6 +203,25 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
     int sessionCount()
     {
         return sessions.size();
+    }
+
+    /**
+     * Refuse new WebSocket sessions from now on (503), as a drain begins; open sessions go on.
+     */
+    void refuseNewSessions()
+    {
+        refusing = true;
+    }
+
+    /**
+     * Close every open session with 1001, from any thread.
+     */
+    void closeAllGoingAway()
+    {
+        for (final ZenithSession session : sessions.values())
+        {
+            session.closeGoingAway();
+        }
     }
 
     int sessionsOf(final String userId)

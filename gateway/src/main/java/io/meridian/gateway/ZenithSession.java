@@ -30,6 +30,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     static final int CLOSE_SERVER_ERROR = 1011;
     /** Close code when an operator closes the session (Zenith clients show it as "kicked off"). */
     static final int CLOSE_BY_OPERATOR = 4000;
+    static final int CLOSE_GOING_AWAY = 1001;
     /** How soon a command the engine's full ring refused is offered again. */
     private static final long RETRY_MS = 10;
 
@@ -263,6 +264,15 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     void closeByOperator()
     {
         channel.getIoThread().execute(() -> close(CLOSE_BY_OPERATOR, "Closed by an operator"));
+    }
+
+    /**
+     * Close the session from any thread because this server is going away (a drain before it stops); the client is
+     * told with close code 1001 and should connect to another server.
+     */
+    void closeGoingAway()
+    {
+        channel.getIoThread().execute(() -> close(CLOSE_GOING_AWAY, "Server going away: connect to another"));
     }
 
     /**

@@ -101,18 +101,35 @@ class DistributionIT
     }
 
     @Test
-    void startsServesHealthAndStopsOnSigterm() throws Exception
+    void startsServesHealthAndDrainsOnSigterm() throws Exception
     {
         final Path log = dir.resolve("run.log");
         final Process meridian = command("--port", "0", "--set", "server.host=127.0.0.1",
-            "--set", "sim.securities=50").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            "--set", "sim.securities=50", "--set", "server.drain-grace-seconds=1")
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try
         {
             final int port = awaitPort(log, meridian);
-            final HttpResponse<String> health = HttpClient.newHttpClient().send(
+            final HttpClient http = HttpClient.newHttpClient();
+            final HttpResponse<String> health = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode(), health.body());
+            final String token = ZenithTestClient.JSON.readTree(http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/demo/token?user=it"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
+                .body()).get("access_token").asText();
+            try (ZenithTestClient client = new ZenithTestClient(port, token))
+            {
+                client.send("{\"Controller\":\"Market\",\"Topic\":\"Markets\",\"Action\":\"Sub\"," +
+                    "\"Confirm\":true}");
+                client.await(ZenithTestClient.data("Markets"), 30_000);
+                meridian.destroy();
+                assertTrue(meridian.waitFor(30, TimeUnit.SECONDS), "exits after the drain: " + Files.readString(log));
+                assertEquals(ZenithSession.CLOSE_GOING_AWAY, client.closeCode, Files.readString(log));
+            }
+            final String output = Files.readString(log);
+            assertTrue(output.contains("closing 1 session(s) with 1001"), output);
         }
         finally
         {
