@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * The client's own JSON parsing of each answer is inside the measurement.
  * <p>
  * Usage: {@code java -cp bench/target/benchmarks.jar io.meridian.bench.OrderRoundTrip [warmup] [measured]
- * [setting=value ...]} (defaults 2,000 and 20,000 place/cancel pairs; settings as in docs/configuration.md, e.g.
+ * [setting=value ...]} (defaults 2,000 and 20,000 place/cancel pairs; settings as in docs/settings.md, e.g.
  * {@code engine.idle-strategy=yielding}). Needs the {@code --add-opens} Agrona needs.
  */
 public final class OrderRoundTrip

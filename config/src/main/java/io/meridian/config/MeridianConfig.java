@@ -105,7 +105,7 @@ public final class MeridianConfig
                 if (null == setting)
                 {
                     throw new ConfigException(
-                        key + ": unknown setting in " + configFile + " (see docs/configuration.md)");
+                        key + ": unknown setting in " + configFile + " (see docs/settings.md)");
                 }
                 raw.put(setting, fileProps.getProperty(key).trim());
                 origin.put(setting, "config file " + configFile);
@@ -133,7 +133,7 @@ public final class MeridianConfig
             if (name.startsWith(ENV_PREFIX) && null == settingForEnv(name) && !ADMIN_TOKEN_ENV.equals(name))
             {
                 throw new ConfigException(name + ": unknown setting (environment); names are listed in " +
-                    "docs/configuration.md");
+                    "docs/settings.md");
             }
         }
 

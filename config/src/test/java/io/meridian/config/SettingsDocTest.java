@@ -8,21 +8,21 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Keeps docs/configuration.md in step with the settings: every setting is listed with its environment name, its
+ * Keeps docs/settings.md in step with the settings: every setting is listed with its environment name, its
  * environment alias if it has one, and default.
  */
-class ConfigurationDocTest
+class SettingsDocTest
 {
     @Test
     void everySettingIsDocumented() throws Exception
     {
-        final String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
+        final String doc = Files.readString(Path.of("..", "docs", "settings.md"));
         for (final Setting setting : Setting.values())
         {
             final String defaultValue = setting.defaultValue();
             final String defaultCell = defaultValue.isEmpty() ? "(empty)" : "`" + defaultValue + "`";
             final String row = "| `" + setting.key() + "` | `" + setting.envName() + "` | " + defaultCell + " |";
-            assertTrue(doc.contains(row), "docs/configuration.md is missing or out of date for " + setting.key() +
+            assertTrue(doc.contains(row), "docs/settings.md is missing or out of date for " + setting.key() +
                 "; expected a row starting " + row);
             if (!setting.envAlias().isEmpty())
             {
@@ -32,5 +32,20 @@ class ConfigurationDocTest
                     "the row of " + setting.key() + " must name its environment alias " + setting.envAlias());
             }
         }
+    }
+
+    @Test
+    void everyDocumentedSettingExists() throws Exception
+    {
+        final java.util.regex.Matcher rows = java.util.regex.Pattern.compile("(?m)^\\| `([a-z0-9.-]+)` \\| `MERIDIAN_")
+            .matcher(Files.readString(Path.of("..", "docs", "settings.md")));
+        int count = 0;
+        while (rows.find())
+        {
+            count++;
+            assertTrue(null != Setting.byKey(rows.group(1)), "docs/settings.md lists " + rows.group(1) +
+                ", which is not a setting");
+        }
+        assertTrue(count == Setting.values().length, count + " rows for " + Setting.values().length + " settings");
     }
 }
