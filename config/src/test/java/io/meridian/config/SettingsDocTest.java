@@ -37,7 +37,8 @@ class SettingsDocTest
     @Test
     void everyDocumentedSettingExists() throws Exception
     {
-        final java.util.regex.Matcher rows = java.util.regex.Pattern.compile("(?m)^\\| `([a-z0-9.-]+)` \\| `MERIDIAN_")
+        final java.util.regex.Matcher rows = java.util.regex.Pattern
+            .compile("(?m)^\\| `([a-z0-9.-]+)` \\| `MERIDIAN_")
             .matcher(Files.readString(Path.of("..", "docs", "settings.md")));
         int count = 0;
         while (rows.find())
