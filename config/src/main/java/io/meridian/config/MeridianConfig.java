@@ -296,6 +296,12 @@ public final class MeridianConfig
                 case ENGINE_IDLE_STRATEGY:
                     oneOf(setting, "backoff", "sleeping", "yielding", "busy-spin");
                     break;
+                case LOG_FORMAT:
+                    oneOf(setting, "plain", "json");
+                    break;
+                case LOG_LEVEL:
+                    oneOf(setting, "error", "warn", "info", "debug", "trace");
+                    break;
                 case HTTP_CACHE_ORIGIN:
                     checkOrigin();
                     break;
@@ -1005,6 +1011,22 @@ public final class MeridianConfig
     public String engineIdleStrategy()
     {
         return string(Setting.ENGINE_IDLE_STRATEGY);
+    }
+
+    /**
+     * @return {@code plain} or {@code json}.
+     */
+    public String logFormat()
+    {
+        return string(Setting.LOG_FORMAT);
+    }
+
+    /**
+     * @return the least severe level logged, lower case.
+     */
+    public String logLevel()
+    {
+        return string(Setting.LOG_LEVEL);
     }
 
     public int cacheMaxIdleItems()

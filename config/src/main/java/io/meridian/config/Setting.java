@@ -16,6 +16,9 @@ public enum Setting
         "Serve plain HTTP and WebSocket on server.port; false serves only the TLS listener on tls.port."),
     SERVER_IO_THREADS("server.io-threads", "2", "Undertow IO threads."),
     SERVER_NAME("server.name", "Meridian", "Name announced in Zenith/ServerInfo."),
+    LOG_FORMAT("log.format", "plain",
+        "Log line format: plain (time, level, logger, message) or json (one JSON object per line)."),
+    LOG_LEVEL("log.level", "info", "Least severe level logged: error, warn, info, debug or trace."),
     SERVER_DRAIN_GRACE_SECONDS("server.drain-grace-seconds", "10",
         "On SIGTERM, how long to keep serving connected clients while /ready says 503, so a load balancer can " +
         "take this server out, before clients are closed with 1001; skipped when no client is connected."),

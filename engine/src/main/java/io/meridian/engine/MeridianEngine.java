@@ -18,11 +18,12 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.YieldingIdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * The market-data engine of one Meridian process: an Aeron client (on an embedded media driver unless
@@ -31,7 +32,7 @@ import java.util.logging.Logger;
  */
 public final class MeridianEngine implements AutoCloseable
 {
-    private static final Logger LOG = Logger.getLogger(MeridianEngine.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(MeridianEngine.class);
 
     private final MediaDriver driver;
     private final Aeron aeron;

@@ -13,6 +13,8 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
 
 /**
  * The admin API under {@value #PATH}, for operators: list the open Zenith sessions, close one, clear the cache. Every
@@ -42,7 +43,7 @@ final class AdminHandler implements HttpHandler
     /** How long a cache clear may wait for the engine before the operator is told to try again. */
     static final long ENGINE_TIMEOUT_MS = 5000;
 
-    private static final Logger LOG = Logger.getLogger(AdminHandler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String SESSIONS = "/sessions";
     private static final String CLOSE = "/close";
@@ -150,7 +151,7 @@ final class AdminHandler implements HttpHandler
             error(exchange, StatusCodes.NOT_FOUND, "no open session " + sessionId);
             return;
         }
-        LOG.warning("session " + sessionId + " closed by operator " + operator.userId());
+        LOG.warn("session " + sessionId + " closed by operator " + operator.userId());
         session.closeByOperator();
         send(exchange, StatusCodes.OK, MAPPER.createObjectNode().put("closed", sessionId));
     }
@@ -166,7 +167,7 @@ final class AdminHandler implements HttpHandler
         try
         {
             final int count = cleared.get(ENGINE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            LOG.warning("cache cleared by operator " + operator.userId() + ": " + count + " items");
+            LOG.warn("cache cleared by operator " + operator.userId() + ": " + count + " items");
             send(exchange, StatusCodes.OK, MAPPER.createObjectNode().put("cleared", count));
         }
         catch (final TimeoutException ex)

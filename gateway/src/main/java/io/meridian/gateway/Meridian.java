@@ -4,6 +4,8 @@ import io.meridian.config.ConfigException;
 import io.meridian.config.MeridianConfig;
 import io.meridian.config.Setting;
 import io.meridian.gateway.http.ClearCacheCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Logger;
 
 /**
  * The launcher: {@code java -jar meridian.jar [--port N] [--origin URL] [--config FILE] [--set key=value]...}. Reads
@@ -24,7 +25,7 @@ import java.util.logging.Logger;
  */
 public final class Meridian
 {
-    private static final Logger LOG = Logger.getLogger(Meridian.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Meridian.class);
     private static final String CLEAR_CACHE = "--clear-cache";
     private static final String CHECK_CONFIG = "check-config";
     private static final String VERSION_FLAG = "--version";
@@ -52,12 +53,6 @@ public final class Meridian
             System.exit(clearCache(args, System.getenv(), System.out, System.err));
             return;
         }
-        if (null == System.getProperty("java.util.logging.SimpleFormatter.format"))
-        {
-            System.setProperty("java.util.logging.SimpleFormatter.format",
-                "%1$tF %1$tT.%1$tL %4$-7s %3$s - %5$s%6$s%n");
-        }
-
         final MeridianConfig config;
         try
         {
@@ -75,6 +70,7 @@ public final class Meridian
             System.exit(ex.exitCode);
             return;
         }
+        Logging.configure(config);
 
         final MeridianServer server;
         try
@@ -106,12 +102,10 @@ public final class Meridian
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
-            // java.util.logging resets its handlers in its own shutdown hook, so these lines go to stderr directly.
-            System.err.println("meridian: stopping");
-            server.drain(config.serverDrainGraceSeconds() * 1000L, config.tradingActionTimeoutMs(),
-                line -> System.err.println("meridian: " + line));
+            LOG.info("stopping");
+            server.drain(config.serverDrainGraceSeconds() * 1000L, config.tradingActionTimeoutMs(), LOG::info);
             server.close();
-            System.err.println("meridian: stopped");
+            LOG.info("stopped");
             stopped.countDown();
         }, "meridian-shutdown"));
 
@@ -178,13 +172,13 @@ public final class Meridian
         if (server.demoMode())
         {
             final String banner = "*".repeat(100);
-            LOG.warning(banner);
-            LOG.warning("DEMO MODE: no identity provider configured (auth.jwks-url is empty).");
-            LOG.warning("A built-in issuer signs tokens for ANY user name. " +
+            LOG.warn(banner);
+            LOG.warn("DEMO MODE: no identity provider configured (auth.jwks-url is empty).");
+            LOG.warn("A built-in issuer signs tokens for ANY user name. " +
                 "Never expose this to a network you do not trust.");
-            LOG.warning("Get a token:  curl -s -X POST '" + base + "/demo/token?user=alice'");
-            LOG.warning("Keys (JWKS): " + base + "/.well-known/jwks.json");
-            LOG.warning(banner);
+            LOG.warn("Get a token:  curl -s -X POST '" + base + "/demo/token?user=alice'");
+            LOG.warn("Keys (JWKS): " + base + "/.well-known/jwks.json");
+            LOG.warn(banner);
         }
     }
 

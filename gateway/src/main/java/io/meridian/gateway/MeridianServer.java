@@ -22,6 +22,8 @@ import io.undertow.util.StatusCodes;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Sequence;
@@ -31,7 +33,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 
 /**
  * One running Meridian: the engine, the embedded simulated Feed Server when {@code sim.enabled}, the token
@@ -42,7 +43,7 @@ import java.util.logging.Logger;
  */
 public final class MeridianServer implements AutoCloseable
 {
-    private static final Logger LOG = Logger.getLogger(MeridianServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(MeridianServer.class);
     static final String VERSION = "0.1.0.0";
     /** Reserved for Meridian's own HTTP API; never sent to the HTTP cache's origin. */
     static final String API_PATH = "/api/v1";
@@ -82,7 +83,7 @@ public final class MeridianServer implements AutoCloseable
                 tradingServer = config.tradingEnabled() ? new TradingServer(
                     TradingServer.Context.fromConfig(config, startedEngine.aeron()).conclude(), feedServer) : null;
                 startedSim = new AgentRunner(MeridianEngine.newIdleStrategy(config.engineIdleStrategy()),
-                    ex -> LOG.warning("simulator error: " + ex), null,
+                    ex -> LOG.warn("simulator error: " + ex), null,
                     null == tradingServer ? feedServer : new CompositeAgent(feedServer, tradingServer));
                 AgentRunner.startOnThread(startedSim);
                 LOG.info("simulated Feed Server: " + config.simMarkets() + " markets, " + config.simSecurities() +
@@ -218,7 +219,7 @@ public final class MeridianServer implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            LOG.fine(() -> "stopping a half-started listener: " + ex);
+            LOG.debug("stopping a half-started listener: {}", ex.toString());
         }
     }
 

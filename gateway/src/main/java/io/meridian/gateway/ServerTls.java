@@ -11,6 +11,8 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -34,7 +36,6 @@ import java.util.Collections;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
-import java.util.logging.Logger;
 
 /**
  * The key and certificate chain of the HTTPS/WSS listener, from PEM files ({@code tls.cert-file},
@@ -46,7 +47,7 @@ final class ServerTls
     /** The only protocol versions the listener speaks: older ones have known weaknesses. */
     static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
-    private static final Logger LOG = Logger.getLogger(ServerTls.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ServerTls.class);
     private static final String ALIAS = "meridian";
 
     private ServerTls()
@@ -296,7 +297,7 @@ final class ServerTls
             ", valid until " + certificate.getNotAfter().toInstant());
         if (now.after(certificate.getNotAfter()) || now.before(certificate.getNotBefore()))
         {
-            LOG.warning("the TLS certificate from " + file + " is not valid now (valid from " +
+            LOG.warn("the TLS certificate from " + file + " is not valid now (valid from " +
                 certificate.getNotBefore().toInstant() + " to " + certificate.getNotAfter().toInstant() +
                 "): clients will refuse it");
         }

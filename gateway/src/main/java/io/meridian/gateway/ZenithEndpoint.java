@@ -17,13 +17,14 @@ import io.undertow.websockets.core.BufferedTextMessage;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Logger;
 
 /**
  * The {@code /Zenith} WebSocket endpoint: checks an {@code Authorization: Bearer} token on the upgrade when one is
@@ -32,7 +33,7 @@ import java.util.logging.Logger;
 final class ZenithEndpoint implements WebSocketConnectionCallback
 {
     static final String SUBPROTOCOL = "ZenithJson";
-    private static final Logger LOG = Logger.getLogger(ZenithEndpoint.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ZenithEndpoint.class);
     private static final AttachmentKey<AuthenticatedUser> USER = AttachmentKey.create(AuthenticatedUser.class);
 
     private final EngineProxy engine;
@@ -180,7 +181,7 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
         {
             session.admit(upgradeUser);
         }
-        LOG.fine(() -> "session " + sessionId + " connected from " + channel.getPeerAddress());
+        LOG.debug("session {} connected from {}", sessionId, channel.getPeerAddress());
     }
 
     /**

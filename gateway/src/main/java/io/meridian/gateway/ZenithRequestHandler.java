@@ -13,10 +13,11 @@ import io.meridian.gateway.auth.Rights;
 import io.meridian.gateway.auth.TokenVerifier;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.Locale;
-import java.util.logging.Logger;
 
 /**
  * Reads one Zenith JSON request and acts on it: auth requests are answered here, subscriptions and queries go to
@@ -25,7 +26,7 @@ import java.util.logging.Logger;
  */
 final class ZenithRequestHandler
 {
-    private static final Logger LOG = Logger.getLogger(ZenithRequestHandler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ZenithRequestHandler.class);
 
     static final String PROTOCOL_VERSION = "2.0";
 
@@ -248,7 +249,7 @@ final class ZenithRequestHandler
         final AuthenticatedUser previous = session.user();
         if (null != previous && !previous.userId().equals(user.userId()))
         {
-            LOG.warning("session " + session.sessionId() + ": renewal for another user refused");
+            LOG.warn("session " + session.sessionId() + ": renewal for another user refused");
             rejected(session, request);
             return;
         }

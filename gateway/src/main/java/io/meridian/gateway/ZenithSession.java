@@ -10,11 +10,12 @@ import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.MessageHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Logger;
 
 /**
  * One Zenith WebSocket connection. Frames for the client, from the engine and from this session's own replies, go
@@ -23,7 +24,7 @@ import java.util.logging.Logger;
  */
 final class ZenithSession extends ClientSession implements MessageHandler, WebSocketCallback<Void>
 {
-    private static final Logger LOG = Logger.getLogger(ZenithSession.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ZenithSession.class);
     private static final int MAX_IN_FLIGHT = 16;
     private static final int DRAIN_LIMIT = 64;
     static final int CLOSE_SLOW_CONSUMER = 1008;
@@ -215,7 +216,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
         }
         if (!limits.admit(authenticated.userId()))
         {
-            LOG.warning("session " + sessionId() + ": user " + authenticated.userId() + " has too many sessions");
+            LOG.warn("session " + sessionId() + ": user " + authenticated.userId() + " has too many sessions");
             close(SessionLimits.CLOSE_SESSION_LIMIT, "Too many sessions for this user");
             return false;
         }
@@ -456,7 +457,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     public void onError(final WebSocketChannel channel, final Void context, final Throwable throwable)
     {
         inFlight--;
-        LOG.fine(() -> "send failed on session " + sessionId() + ": " + throwable);
+        LOG.debug("send failed on session {}: {}", sessionId(), String.valueOf(throwable));
     }
 
     private void closeFrameTooLarge()
@@ -464,7 +465,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
         markClosed();
         if (channel.isOpen())
         {
-            LOG.severe("closing session " + sessionId() + ": a frame was larger than session.send-buffer-bytes / 8");
+            LOG.error("closing session " + sessionId() + ": a frame was larger than session.send-buffer-bytes / 8");
             WebSockets.sendClose(CLOSE_SERVER_ERROR, "Frame larger than the session outbox allows", channel, null);
         }
     }
@@ -474,7 +475,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
         markClosed();
         if (channel.isOpen())
         {
-            LOG.warning("closing session " + sessionId() + ": it fell too far behind (outbox full)");
+            LOG.warn("closing session " + sessionId() + ": it fell too far behind (outbox full)");
             WebSockets.sendClose(CLOSE_SLOW_CONSUMER, "Slow consumer: outbox full", channel, null);
             // The close frame waits behind data a stalled peer will not read; drop the connection if it does not
             // go out in time, so a client that stopped reading cannot hold the session open.
@@ -486,7 +487,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     {
         if (channel.isOpen())
         {
-            LOG.warning("session " + sessionId() + " did not take its close frame; dropping the connection");
+            LOG.warn("session " + sessionId() + " did not take its close frame; dropping the connection");
             org.xnio.IoUtils.safeClose(channel);
         }
     }
