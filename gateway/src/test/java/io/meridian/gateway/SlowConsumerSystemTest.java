@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
-import static io.meridian.gateway.ZenithTestClient.action;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -131,9 +130,17 @@ class SlowConsumerSystemTest
             client.send("{\"Controller\":\"Market\",\"Topic\":\"Security!" + key + "\",\"Action\":\"Sub\"," +
                 "\"Confirm\":true}");
         }
+        // Confirmations come as each item's state is ready, not necessarily in the order asked.
+        final java.util.Set<String> unconfirmed = new java.util.HashSet<>();
         for (final String key : keys)
         {
-            client.await(action("Security!" + key, "Sub"), WAIT_MS);
+            unconfirmed.add("Security!" + key);
+        }
+        while (!unconfirmed.isEmpty())
+        {
+            final JsonNode confirm = client.await(node -> "Sub".equals(node.path("Action").asText()) &&
+                unconfirmed.contains(node.path("Topic").asText()), WAIT_MS);
+            unconfirmed.remove(confirm.get("Topic").asText());
         }
         client.drain(100);
         return client;
