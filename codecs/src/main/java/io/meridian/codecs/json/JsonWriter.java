@@ -27,8 +27,10 @@ public final class JsonWriter
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
     /** Powers of ten that fit a long, 10^0 to 10^18. */
     private static final long[] POW10 = new long[19];
-    /** "00" to "99": two digits per division when printing numbers. */
-    private static final byte[] DIGIT_PAIRS = new byte[200];
+    private static final VarHandle SHORTS =
+        MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    /** "00" to "99" as little-endian shorts (tens digit first): two digits per division, and per store. */
+    private static final short[] DIGIT_PAIRS = new short[100];
 
     static
     {
@@ -40,8 +42,7 @@ public final class JsonWriter
         }
         for (int i = 0; i < 100; i++)
         {
-            DIGIT_PAIRS[i << 1] = (byte)('0' + i / 10);
-            DIGIT_PAIRS[(i << 1) + 1] = (byte)('0' + i % 10);
+            DIGIT_PAIRS[i] = (short)(('0' + i / 10) | ('0' + i % 10) << 8);
         }
     }
 
@@ -466,18 +467,25 @@ public final class JsonWriter
         final int end = start + wholeDigits + 1 + scale;
         int p = end;
         long v = value;
-        int k = 0;
-        for (; k < scale && v > Integer.MAX_VALUE; k++)
+        int k = scale;
+        for (; k > 0 && v > Integer.MAX_VALUE; k--)
         {
             final long q = v / 10;
             a[--p] = (byte)('0' + (v - q * 10));
             v = q;
         }
-        if (k < scale)
+        if (k > 0)
         {
             // Most prices and quantities fit an int, and int division by a constant is the cheaper one.
             int i = (int)v;
-            for (; k < scale; k++)
+            for (; k >= 2; k -= 2)
+            {
+                final int q = i / 100;
+                p -= 2;
+                SHORTS.set(a, p, DIGIT_PAIRS[i - q * 100]);
+                i = q;
+            }
+            if (k == 1)
             {
                 final int q = i / 10;
                 a[--p] = (byte)('0' + (i - q * 10));
@@ -549,9 +557,8 @@ public final class JsonWriter
         while (v > Integer.MAX_VALUE)
         {
             final long q = v / 100;
-            final int pair = (int)(v - q * 100) << 1;
-            a[--p] = DIGIT_PAIRS[pair + 1];
-            a[--p] = DIGIT_PAIRS[pair];
+            p -= 2;
+            SHORTS.set(a, p, DIGIT_PAIRS[(int)(v - q * 100)]);
             v = q;
         }
         // Most values fit an int, and int division by a constant is cheaper than long division.
@@ -559,16 +566,14 @@ public final class JsonWriter
         while (i >= 100)
         {
             final int q = i / 100;
-            final int pair = (i - q * 100) << 1;
-            a[--p] = DIGIT_PAIRS[pair + 1];
-            a[--p] = DIGIT_PAIRS[pair];
+            p -= 2;
+            SHORTS.set(a, p, DIGIT_PAIRS[i - q * 100]);
             i = q;
         }
         if (i >= 10)
         {
-            final int pair = i << 1;
-            a[--p] = DIGIT_PAIRS[pair + 1];
-            a[--p] = DIGIT_PAIRS[pair];
+            p -= 2;
+            SHORTS.set(a, p, DIGIT_PAIRS[i]);
         }
         else if (i > 0 || p == end)
         {
