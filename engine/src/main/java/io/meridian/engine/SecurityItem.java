@@ -5,6 +5,7 @@ import io.meridian.codecs.interlink.DecimalDecoder;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.interlink.SecurityUpdateDecoder;
 import io.meridian.codecs.json.JsonWriter;
+import org.agrona.DirectBuffer;
 
 /**
  * The cached state of one security, in fixed-point form, and its rendering as the Zenith {@code Security} payload.
@@ -33,6 +34,27 @@ final class SecurityItem extends Item
         TRADING_STATE, DECIMAL, DECIMAL, DECIMAL, DECIMAL, DECIMAL, DECIMAL, TREND, DECIMAL, INTEGER, DECIMAL,
         DECIMAL, INTEGER, DECIMAL, INTEGER, DECIMAL, DECIMAL, DECIMAL,
     };
+    /** The presence bits of every field in {@link #BITS}. */
+    private static final long VALUE_FIELDS;
+    /** By presence bit number: the field's index in {@link #BITS}, and its offset in the message's root block. */
+    private static final int[] INDEX_OF_BIT = new int[Long.SIZE];
+    private static final int[] OFFSET_OF_BIT = new int[Long.SIZE];
+    private static final int DECIMAL_MANTISSA_OFFSET = DecimalDecoder.mantissaEncodingOffset();
+    private static final int DECIMAL_EXPONENT_OFFSET = DecimalDecoder.exponentEncodingOffset();
+
+    static
+    {
+        long fields = 0;
+        for (int i = 0; i < BITS.length; i++)
+        {
+            fields |= BITS[i];
+            final int bit = Long.numberOfTrailingZeros(BITS[i]);
+            INDEX_OF_BIT[bit] = i;
+            OFFSET_OF_BIT[bit] = encodingOffset(BITS[i]);
+        }
+        VALUE_FIELDS = fields;
+    }
+
     /** Fields that are Optional in Zenith (never null): absent means their default, zero. */
     private static final long NEVER_NULL = SecurityFields.ASK_COUNT | SecurityFields.ASK_QUANTITY |
         SecurityFields.BID_COUNT | SecurityFields.BID_QUANTITY | SecurityFields.NUMBER_OF_TRADES |
@@ -78,21 +100,43 @@ final class SecurityItem extends Item
     {
         final long presence = decoder.presence();
         final long cleared = decoder.cleared() & ~presence;
-        for (int i = 0; i < BITS.length; i++)
+        // Only the fields sent are visited, lowest bit first, each read at its fixed place in the message.
+        final DirectBuffer buffer = decoder.buffer();
+        final int base = decoder.offset();
+        final long[] mantissa = this.mantissa;
+        final byte[] exponent = this.exponent;
+        long present = presence & VALUE_FIELDS;
+        while (present != 0)
         {
-            final long bit = BITS[i];
-            if ((presence & bit) != 0)
+            final int bit = Long.numberOfTrailingZeros(present);
+            present &= present - 1;
+            final int index = INDEX_OF_BIT[bit];
+            final int at = base + OFFSET_OF_BIT[bit];
+            switch (KINDS[index])
             {
-                read(decoder, i, bit);
-                valueMask |= bit;
-            }
-            else if ((cleared & bit) != 0)
-            {
-                valueMask &= ~bit;
-                mantissa[i] = 0;
-                exponent[i] = 0;
+                case DECIMAL:
+                    mantissa[index] =
+                        buffer.getLong(at + DECIMAL_MANTISSA_OFFSET, SecurityUpdateDecoder.BYTE_ORDER);
+                    exponent[index] = buffer.getByte(at + DECIMAL_EXPONENT_OFFSET);
+                    break;
+                case INTEGER:
+                    mantissa[index] = buffer.getInt(at, SecurityUpdateDecoder.BYTE_ORDER);
+                    break;
+                default:
+                    mantissa[index] = buffer.getByte(at) & 0xFF;
+                    break;
             }
         }
+        long gone = cleared & VALUE_FIELDS;
+        while (gone != 0)
+        {
+            final int bit = Long.numberOfTrailingZeros(gone);
+            gone &= gone - 1;
+            final int index = INDEX_OF_BIT[bit];
+            mantissa[index] = 0;
+            exponent[index] = 0;
+        }
+        valueMask = (valueMask | (presence & VALUE_FIELDS)) & ~(cleared & VALUE_FIELDS);
         if ((presence & SecurityFields.STATIC) != 0)
         {
             code = decoder.code();
@@ -105,87 +149,84 @@ final class SecurityItem extends Item
         return (presence | cleared) & SecurityFields.ALL & ~SecurityFields.STATIC;
     }
 
-    private void read(final SecurityUpdateDecoder decoder, final int index, final long bit)
+    /**
+     * Where each value field lies in a {@code SecurityUpdate}'s root block, from the generated decoder.
+     */
+    private static int encodingOffset(final long bit)
     {
         if (bit == SecurityFields.TRADING_STATE)
         {
-            mantissa[index] = decoder.tradingStateRaw();
+            return SecurityUpdateDecoder.tradingStateEncodingOffset();
         }
-        else if (bit == SecurityFields.TREND)
+        if (bit == SecurityFields.TREND)
         {
-            mantissa[index] = decoder.trendRaw();
+            return SecurityUpdateDecoder.trendEncodingOffset();
         }
-        else if (bit == SecurityFields.BID_COUNT)
+        if (bit == SecurityFields.BID_COUNT)
         {
-            mantissa[index] = decoder.bidCount();
+            return SecurityUpdateDecoder.bidCountEncodingOffset();
         }
-        else if (bit == SecurityFields.ASK_COUNT)
+        if (bit == SecurityFields.ASK_COUNT)
         {
-            mantissa[index] = decoder.askCount();
+            return SecurityUpdateDecoder.askCountEncodingOffset();
         }
-        else if (bit == SecurityFields.NUMBER_OF_TRADES)
+        if (bit == SecurityFields.NUMBER_OF_TRADES)
         {
-            mantissa[index] = decoder.numberOfTrades();
+            return SecurityUpdateDecoder.numberOfTradesEncodingOffset();
         }
-        else
-        {
-            final DecimalDecoder decimal = decimal(decoder, bit);
-            mantissa[index] = decimal.mantissa();
-            exponent[index] = decimal.exponent();
-        }
-    }
-
-    private static DecimalDecoder decimal(final SecurityUpdateDecoder decoder, final long bit)
-    {
         if (bit == SecurityFields.OPEN)
         {
-            return decoder.open();
+            return SecurityUpdateDecoder.openEncodingOffset();
         }
         if (bit == SecurityFields.HIGH)
         {
-            return decoder.high();
+            return SecurityUpdateDecoder.highEncodingOffset();
         }
         if (bit == SecurityFields.LOW)
         {
-            return decoder.low();
+            return SecurityUpdateDecoder.lowEncodingOffset();
         }
         if (bit == SecurityFields.CLOSE)
         {
-            return decoder.closePrice();
+            return SecurityUpdateDecoder.closePriceEncodingOffset();
         }
         if (bit == SecurityFields.LAST)
         {
-            return decoder.last();
+            return SecurityUpdateDecoder.lastEncodingOffset();
         }
         if (bit == SecurityFields.BEST_BID)
         {
-            return decoder.bestBid();
+            return SecurityUpdateDecoder.bestBidEncodingOffset();
         }
         if (bit == SecurityFields.BID_QUANTITY)
         {
-            return decoder.bidQuantity();
+            return SecurityUpdateDecoder.bidQuantityEncodingOffset();
         }
         if (bit == SecurityFields.BEST_ASK)
         {
-            return decoder.bestAsk();
+            return SecurityUpdateDecoder.bestAskEncodingOffset();
         }
         if (bit == SecurityFields.ASK_QUANTITY)
         {
-            return decoder.askQuantity();
+            return SecurityUpdateDecoder.askQuantityEncodingOffset();
         }
         if (bit == SecurityFields.VOLUME)
         {
-            return decoder.volume();
+            return SecurityUpdateDecoder.volumeEncodingOffset();
         }
         if (bit == SecurityFields.VALUE_TRADED)
         {
-            return decoder.valueTraded();
+            return SecurityUpdateDecoder.valueTradedEncodingOffset();
         }
         if (bit == SecurityFields.VWAP)
         {
-            return decoder.vwap();
+            return SecurityUpdateDecoder.vwapEncodingOffset();
         }
-        return decoder.lotSize();
+        if (bit == SecurityFields.LOT_SIZE)
+        {
+            return SecurityUpdateDecoder.lotSizeEncodingOffset();
+        }
+        throw new IllegalArgumentException("not a value field: " + bit);
     }
 
     @Override
@@ -267,6 +308,11 @@ final class SecurityItem extends Item
     long mantissa(final long bit)
     {
         return mantissa[indexOf(bit)];
+    }
+
+    byte exponent(final long bit)
+    {
+        return exponent[indexOf(bit)];
     }
 
     boolean hasValue(final long bit)
