@@ -64,6 +64,40 @@ public final class EngineCounters
     private final UnsafeBuffer errorBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final DistinctErrorLog errorLog = new DistinctErrorLog(errorBuffer, SystemEpochClock.INSTANCE);
 
+    /**
+     * Visit every counter with its name for operators ({@code engine.security-updates} and so on), in a fixed order;
+     * for the admin API and {@code meridian stat}. Allocates nothing itself.
+     *
+     * @param visitor called with each name and value.
+     */
+    public void forEach(final java.util.function.ObjLongConsumer<String> visitor)
+    {
+        visitor.accept("engine.security-updates", securityUpdates.get());
+        visitor.accept("engine.upstream-subscribes", upstreamSubscribes.get());
+        visitor.accept("engine.sequence-gaps", sequenceGaps.get());
+        visitor.accept("engine.unknown-item-updates", unknownItemUpdates.get());
+        visitor.accept("engine.overflowed-sessions", overflowedSessions.get());
+        visitor.accept("engine.errors", errors.get());
+        visitor.accept("engine.evictions", evictions.get());
+        visitor.accept("engine.slow-consumer-resyncs", slowConsumerResyncs.get());
+        visitor.accept("engine.depth-updates", depthUpdates.get());
+        visitor.accept("engine.level-updates", levelUpdates.get());
+        visitor.accept("engine.trade-updates", tradeUpdates.get());
+        visitor.accept("engine.inconsistent-updates", inconsistentUpdates.get());
+        visitor.accept("engine.trade-queries-from-cache", tradeQueriesFromCache.get());
+        visitor.accept("engine.trade-queries-upstream", tradeQueriesUpstream.get());
+        visitor.accept("engine.split-frames", splitFrames.get());
+        visitor.accept("engine.trading-updates", tradingUpdates.get());
+        visitor.accept("engine.order-requests", orderRequests.get());
+        visitor.accept("engine.order-timeouts", orderTimeouts.get());
+        visitor.accept("engine.late-order-responses", lateOrderResponses.get());
+        visitor.accept("engine.refused-trading-requests", refusedTradingRequests.get());
+        visitor.accept("engine.refused-subscriptions", refusedSubscriptions.get());
+        visitor.accept("engine.revoked-subscriptions", revokedSubscriptions.get());
+        visitor.accept("engine.cache-clears", cacheClears.get());
+        visitor.accept("engine.query-timeouts", queryTimeouts.get());
+    }
+
     public long securityUpdates()
     {
         return securityUpdates.get();

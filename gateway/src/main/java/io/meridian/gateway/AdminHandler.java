@@ -3,6 +3,7 @@ package io.meridian.gateway;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meridian.engine.EngineCounters;
 import io.meridian.engine.EngineProxy;
 import io.meridian.gateway.auth.AdminAccess;
 import io.meridian.gateway.auth.AuthenticatedUser;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeoutException;
  *     <li>{@code GET /admin/sessions}: every open session: id, user, peer address, TLS, connected and token expiry
  *     times, whether its data is stopped for an expired token, and the bytes waiting in its outbox.</li>
  *     <li>{@code POST /admin/sessions/ID/close}: close a session with code 4000; 404 if there is none.</li>
+ *     <li>{@code GET /admin/counters}: every counter by name with its value (what {@code meridian stat} prints).</li>
  *     <li>{@code POST /admin/cache/clear}: drop every cached item nobody subscribes to and fetch every subscribed one
  *     afresh from upstream (its clients get full state again); answers the number of items cleared.</li>
  * </ul>
@@ -47,16 +49,20 @@ final class AdminHandler implements HttpHandler
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String SESSIONS = "/sessions";
     private static final String CLOSE = "/close";
+    static final String COUNTERS = "/counters";
 
     private final AdminAccess access;
     private final ZenithEndpoint zenith;
     private final EngineProxy engine;
+    private final EngineCounters counters;
 
-    AdminHandler(final AdminAccess access, final ZenithEndpoint zenith, final EngineProxy engine)
+    AdminHandler(
+        final AdminAccess access, final ZenithEndpoint zenith, final EngineProxy engine, final EngineCounters counters)
     {
         this.access = access;
         this.zenith = zenith;
         this.engine = engine;
+        this.counters = counters;
     }
 
     @Override
@@ -90,6 +96,13 @@ final class AdminHandler implements HttpHandler
                 closeSession(exchange, user, path.substring(SESSIONS.length() + 1, path.length() - CLOSE.length()));
             }
         }
+        else if (COUNTERS.equals(path))
+        {
+            if (allow(exchange, method, Methods.GET))
+            {
+                listCounters(exchange);
+            }
+        }
         else if ("/cache/clear".equals(path))
         {
             if (allow(exchange, method, Methods.POST))
@@ -101,6 +114,18 @@ final class AdminHandler implements HttpHandler
         {
             error(exchange, StatusCodes.NOT_FOUND, "no such admin resource: " + PATH + path);
         }
+    }
+
+    private void listCounters(final HttpServerExchange exchange)
+    {
+        final ObjectNode body = MAPPER.createObjectNode();
+        final ArrayNode list = body.putArray("counters");
+        counters.forEach((name, value) -> list.addObject().put("name", name).put("value", value));
+        list.addObject().put("name", "gateway.sessions").put("value", zenith.sessionCount());
+        list.addObject().put("name", "log.warnings").put("value", Logging.warnings());
+        list.addObject().put("name", "log.errors").put("value", Logging.errors());
+        body.put("timeMs", System.currentTimeMillis());
+        send(exchange, StatusCodes.OK, body);
     }
 
     private void listSessions(final HttpServerExchange exchange)

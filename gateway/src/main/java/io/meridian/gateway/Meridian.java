@@ -28,6 +28,7 @@ public final class Meridian
     private static final Logger LOG = LoggerFactory.getLogger(Meridian.class);
     private static final String CLEAR_CACHE = "--clear-cache";
     private static final String CHECK_CONFIG = "check-config";
+    private static final String STAT = "stat";
     private static final String VERSION_FLAG = "--version";
 
     private Meridian()
@@ -46,6 +47,12 @@ public final class Meridian
         {
             System.exit(checkConfig(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out,
                 System.err));
+            return;
+        }
+        // Operator commands take settings options too (the shipped launcher puts --config first).
+        if (Arrays.asList(args).contains(STAT))
+        {
+            System.exit(stat(args, System.getenv(), System.out, System.err));
             return;
         }
         if (Arrays.asList(args).contains(CLEAR_CACHE))
@@ -208,8 +215,76 @@ public final class Meridian
     static int clearCache(final String[] args, final Map<String, String> env, final PrintStream out,
         final PrintStream err)
     {
+        final AdminTarget target = adminTarget(args, CLEAR_CACHE, List.of(), env, err);
+        if (target.exitCode >= 0)
+        {
+            return target.exitCode;
+        }
+        return ClearCacheCommand.run(target.host, target.port, target.token, out, err);
+    }
+
+    /**
+     * {@code meridian stat [--port N] [--token TOKEN] [--watch SECONDS [--count N]]}: print the counters of the
+     * Meridian listening on this host at the port the settings name, once or every {@code SECONDS} with rates; the
+     * token as for {@code --clear-cache}.
+     *
+     * @param args command line, including {@code stat}.
+     * @param env  the environment.
+     * @param out  where the counters go.
+     * @param err  where errors go.
+     * @return the exit code: 0 printed, 1 not, 2 for a bad command line.
+     */
+    static int stat(final String[] args, final Map<String, String> env, final PrintStream out, final PrintStream err)
+    {
+        final AdminTarget target = adminTarget(args, STAT, List.of("--watch", "--count"), env, err);
+        if (target.exitCode >= 0)
+        {
+            return target.exitCode;
+        }
+        final int watch;
+        final int count;
+        try
+        {
+            watch = Integer.parseInt(target.options.getOrDefault("--watch", "0"));
+            count = Integer.parseInt(target.options.getOrDefault("--count", "0"));
+        }
+        catch (final NumberFormatException ex)
+        {
+            err.println("meridian: stat: --watch and --count take whole numbers");
+            return 2;
+        }
+        if (watch < 0 || count < 0)
+        {
+            err.println("meridian: stat: --watch and --count cannot be negative");
+            return 2;
+        }
+        return StatCommand.run(target.host, target.port, target.token, watch, count, out, err);
+    }
+
+    /**
+     * Where an operator command goes and with what token: the command word and its own options are taken out, the
+     * rest are settings options as for a start.
+     */
+    private static final class AdminTarget
+    {
+        String host;
+        int port;
+        String token;
+        /** Set when the command line was help (0) or bad (2): the command ends with it. */
+        int exitCode = -1;
+        final Map<String, String> options = new HashMap<>();
+    }
+
+    private static AdminTarget adminTarget(
+        final String[] args,
+        final String command,
+        final List<String> ownOptions,
+        final Map<String, String> env,
+        final PrintStream err)
+    {
+        final AdminTarget target = new AdminTarget();
+        target.token = env.get(MeridianConfig.ADMIN_TOKEN_ENV);
         final List<String> rest = new ArrayList<>();
-        String token = env.get(MeridianConfig.ADMIN_TOKEN_ENV);
         final MeridianConfig config;
         try
         {
@@ -217,9 +292,13 @@ public final class Meridian
             {
                 if ("--token".equals(args[i]))
                 {
-                    token = value(args, ++i, args[i - 1]);
+                    target.token = value(args, ++i, args[i - 1]);
                 }
-                else if (!CLEAR_CACHE.equals(args[i]))
+                else if (ownOptions.contains(args[i]))
+                {
+                    target.options.put(args[i], value(args, ++i, args[i - 1]));
+                }
+                else if (!command.equals(args[i]))
                 {
                     rest.add(args[i]);
                 }
@@ -229,16 +308,20 @@ public final class Meridian
         catch (final UsageException ex)
         {
             err.println(ex.getMessage());
-            return ex.exitCode == 0 ? 0 : 2;
+            target.exitCode = ex.exitCode == 0 ? 0 : 2;
+            return target;
         }
         catch (final ConfigException ex)
         {
             err.println("meridian: " + ex.getMessage());
-            return 2;
+            target.exitCode = 2;
+            return target;
         }
         final String host = config.serverHost();
         final boolean anyAddress = host.isEmpty() || "0.0.0.0".equals(host) || "::".equals(host);
-        return ClearCacheCommand.run(anyAddress ? "127.0.0.1" : host, config.serverPort(), token, out, err);
+        target.host = anyAddress ? "127.0.0.1" : host;
+        target.port = config.serverPort();
+        return target;
     }
 
     /**
@@ -367,12 +450,13 @@ public final class Meridian
             .append("usage: java -jar meridian.jar [--port N] [--origin URL] [--config FILE] [--set key=value]...\n")
             .append("       java -jar meridian.jar --clear-cache [--port N] [--token TOKEN]\n")
             .append("       java -jar meridian.jar check-config FILE [--set key=value]...\n")
+            .append("       java -jar meridian.jar stat [--port N] [--token TOKEN] [--watch SECONDS [--count N]]\n")
             .append("       java -jar meridian.jar --version\n\n")
             .append("--origin URL puts the HTTP cache in front of URL (http-cache.origin; also PROXY_URL).\n")
             .append("--clear-cache clears the HTTP cache of the Meridian running on this host at that port, with\n")
             .append("the token given or MERIDIAN_ADMIN_TOKEN (scope zenith/admin), or in demo mode a demo token.\n")
             .append("check-config checks a settings file (and the environment) as a start would, and starts\n")
-            .append("nothing.\n\n")
+            .append("nothing. stat prints the counters of the Meridian running on this host at that port.\n\n")
             .append("Every setting can also come from the environment (MERIDIAN_SERVER_PORT=8080) or a system\n")
             .append("property (-Dmeridian.server.port=8080). Settings:\n");
         for (final Setting setting : Setting.values())

@@ -128,7 +128,8 @@ public final class MeridianServer implements AutoCloseable
                 .addExactPath("/Zenith", zenith.handler())
                 .addExactPath("/health", this::health)
                 .addExactPath("/ready", this::ready)
-                .addPrefixPath(AdminHandler.PATH, new AdminHandler(adminAccess, zenith, startedEngine.proxy()))
+                .addPrefixPath(AdminHandler.PATH, new AdminHandler(adminAccess, zenith, startedEngine.proxy(),
+                    startedEngine.counters()))
                 .addExactPath(HttpCacheHandler.CLEAR_PATH, null == httpCache ? MeridianServer::httpCacheOff :
                     httpCache.clearHandler());
             final HttpHandler reserved = ResponseCodeHandler.HANDLE_404;

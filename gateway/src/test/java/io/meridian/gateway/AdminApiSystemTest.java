@@ -131,6 +131,66 @@ class AdminApiSystemTest
         }
     }
 
+    @Test
+    void countersMoveWithTrafficAndStatPrintsThem() throws Exception
+    {
+        final long subscribesBefore = counter("engine.upstream-subscribes");
+        final String topic = "Security!" + server.feedServer().securityKeys().get(2);
+        try (ZenithTestClient client = new ZenithTestClient(server.port(), server.demoIssuer().mint("counted")))
+        {
+            client.send("{\"Controller\":\"Market\",\"Topic\":\"" + topic + "\",\"Action\":\"Sub\",\"Confirm\":true}");
+            client.await(action(topic, "Sub"), WAIT_MS);
+            assertTrue(counter("gateway.sessions") >= 1);
+            assertTrue(counter("engine.upstream-subscribes") > subscribesBefore, "a new item was subscribed upstream");
+
+            final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            final int code = Meridian.stat(new String[]{ "stat", "--port", Integer.toString(server.port()),
+                "--set", "server.host=127.0.0.1", "--watch", "1", "--count", "2" }, Map.of(),
+                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+            final String printed = out.toString();
+            assertEquals(0, code, err.toString());
+            assertEquals(2, printed.split("Meridian at http://127.0.0.1:" + server.port(), -1).length - 1, printed);
+            assertTrue(printed.matches("(?s).*engine\\.security-updates +[0-9,]+\n.*"), printed);
+            assertTrue(printed.matches("(?s).*engine\\.security-updates +[0-9,]+ +[0-9,.]+/s\n.*"),
+                "the second print has rates: " + printed);
+            assertTrue(printed.contains("gateway.sessions") && printed.contains("log.errors"), printed);
+        }
+        assertEquals(403, send("GET", "/admin/counters", server.demoIssuer().mint("trader")).statusCode());
+        assertEquals(405, send("POST", "/admin/counters", adminToken).statusCode());
+    }
+
+    @Test
+    void statSaysWhenNothingRunsAndRefusesBadOptions() throws Exception
+    {
+        final int freePort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0))
+        {
+            freePort = socket.getLocalPort();
+        }
+        final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream errStream = new java.io.PrintStream(err, true);
+        final java.io.PrintStream quiet = new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true);
+        assertEquals(1, Meridian.stat(new String[]{ "stat", "--port", Integer.toString(freePort) }, Map.of(), quiet,
+            errStream));
+        assertTrue(err.toString().contains("nothing answers at"), err.toString());
+        err.reset();
+        assertEquals(2, Meridian.stat(new String[]{ "stat", "--watch", "often" }, Map.of(), quiet, errStream));
+        assertTrue(err.toString().contains("--watch and --count take whole numbers"), err.toString());
+    }
+
+    private static long counter(final String name) throws Exception
+    {
+        for (final JsonNode counter : json(send("GET", "/admin/counters", adminToken)).get("counters"))
+        {
+            if (name.equals(counter.get("name").asText()))
+            {
+                return counter.get("value").asLong();
+            }
+        }
+        throw new AssertionError("no counter " + name);
+    }
+
     private static boolean listed(final long sessionId)
     {
         try

@@ -45,21 +45,15 @@ public final class ClearCacheCommand
         final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
         try
         {
-            String bearer = token;
-            if (null == bearer || bearer.isBlank())
+            final String bearer = bearer(http, base, token, "--clear-cache", err);
+            if (null == bearer)
             {
-                bearer = demoToken(http, base);
-                if (null == bearer)
-                {
-                    err.println("meridian: --clear-cache needs an admin token (scope " + Rights.ADMIN +
-                        "): set MERIDIAN_ADMIN_TOKEN or pass --token TOKEN");
-                    return 1;
-                }
+                return 1;
             }
             final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base +
                 HttpCacheHandler.CLEAR_PATH))
                 .timeout(TIMEOUT)
-                .header("Authorization", "Bearer " + bearer.trim())
+                .header("Authorization", "Bearer " + bearer)
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(), HttpResponse.BodyHandlers.ofString());
             final JsonNode body = json(response.body());
@@ -73,25 +67,79 @@ public final class ClearCacheCommand
                 (body.has("error") ? ": " + body.get("error").asText() : ""));
             return 1;
         }
-        catch (final ConnectException ex)
+        catch (final IOException | InterruptedException ex)
         {
-            err.println("meridian: nothing answers at " + base + "; is Meridian running there (--port N)?");
-            return 1;
-        }
-        catch (final IOException ex)
-        {
-            err.println("meridian: clearing the HTTP cache at " + base + " failed: " + ex);
-            return 1;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            err.println("meridian: interrupted");
-            return 1;
+            return failed(ex, "clearing the HTTP cache at " + base, base, err);
         }
     }
 
-    private static String demoToken(final HttpClient http, final String base) throws IOException, InterruptedException
+    /**
+     * The token an operator command uses: the one given, else one from a demo-mode Meridian's issuer; says why when
+     * there is none.
+     *
+     * @param http    the client.
+     * @param base    Meridian's base URL.
+     * @param token   the token given, or null or empty.
+     * @param command the command, for the message.
+     * @param err     where the message goes.
+     * @return the token, or null.
+     * @throws IOException          if Meridian cannot be reached.
+     * @throws InterruptedException if interrupted.
+     */
+    public static String bearer(
+        final HttpClient http, final String base, final String token, final String command, final PrintStream err)
+        throws IOException, InterruptedException
+    {
+        if (null != token && !token.isBlank())
+        {
+            return token.trim();
+        }
+        final String demo = demoToken(http, base);
+        if (null == demo)
+        {
+            err.println("meridian: " + command + " needs an admin token (scope " + Rights.ADMIN +
+                "): set MERIDIAN_ADMIN_TOKEN or pass --token TOKEN");
+        }
+        return demo;
+    }
+
+    /**
+     * Say why an operator command could not reach Meridian.
+     *
+     * @param ex    what went wrong.
+     * @param doing what the command was doing, for the message.
+     * @param base  Meridian's base URL.
+     * @param err   where the message goes.
+     * @return the exit code, 1.
+     */
+    public static int failed(final Exception ex, final String doing, final String base, final PrintStream err)
+    {
+        if (ex instanceof InterruptedException)
+        {
+            Thread.currentThread().interrupt();
+            err.println("meridian: interrupted");
+        }
+        else if (ex instanceof ConnectException)
+        {
+            err.println("meridian: nothing answers at " + base + "; is Meridian running there (--port N)?");
+        }
+        else
+        {
+            err.println("meridian: " + doing + " failed: " + ex);
+        }
+        return 1;
+    }
+
+    /**
+     * Ask a demo-mode Meridian's own issuer for an operator token, as anyone who can reach it could.
+     *
+     * @param http the client.
+     * @param base Meridian's base URL.
+     * @return the token, or null when Meridian is not in demo mode.
+     * @throws IOException          if Meridian cannot be reached.
+     * @throws InterruptedException if interrupted.
+     */
+    public static String demoToken(final HttpClient http, final String base) throws IOException, InterruptedException
     {
         final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base +
             DemoTokenHandler.PATH + "?user=admin&scope=" + Rights.ADMIN.replace("/", "%2F")))
