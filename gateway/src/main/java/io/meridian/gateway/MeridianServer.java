@@ -60,6 +60,7 @@ public final class MeridianServer implements AutoCloseable
     private volatile boolean draining;
     private final ZenithEndpoint zenith;
     private final HttpCacheHandler httpCache;
+    private final MetricsHandler metrics;
     private final Undertow undertow;
     private final int port;
     private final int tlsPort;
@@ -71,6 +72,7 @@ public final class MeridianServer implements AutoCloseable
         AgentRunner startedSim = null;
         Undertow startedUndertow = null;
         HttpCacheHandler startedCache = null;
+        MetricsHandler startedMetrics = null;
         try
         {
             // Read the key material first, so that unusable files stop the start before anything runs.
@@ -121,6 +123,9 @@ public final class MeridianServer implements AutoCloseable
                     config.httpCacheMaxBytes() / (1024 * 1024) + " MiB");
             }
             httpCache = startedCache;
+            startedMetrics = new MetricsHandler(startedEngine, zenith::sessionCount,
+                () -> notReadyReasons().isEmpty(), () -> draining);
+            metrics = startedMetrics;
 
             // With an origin, every path Meridian does not own is the origin's.
             final PathHandler paths = new PathHandler(null == httpCache ? ResponseCodeHandler.HANDLE_404 :
@@ -128,6 +133,7 @@ public final class MeridianServer implements AutoCloseable
                 .addExactPath("/Zenith", zenith.handler())
                 .addExactPath("/health", this::health)
                 .addExactPath("/ready", this::ready)
+                .addExactPath(MetricsHandler.PATH, metrics)
                 .addPrefixPath(AdminHandler.PATH, new AdminHandler(adminAccess, zenith, startedEngine.proxy(),
                     startedEngine.counters()))
                 .addExactPath(HttpCacheHandler.CLEAR_PATH, null == httpCache ? MeridianServer::httpCacheOff :
@@ -207,7 +213,7 @@ public final class MeridianServer implements AutoCloseable
                 // A listener bound before another failed to bind must not keep its port.
                 stopQuietly(startedUndertow);
             }
-            CloseHelper.quietCloseAll(startedCache, startedSim, startedEngine);
+            CloseHelper.quietCloseAll(startedCache, startedMetrics, startedSim, startedEngine);
             throw ex;
         }
     }
@@ -455,7 +461,7 @@ public final class MeridianServer implements AutoCloseable
     public void close()
     {
         undertow.stop();
-        CloseHelper.quietCloseAll(httpCache, simRunner, engine);
+        CloseHelper.quietCloseAll(httpCache, metrics, simRunner, engine);
     }
 
     MeridianConfig config()

@@ -161,6 +161,47 @@ class AdminApiSystemTest
     }
 
     @Test
+    void metricsAreInThePrometheusFormatAndMoveWithTraffic() throws Exception
+    {
+        final HttpResponse<String> before = send("GET", "/metrics", null);
+        assertEquals(200, before.statusCode(), before.body());
+        assertTrue(before.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+        for (final String name : new String[]{ "meridian_engine_security_updates_total",
+            "meridian_engine_upstream_subscribes_total", "meridian_sessions", "meridian_upstream_up",
+            "meridian_ready", "meridian_log_errors_total", "jvm_memory_used_bytes", "jvm_gc_",
+            "process_uptime_seconds" })
+        {
+            assertTrue(before.body().contains(name), name + " missing from:\n" + before.body());
+        }
+        assertEquals(1.0, metric(before.body(), "meridian_upstream_up"), before.body());
+        final double subscribes = metric(before.body(), "meridian_engine_upstream_subscribes_total");
+
+        final String topic = "Security!" + server.feedServer().securityKeys().get(3);
+        try (ZenithTestClient client = new ZenithTestClient(server.port(), server.demoIssuer().mint("scraped")))
+        {
+            client.send("{\"Controller\":\"Market\",\"Topic\":\"" + topic + "\",\"Action\":\"Sub\"," +
+                "\"Confirm\":true}");
+            client.await(action(topic, "Sub"), WAIT_MS);
+            final String after = send("GET", "/metrics", null).body();
+            assertTrue(metric(after, "meridian_engine_upstream_subscribes_total") > subscribes, after);
+            assertTrue(metric(after, "meridian_sessions") >= 1, after);
+        }
+        assertEquals(405, send("POST", "/metrics", null).statusCode());
+    }
+
+    private static double metric(final String text, final String name)
+    {
+        for (final String line : text.split("\n"))
+        {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{"))
+            {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no sample of " + name);
+    }
+
+    @Test
     void statSaysWhenNothingRunsAndRefusesBadOptions() throws Exception
     {
         final int freePort;
