@@ -189,6 +189,36 @@ class AdminApiSystemTest
         assertEquals(405, send("POST", "/metrics", null).statusCode());
     }
 
+    @Test
+    void theGrafanaDashboardAsksOnlyForMetricsThatExist() throws Exception
+    {
+        final JsonNode dashboard = ZenithTestClient.JSON.readTree(
+            java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "grafana-dashboard.json")));
+        final String scrape = send("GET", "/metrics", null).body();
+        final java.util.regex.Pattern names =
+            java.util.regex.Pattern.compile("\\b(meridian|jvm|process|system)_[a-z_]+");
+        int checked = 0;
+        for (final JsonNode panel : dashboard.get("panels"))
+        {
+            for (final JsonNode target : panel.get("targets"))
+            {
+                final java.util.regex.Matcher matcher = names.matcher(target.get("expr").asText());
+                while (matcher.find())
+                {
+                    final String name = matcher.group();
+                    // GC pause timers appear with the first collection Micrometer is told of.
+                    if (!name.startsWith("jvm_gc_pause"))
+                    {
+                        assertTrue(scrape.contains("\n" + name + " ") || scrape.contains("\n" + name + "{"),
+                            panel.get("title").asText() + " asks for " + name + ", which /metrics does not have");
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertTrue(checked >= 20, "checked " + checked);
+    }
+
     private static double metric(final String text, final String name)
     {
         for (final String line : text.split("\n"))
