@@ -838,7 +838,15 @@ public final class MeridianConfig
     }
 
     /**
-     * @return the external media driver directory, or empty for an embedded driver.
+     * @return the file the counters are mapped in, or empty to keep them in memory only.
+     */
+    public String countersFile()
+    {
+        return string(Setting.COUNTERS_FILE);
+    }
+
+    /**
+     * @return directory of an external media driver; empty for an embedded one.
      */
     public String aeronDir()
     {

@@ -19,6 +19,8 @@ public enum Setting
     LOG_FORMAT("log.format", "plain",
         "Log line format: plain (time, level, logger, message) or json (one JSON object per line)."),
     LOG_LEVEL("log.level", "info", "Least severe level logged: error, warn, info, debug or trace."),
+    COUNTERS_FILE("counters.file", "",
+        "File the counters are memory-mapped in, for meridian stat --file; empty: in memory only."),
     SERVER_DRAIN_GRACE_SECONDS("server.drain-grace-seconds", "10",
         "On SIGTERM, how long to keep serving connected clients while /ready says 503, so a load balancer can " +
         "take this server out, before clients are closed with 1001; skipped when no client is connected."),

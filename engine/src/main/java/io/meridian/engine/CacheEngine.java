@@ -36,6 +36,7 @@ import io.meridian.codecs.json.JsonWriter;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
+import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -131,6 +132,11 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final long idleTimeoutMs;
     private final ArrayList<Item> evictionCandidates = new ArrayList<>();
     private long lastHousekeepingMs;
+    private long itemsLive;
+    private long itemsStale;
+    private long itemsPending;
+    private long subscriptionCount;
+    private com.lmax.disruptor.Cursored ring;
     // What other threads may ask about the engine's state (readiness, drain), published when it changes.
     private final java.util.concurrent.atomic.AtomicInteger publishedOrdersInFlight =
         new java.util.concurrent.atomic.AtomicInteger();
@@ -288,13 +294,29 @@ final class CacheEngine implements EventHandler<RingEvent>
 
         if (endOfBatch)
         {
+            if (null != ring)
+            {
+                // What publishers have put on the ring and this batch has not reached.
+                final long fill = ring.getCursor() - sequence;
+                counters.ringFill.setRelease(fill);
+                counters.ringFillMax.proposeMaxRelease(fill);
+            }
             endOfBatch();
         }
+    }
+
+    /**
+     * @param ring the ring this engine consumes, for the ring-fill gauges.
+     */
+    void ring(final com.lmax.disruptor.Cursored ring)
+    {
+        this.ring = ring;
     }
 
     @Override
     public void onTimeout(final long sequence)
     {
+        counters.ringFill.setRelease(0);
         endOfBatch();
     }
 
@@ -544,6 +566,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         link.up = true;
         link.linkId = newLinkId;
         link.reset();
+        (link == tradingLink ? counters.tradingLinkUps : counters.feedLinkUps).incrementRelease();
         if (link == tradingLink)
         {
             tradingFeedStatus(FeedStatus.Active);
@@ -810,7 +833,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         final Item found = current.byUpstreamId.get(decoder.itemId());
         if (!(found instanceof SecurityItem))
         {
-            counters.unknownItemUpdates.increment();
+            counters.unknownItemUpdates.incrementRelease();
             return;
         }
         final SecurityItem item = (SecurityItem)found;
@@ -826,14 +849,14 @@ final class CacheEngine implements EventHandler<RingEvent>
         final long seqNo = decoder.seqNo();
         if (seqNo != item.upstreamSeqNo + 1)
         {
-            counters.sequenceGaps.increment();
+            counters.sequenceGaps.incrementRelease();
             resync(item);
             return;
         }
         item.upstreamSeqNo = seqNo;
         final long changed = item.apply(decoder);
         item.seqNo++;
-        counters.securityUpdates.increment();
+        counters.securityUpdates.incrementRelease();
         if (changed == 0 || item.subscribers.isEmpty())
         {
             return;
@@ -847,7 +870,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         if (current.byUpstreamId.get(decoder.itemId()) != markets)
         {
-            counters.unknownItemUpdates.increment();
+            counters.unknownItemUpdates.incrementRelease();
             return;
         }
         markets.apply(decoder);
@@ -910,6 +933,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void resync(final Item item)
     {
+        counters.itemResyncs.incrementRelease();
         item.state = Item.State.STALE;
         item.link.byUpstreamId.remove(item.upstreamItemId);
         requestUpstream(item);
@@ -934,7 +958,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             item.requestId = requestId;
             link.byRequestId.put(requestId, item);
-            counters.upstreamSubscribes.increment();
+            counters.upstreamSubscribes.incrementRelease();
         }
         else
         {
@@ -977,7 +1001,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         if (seqNo != item.upstreamSeqNo + 1)
         {
-            counters.sequenceGaps.increment();
+            counters.sequenceGaps.incrementRelease();
             resync(item);
             return DROP;
         }
@@ -990,7 +1014,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         final Item item = current.byUpstreamId.get(upstreamItemId);
         if (null == item || item.itemTypeCode() != itemType)
         {
-            counters.unknownItemUpdates.increment();
+            counters.unknownItemUpdates.incrementRelease();
             return null;
         }
         return item;
@@ -998,7 +1022,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void inconsistent(final Item item)
     {
-        counters.inconsistentUpdates.increment();
+        counters.inconsistentUpdates.incrementRelease();
         resync(item);
     }
 
@@ -1007,7 +1031,7 @@ final class CacheEngine implements EventHandler<RingEvent>
      * change in sequence count it and say whether a delta must go to subscribers.
      */
     private boolean deltaDue(
-        final Item item, final int mode, final boolean applied, final EngineCounters.Counter counter)
+        final Item item, final int mode, final boolean applied, final AtomicCounter counter)
     {
         if (!applied)
         {
@@ -1019,7 +1043,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             return false;
         }
         item.seqNo++;
-        counter.increment();
+        counter.incrementRelease();
         return !item.subscribers.isEmpty();
     }
 
@@ -1247,7 +1271,7 @@ final class CacheEngine implements EventHandler<RingEvent>
                 from = to - keep;
             }
         }
-        counters.tradeQueriesFromCache.increment();
+        counters.tradeQueriesFromCache.incrementRelease();
         sendMessage(query.session, message);
     }
 
@@ -1303,7 +1327,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             query.deadlineMs = clock.time() + actionTimeoutMs;
             historyRequests.put(requestId, new HistoryRequest(query));
-            counters.tradeQueriesUpstream.increment();
+            counters.tradeQueriesUpstream.incrementRelease();
         }
         else
         {
@@ -1646,7 +1670,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
         if (subs.size() >= maxSubscriptionsPerSession)
         {
-            counters.refusedSubscriptions.increment();
+            counters.refusedSubscriptions.incrementRelease();
             refuse(event, "Limited");
             return;
         }
@@ -1794,7 +1818,7 @@ final class CacheEngine implements EventHandler<RingEvent>
                     sendError(sub, "Authority");
                     sendServerUnsub(sub);
                 }
-                counters.revokedSubscriptions.increment();
+                counters.revokedSubscriptions.incrementRelease();
             }
         }
         if (resume && session.paused)
@@ -1851,7 +1875,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             resync(refresh.get(i));
         }
-        counters.cacheClears.increment();
+        counters.cacheClears.incrementRelease();
         if (null != done)
         {
             done.accept(idle.size() + refresh.size());
@@ -2034,7 +2058,7 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void timeOut(final Item.PendingQuery query)
     {
-        counters.queryTimeouts.increment();
+        counters.queryTimeouts.incrementRelease();
         answerQueryWithError(query, "Operation.Timeout");
     }
 
@@ -2054,6 +2078,11 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         final ArrayList<Item> candidates = evictionCandidates;
         candidates.clear();
+        itemsLive = 0;
+        itemsStale = 0;
+        itemsPending = 0;
+        subscriptionCount = 0;
+        countItem(markets);
         for (int t = 0; t < keyedTables.size(); t++)
         {
             final Object2ObjectHashMap<String, Item> table = keyedTables.get(t);
@@ -2061,7 +2090,18 @@ final class CacheEngine implements EventHandler<RingEvent>
             {
                 collectIdle(table, candidates, nowMs);
             }
+            else
+            {
+                for (final Item item : table.values())
+                {
+                    countItem(item);
+                }
+            }
         }
+        counters.itemsLive.setRelease(itemsLive);
+        counters.itemsStale.setRelease(itemsStale);
+        counters.itemsPending.setRelease(itemsPending);
+        counters.subscriptions.setRelease(subscriptionCount);
         evictIdle(candidates, nowMs);
     }
 
@@ -2070,6 +2110,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         for (final Item item : table.values())
         {
+            countItem(item);
             if (!isIdle(item))
             {
                 item.idleSinceMs = 0;
@@ -2084,6 +2125,24 @@ final class CacheEngine implements EventHandler<RingEvent>
                 candidates.add(item);
             }
         }
+    }
+
+    /** Adds one item to the counts the housekeeping publishes as gauges. */
+    private void countItem(final Item item)
+    {
+        switch (item.state)
+        {
+            case LIVE:
+                itemsLive++;
+                break;
+            case STALE:
+                itemsStale++;
+                break;
+            default:
+                itemsPending++;
+                break;
+        }
+        subscriptionCount += item.subscribers.size();
     }
 
     private void evictIdle(final ArrayList<Item> candidates, final long nowMs)
@@ -2124,7 +2183,7 @@ final class CacheEngine implements EventHandler<RingEvent>
                     sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + unsubscribeEncoder.encodedLength());
             }
         }
-        counters.evictions.increment();
+        counters.evictions.incrementRelease();
     }
 
     // ----------------------------------------------------------------------------------------------- output
@@ -2175,7 +2234,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             session.resyncPending = true;
             session.resyncSinceMs = clock.time();
             resyncing.add(session);
-            counters.slowConsumerResyncs.increment();
+            counters.slowConsumerResyncs.incrementRelease();
             return true;
         }
         final int frameLength = sub.dataPrefixLength + bodyLength + 1;
@@ -2232,7 +2291,7 @@ final class CacheEngine implements EventHandler<RingEvent>
                 return false;
             }
         }
-        counters.splitFrames.increment();
+        counters.splitFrames.incrementRelease();
         return true;
     }
 
@@ -2392,7 +2451,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             counters.recordError("frame of " + frameLength + " bytes is larger than a session outbox takes (" +
                 session.outbox().maxFrameLength() + "); raise session.send-buffer-bytes");
         }
-        counters.overflowedSessions.increment();
+        counters.overflowedSessions.incrementRelease();
         session.markClosed();
         session.onOverflow(tooLarge);
     }
@@ -2535,7 +2594,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         if (null != event.key && !accounts.allows(event.key))
         {
-            counters.refusedTradingRequests.increment();
+            counters.refusedTradingRequests.incrementRelease();
             refuse(event, "Account.Authority " + event.key);
             return false;
         }
@@ -2647,7 +2706,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         final AccountsItem accounts = (AccountsItem)accountLists.get(event.user);
         if (!destination.isEmpty() && (null == accounts || !accounts.allows(destination)))
         {
-            counters.refusedTradingRequests.increment();
+            counters.refusedTradingRequests.incrementRelease();
             answerOrderRequest(session, event.transactionId, event.topic, "Account.Authority " + destination,
                 OrderResult.Rejected, clientRequestId, "Authority", null);
             return;
@@ -2675,7 +2734,7 @@ final class CacheEngine implements EventHandler<RingEvent>
                 clientRequestId, "Retry", null);
             return;
         }
-        counters.orderRequests.increment();
+        counters.orderRequests.incrementRelease();
         pendingOrders.put(requestId, new PendingOrder(session, event.transactionId, event.topic, event.key,
             clientRequestId, clock.time() + actionTimeoutMs));
     }
@@ -2695,7 +2754,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (null == pending)
         {
             // Answered after its timeout: the client already has an Operation.Timeout for it.
-            counters.lateOrderResponses.increment();
+            counters.lateOrderResponses.incrementRelease();
             return;
         }
         if (pending.session.isClosed())
@@ -2726,6 +2785,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         final String errors,
         final OrdersItem.Order order)
     {
+        counters.orderResults[result.ordinal()].incrementRelease();
         if (null != errorCode)
         {
             message.reset().startObject()
@@ -2790,7 +2850,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         for (int i = 0; i < expired.size(); i++)
         {
             final PendingOrder pending = expired.get(i);
-            counters.orderTimeouts.increment();
+            counters.orderTimeouts.incrementRelease();
             if (!pending.session.isClosed())
             {
                 answerOrderRequest(pending.session, pending.transactionId, pending.topic, "Operation.Timeout",

@@ -1,14 +1,15 @@
 package io.meridian.engine;
 
+import io.meridian.codecs.interlink.OrderResult;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.errors.ErrorLogReader;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Counters an operator asks about, written by the engine thread and readable from any thread, and the distinct
@@ -16,86 +17,198 @@ import java.util.logging.Logger;
  */
 public final class EngineCounters
 {
-    private static final Logger LOG = Logger.getLogger(EngineCounters.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(EngineCounters.class);
+
+    final AtomicCounter securityUpdates;
+    final AtomicCounter upstreamSubscribes;
+    final AtomicCounter sequenceGaps;
+    final AtomicCounter unknownItemUpdates;
+    final AtomicCounter overflowedSessions;
+    final AtomicCounter errors;
+    final AtomicCounter evictions;
+    final AtomicCounter slowConsumerResyncs;
+    final AtomicCounter depthUpdates;
+    final AtomicCounter levelUpdates;
+    final AtomicCounter tradeUpdates;
+    final AtomicCounter inconsistentUpdates;
+    final AtomicCounter tradeQueriesFromCache;
+    final AtomicCounter tradeQueriesUpstream;
+    final AtomicCounter splitFrames;
+    final AtomicCounter tradingUpdates;
+    final AtomicCounter orderRequests;
+    final AtomicCounter orderTimeouts;
+    final AtomicCounter lateOrderResponses;
+    final AtomicCounter refusedTradingRequests;
+    final AtomicCounter refusedSubscriptions;
+    final AtomicCounter revokedSubscriptions;
+    final AtomicCounter cacheClears;
+    final AtomicCounter queryTimeouts;
+    final AtomicCounter itemResyncs;
+    final AtomicCounter feedLinkUps;
+    final AtomicCounter tradingLinkUps;
+    final AtomicCounter ringFullUpstream;
+    final AtomicCounter ringFullGateway;
+    /** Order request answers by Zenith result, indexed by {@link OrderResult#ordinal()}. */
+    final AtomicCounter[] orderResults;
+    final AtomicCounter itemsLive;
+    final AtomicCounter itemsStale;
+    final AtomicCounter itemsPending;
+    final AtomicCounter subscriptions;
+    final AtomicCounter ringFill;
+    final AtomicCounter ringFillMax;
+    private final CountersFile file;
+    private final boolean ownsFile;
+    private final java.util.ArrayList<AtomicCounter> all = new java.util.ArrayList<>();
 
     /**
-     * A single-writer counter, readable from other threads.
+     * Counters in memory of their own, for an engine built without a server (tests, benchmarks).
      */
-    public static final class Counter
+    public EngineCounters()
     {
-        private final AtomicLong value = new AtomicLong();
-
-        void increment()
-        {
-            value.lazySet(value.get() + 1);
-        }
-
-        public long get()
-        {
-            return value.get();
-        }
+        this(CountersFile.inMemory(128), true);
     }
 
-    final Counter securityUpdates = new Counter();
-    final Counter upstreamSubscribes = new Counter();
-    final Counter sequenceGaps = new Counter();
-    final Counter unknownItemUpdates = new Counter();
-    final Counter overflowedSessions = new Counter();
-    final Counter errors = new Counter();
-    final Counter evictions = new Counter();
-    final Counter slowConsumerResyncs = new Counter();
-    final Counter depthUpdates = new Counter();
-    final Counter levelUpdates = new Counter();
-    final Counter tradeUpdates = new Counter();
-    final Counter inconsistentUpdates = new Counter();
-    final Counter tradeQueriesFromCache = new Counter();
-    final Counter tradeQueriesUpstream = new Counter();
-    final Counter splitFrames = new Counter();
-    final Counter tradingUpdates = new Counter();
-    final Counter orderRequests = new Counter();
-    final Counter orderTimeouts = new Counter();
-    final Counter lateOrderResponses = new Counter();
-    final Counter refusedTradingRequests = new Counter();
-    final Counter refusedSubscriptions = new Counter();
-    final Counter revokedSubscriptions = new Counter();
-    final Counter cacheClears = new Counter();
-    final Counter queryTimeouts = new Counter();
+    /**
+     * @param file where the counters live; the caller closes it.
+     */
+    public EngineCounters(final CountersFile file)
+    {
+        this(file, false);
+    }
+
+    private EngineCounters(final CountersFile file, final boolean ownsFile)
+    {
+        this.file = file;
+        this.ownsFile = ownsFile;
+        securityUpdates = total("engine.security-updates");
+        upstreamSubscribes = total("engine.upstream-subscribes");
+        sequenceGaps = total("engine.sequence-gaps");
+        unknownItemUpdates = total("engine.unknown-item-updates");
+        overflowedSessions = total("engine.overflowed-sessions");
+        errors = total("engine.errors");
+        evictions = total("engine.evictions");
+        slowConsumerResyncs = total("engine.slow-consumer-resyncs");
+        depthUpdates = total("engine.depth-updates");
+        levelUpdates = total("engine.level-updates");
+        tradeUpdates = total("engine.trade-updates");
+        inconsistentUpdates = total("engine.inconsistent-updates");
+        tradeQueriesFromCache = total("engine.trade-queries-from-cache");
+        tradeQueriesUpstream = total("engine.trade-queries-upstream");
+        splitFrames = total("engine.split-frames");
+        tradingUpdates = total("engine.trading-updates");
+        orderRequests = total("engine.order-requests");
+        orderTimeouts = total("engine.order-timeouts");
+        lateOrderResponses = total("engine.late-order-responses");
+        refusedTradingRequests = total("engine.refused-trading-requests");
+        refusedSubscriptions = total("engine.refused-subscriptions");
+        revokedSubscriptions = total("engine.revoked-subscriptions");
+        cacheClears = total("engine.cache-clears");
+        queryTimeouts = total("engine.query-timeouts");
+        itemResyncs = total("engine.item-resyncs");
+        feedLinkUps = total("engine.link-ups link=feed");
+        tradingLinkUps = total("engine.link-ups link=trading");
+        ringFullUpstream = total("engine.ring-full source=upstream");
+        ringFullGateway = total("engine.ring-full source=gateway");
+        final OrderResult[] results = OrderResult.values();
+        orderResults = new AtomicCounter[results.length];
+        for (final OrderResult result : results)
+        {
+            if (result != OrderResult.NULL_VAL)
+            {
+                orderResults[result.ordinal()] = total("engine.order-results result=" + result.name());
+            }
+        }
+        itemsLive = gauge("engine.items state=live");
+        itemsStale = gauge("engine.items state=stale");
+        itemsPending = gauge("engine.items state=pending");
+        subscriptions = gauge("engine.subscriptions");
+        ringFill = gauge("engine.ring-fill");
+        ringFillMax = gauge("engine.ring-fill-max");
+    }
+
+    private AtomicCounter total(final String label)
+    {
+        final AtomicCounter counter = file.newTotal(label);
+        all.add(counter);
+        return counter;
+    }
+
+    private AtomicCounter gauge(final String label)
+    {
+        final AtomicCounter counter = file.newGauge(label);
+        all.add(counter);
+        return counter;
+    }
+
+    /**
+     * @return where the counters live, with every other counter of the process.
+     */
+    public CountersFile file()
+    {
+        return file;
+    }
+
+    /**
+     * @param result a Zenith order result.
+     * @return order requests answered with it (refusals by Meridian included).
+     */
+    public long orderResults(final OrderResult result)
+    {
+        return orderResults[result.ordinal()].get();
+    }
+
+    /**
+     * @return items (all kinds) live, as of the engine's last housekeeping (every second).
+     */
+    public long itemsLive()
+    {
+        return itemsLive.get();
+    }
+
+    /**
+     * @return items stale: the upstream link or item was lost and the data may be old.
+     */
+    public long itemsStale()
+    {
+        return itemsStale.get();
+    }
+
+    /**
+     * @return times an item was subscribed again upstream for a fresh snapshot (gap, inconsistency, upstream
+     *     request).
+     */
+    public long itemResyncs()
+    {
+        return itemResyncs.get();
+    }
+
+
+    /**
+     * Free the counters' memory when this object made it.
+     */
+    public void close()
+    {
+        if (ownsFile)
+        {
+            file.close();
+        }
+    }
 
     private final UnsafeBuffer errorBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final DistinctErrorLog errorLog = new DistinctErrorLog(errorBuffer, SystemEpochClock.INSTANCE);
 
     /**
-     * Visit every counter with its name for operators ({@code engine.security-updates} and so on), in a fixed order;
-     * for the admin API and {@code meridian stat}. Allocates nothing itself.
+     * Visit every engine counter with its label ({@code engine.security-updates} and so on), in a fixed order.
      *
-     * @param visitor called with each name and value.
+     * @param visitor called with each label and value.
      */
     public void forEach(final java.util.function.ObjLongConsumer<String> visitor)
     {
-        visitor.accept("engine.security-updates", securityUpdates.get());
-        visitor.accept("engine.upstream-subscribes", upstreamSubscribes.get());
-        visitor.accept("engine.sequence-gaps", sequenceGaps.get());
-        visitor.accept("engine.unknown-item-updates", unknownItemUpdates.get());
-        visitor.accept("engine.overflowed-sessions", overflowedSessions.get());
-        visitor.accept("engine.errors", errors.get());
-        visitor.accept("engine.evictions", evictions.get());
-        visitor.accept("engine.slow-consumer-resyncs", slowConsumerResyncs.get());
-        visitor.accept("engine.depth-updates", depthUpdates.get());
-        visitor.accept("engine.level-updates", levelUpdates.get());
-        visitor.accept("engine.trade-updates", tradeUpdates.get());
-        visitor.accept("engine.inconsistent-updates", inconsistentUpdates.get());
-        visitor.accept("engine.trade-queries-from-cache", tradeQueriesFromCache.get());
-        visitor.accept("engine.trade-queries-upstream", tradeQueriesUpstream.get());
-        visitor.accept("engine.split-frames", splitFrames.get());
-        visitor.accept("engine.trading-updates", tradingUpdates.get());
-        visitor.accept("engine.order-requests", orderRequests.get());
-        visitor.accept("engine.order-timeouts", orderTimeouts.get());
-        visitor.accept("engine.late-order-responses", lateOrderResponses.get());
-        visitor.accept("engine.refused-trading-requests", refusedTradingRequests.get());
-        visitor.accept("engine.refused-subscriptions", refusedSubscriptions.get());
-        visitor.accept("engine.revoked-subscriptions", revokedSubscriptions.get());
-        visitor.accept("engine.cache-clears", cacheClears.get());
-        visitor.accept("engine.query-timeouts", queryTimeouts.get());
+        for (int i = 0, size = all.size(); i < size; i++)
+        {
+            final AtomicCounter counter = all.get(i);
+            visitor.accept(counter.label(), counter.get());
+        }
     }
 
     public long securityUpdates()
@@ -292,7 +405,7 @@ public final class EngineCounters
         final int after = ErrorLogReader.read(errorBuffer, (count, first, last, text) -> { }, 0);
         if (after > before)
         {
-            LOG.log(Level.WARNING, "engine error (first occurrence; repeats are counted)", error);
+            LOG.warn("engine error (first occurrence; repeats are counted)", error);
         }
     }
 }

@@ -17,10 +17,16 @@ public final class EngineProxy
     public static final int RIGHT_TRADING = 2;
 
     private final RingBuffer<RingEvent> ring;
+    private final org.agrona.concurrent.status.AtomicCounter ringFull;
 
-    EngineProxy(final RingBuffer<RingEvent> ring)
+    /**
+     * @param ring     the engine's ring.
+     * @param ringFull counts commands refused because the ring was full.
+     */
+    EngineProxy(final RingBuffer<RingEvent> ring, final org.agrona.concurrent.status.AtomicCounter ringFull)
     {
         this.ring = ring;
+        this.ringFull = ringFull;
     }
 
     /**
@@ -434,6 +440,7 @@ public final class EngineProxy
         }
         catch (final com.lmax.disruptor.InsufficientCapacityException ex)
         {
+            ringFull.increment();
             return -1;
         }
     }

@@ -42,7 +42,8 @@ public final class MeridianEngine implements AutoCloseable
     private final UpstreamPoller tradingPoller;
     private final AgentRunner pollerRunner;
     private final EngineProxy proxy;
-    private final EngineCounters counters = new EngineCounters();
+    private final CountersFile countersFile;
+    private final EngineCounters counters;
     private final CacheEngine cacheEngine;
     private final String idleStrategy;
     private boolean closed;
@@ -51,6 +52,9 @@ public final class MeridianEngine implements AutoCloseable
     {
         final EngineSettings settings = new EngineSettings(config);
         idleStrategy = settings.idleStrategy;
+        countersFile = config.countersFile().isEmpty() ? CountersFile.inMemory(CountersFile.DEFAULT_CAPACITY) :
+            CountersFile.create(new File(config.countersFile()), CountersFile.DEFAULT_CAPACITY);
+        counters = new EngineCounters(countersFile);
         MediaDriver launchedDriver = null;
         Aeron client = null;
         try
@@ -77,7 +81,7 @@ public final class MeridianEngine implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(client, launchedDriver);
+            CloseHelper.quietCloseAll(client, launchedDriver, countersFile);
             throw ex;
         }
         driver = launchedDriver;
@@ -92,15 +96,21 @@ public final class MeridianEngine implements AutoCloseable
         poller = new UpstreamPoller(aeron, disruptor.getRingBuffer(), settings, SystemEpochClock.INSTANCE);
         tradingPoller = settings.tradingEnabled ? new UpstreamPoller(aeron, disruptor.getRingBuffer(), settings,
             settings.trading, UpstreamLink.TRADING, SystemEpochClock.INSTANCE) : null;
+        poller.ringFullCounter(counters.ringFullUpstream);
+        if (null != tradingPoller)
+        {
+            tradingPoller.ringFullCounter(counters.ringFullUpstream);
+        }
         final UpstreamSender tradingSender = null == tradingPoller ? CacheEngine.NO_UPSTREAM :
             tradingPoller.controlPublication()::offer;
         cacheEngine = new CacheEngine(poller.controlPublication()::offer, tradingSender, counters,
             SystemEpochClock.INSTANCE, settings.maxIdleItems, settings.idleTimeoutMs, settings.slowConsumerTimeoutMs,
             settings.tradeHistory, settings.actionTimeoutMs);
         cacheEngine.maxSubscriptionsPerSession(settings.maxSubscriptionsPerSession);
+        cacheEngine.ring(disruptor.getRingBuffer());
         disruptor.handleEventsWith(cacheEngine);
         disruptor.setDefaultExceptionHandler(new EngineExceptionHandler(counters));
-        proxy = new EngineProxy(disruptor.getRingBuffer());
+        proxy = new EngineProxy(disruptor.getRingBuffer(), counters.ringFullGateway);
         // Both pollers share one thread: trading traffic is light, and a 2-core machine has no thread to spare.
         pollerRunner = new AgentRunner(newIdleStrategy(settings.idleStrategy), counters::recordError, null,
             null == tradingPoller ? poller : new org.agrona.concurrent.CompositeAgent(poller, tradingPoller));
@@ -139,6 +149,14 @@ public final class MeridianEngine implements AutoCloseable
     public EngineCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * @return every counter of the process; the gateway adds its own here.
+     */
+    public CountersFile countersFile()
+    {
+        return countersFile;
     }
 
     /**
@@ -200,7 +218,7 @@ public final class MeridianEngine implements AutoCloseable
         {
             disruptor.halt();
         }
-        CloseHelper.quietCloseAll(aeron, driver);
+        CloseHelper.quietCloseAll(aeron, driver, countersFile);
     }
 
     /**

@@ -73,6 +73,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     private long lastHelloSentMs;
     private long rejectedAtMs;
     private int pendingLinkEvent;
+    private org.agrona.concurrent.status.AtomicCounter ringFull;
 
     /**
      * The poller of the market-data upstream (the Feed Server).
@@ -115,6 +116,15 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         this.controlPublication = aeron.addPublication(link.controlChannel, link.controlStreamId);
         this.dataSubscription = aeron.addSubscription(link.responseChannel, link.responseStreamId);
         this.linkId = newLinkId();
+    }
+
+    /**
+     * @param ringFull counts the times an upstream message had to wait because the ring was full; only this
+     *                 poller's thread may write it.
+     */
+    void ringFullCounter(final org.agrona.concurrent.status.AtomicCounter ringFull)
+    {
+        this.ringFull = ringFull;
     }
 
     @Override
@@ -254,6 +264,11 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         }
         catch (final InsufficientCapacityException ex)
         {
+            // The message stays in the Aeron log and is taken again on the next duty cycle.
+            if (null != ringFull)
+            {
+                ringFull.incrementRelease();
+            }
             return Action.ABORT;
         }
         final RingEvent event = ring.get(sequence);

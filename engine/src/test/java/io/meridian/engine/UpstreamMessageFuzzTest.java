@@ -63,8 +63,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,11 +86,10 @@ class UpstreamMessageFuzzTest
      * The counters log each distinct error with its stack trace the first time; a fuzzer makes thousands of distinct
      * ones, and the assertions read the counts instead.
      */
-    private static final Logger COUNTERS_LOG = Logger.getLogger(EngineCounters.class.getName());
-
     static
     {
-        COUNTERS_LOG.setLevel(Level.OFF);
+        ((ch.qos.logback.classic.Logger)org.slf4j.LoggerFactory.getLogger(EngineCounters.class))
+            .setLevel(ch.qos.logback.classic.Level.OFF);
     }
 
     private static final int SLOT_BYTES = MeridianConfig.of(Map.of()).engineSlotBytes();

@@ -3,7 +3,7 @@ package io.meridian.gateway;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meridian.engine.EngineCounters;
+import io.meridian.engine.CountersFile;
 import io.meridian.engine.EngineProxy;
 import io.meridian.gateway.auth.AdminAccess;
 import io.meridian.gateway.auth.AuthenticatedUser;
@@ -14,6 +14,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
+import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,15 +55,28 @@ final class AdminHandler implements HttpHandler
     private final AdminAccess access;
     private final ZenithEndpoint zenith;
     private final EngineProxy engine;
-    private final EngineCounters counters;
+    private final CountersReader counters;
+    private final Runnable sample;
 
+    /**
+     * @param access   who may use it.
+     * @param zenith   the WebSocket sessions.
+     * @param engine   for cache clears.
+     * @param counters every Meridian counter.
+     * @param sample   brings the gauges up to date; run before counters are listed.
+     */
     AdminHandler(
-        final AdminAccess access, final ZenithEndpoint zenith, final EngineProxy engine, final EngineCounters counters)
+        final AdminAccess access,
+        final ZenithEndpoint zenith,
+        final EngineProxy engine,
+        final CountersReader counters,
+        final Runnable sample)
     {
         this.access = access;
         this.zenith = zenith;
         this.engine = engine;
         this.counters = counters;
+        this.sample = sample;
     }
 
     @Override
@@ -120,10 +134,11 @@ final class AdminHandler implements HttpHandler
     {
         final ObjectNode body = MAPPER.createObjectNode();
         final ArrayNode list = body.putArray("counters");
-        counters.forEach((name, value) -> list.addObject().put("name", name).put("value", value));
-        list.addObject().put("name", "gateway.sessions").put("value", zenith.sessionCount());
-        list.addObject().put("name", "log.warnings").put("value", Logging.warnings());
-        list.addObject().put("name", "log.errors").put("value", Logging.errors());
+        sample.run();
+        counters.forEach((CountersReader.MetaData)(counterId, typeId, keyBuffer, label) -> list.addObject()
+            .put("name", label)
+            .put("type", typeId == CountersFile.TYPE_GAUGE ? "gauge" : "total")
+            .put("value", counters.getCounterValue(counterId)));
         body.put("timeMs", System.currentTimeMillis());
         send(exchange, StatusCodes.OK, body);
     }

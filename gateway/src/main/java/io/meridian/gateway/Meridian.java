@@ -224,9 +224,10 @@ public final class Meridian
     }
 
     /**
-     * {@code meridian stat [--port N] [--token TOKEN] [--watch SECONDS [--count N]]}: print the counters of the
-     * Meridian listening on this host at the port the settings name, once or every {@code SECONDS} with rates; the
-     * token as for {@code --clear-cache}.
+     * {@code meridian stat [--file FILE | --port N [--token TOKEN]] [--watch SECONDS [--count N]]}: print the
+     * counters of a running Meridian, once or every {@code SECONDS} with rates: from its counters file when
+     * {@code --file} or the {@code counters.file} setting names one, else from the Meridian listening on this host
+     * at the port the settings name, with the token as for {@code --clear-cache}.
      *
      * @param args command line, including {@code stat}.
      * @param env  the environment.
@@ -236,7 +237,7 @@ public final class Meridian
      */
     static int stat(final String[] args, final Map<String, String> env, final PrintStream out, final PrintStream err)
     {
-        final AdminTarget target = adminTarget(args, STAT, List.of("--watch", "--count"), env, err);
+        final AdminTarget target = adminTarget(args, STAT, List.of("--watch", "--count", "--file"), env, err);
         if (target.exitCode >= 0)
         {
             return target.exitCode;
@@ -258,6 +259,11 @@ public final class Meridian
             err.println("meridian: stat: --watch and --count cannot be negative");
             return 2;
         }
+        final String file = target.options.getOrDefault("--file", target.countersFile);
+        if (!file.isEmpty())
+        {
+            return StatCommand.runFile(new java.io.File(file), watch, count, out, err);
+        }
         return StatCommand.run(target.host, target.port, target.token, watch, count, out, err);
     }
 
@@ -270,6 +276,7 @@ public final class Meridian
         String host;
         int port;
         String token;
+        String countersFile;
         /** Set when the command line was help (0) or bad (2): the command ends with it. */
         int exitCode = -1;
         final Map<String, String> options = new HashMap<>();
@@ -321,6 +328,7 @@ public final class Meridian
         final boolean anyAddress = host.isEmpty() || "0.0.0.0".equals(host) || "::".equals(host);
         target.host = anyAddress ? "127.0.0.1" : host;
         target.port = config.serverPort();
+        target.countersFile = config.countersFile();
         return target;
     }
 
@@ -450,13 +458,15 @@ public final class Meridian
             .append("usage: java -jar meridian.jar [--port N] [--origin URL] [--config FILE] [--set key=value]...\n")
             .append("       java -jar meridian.jar --clear-cache [--port N] [--token TOKEN]\n")
             .append("       java -jar meridian.jar check-config FILE [--set key=value]...\n")
-            .append("       java -jar meridian.jar stat [--port N] [--token TOKEN] [--watch SECONDS [--count N]]\n")
+            .append("       java -jar meridian.jar stat [--file FILE | --port N [--token TOKEN]]\n")
+            .append("                                   [--watch SECONDS [--count N]]\n")
             .append("       java -jar meridian.jar --version\n\n")
             .append("--origin URL puts the HTTP cache in front of URL (http-cache.origin; also PROXY_URL).\n")
             .append("--clear-cache clears the HTTP cache of the Meridian running on this host at that port, with\n")
             .append("the token given or MERIDIAN_ADMIN_TOKEN (scope zenith/admin), or in demo mode a demo token.\n")
             .append("check-config checks a settings file (and the environment) as a start would, and starts\n")
-            .append("nothing. stat prints the counters of the Meridian running on this host at that port.\n\n")
+            .append("nothing. stat prints the counters of a running Meridian: from its counters file\n")
+            .append("(--file, or counters.file), else over the admin API of the one on this host at that port.\n\n")
             .append("Every setting can also come from the environment (MERIDIAN_SERVER_PORT=8080) or a system\n")
             .append("property (-Dmeridian.server.port=8080). Settings:\n");
         for (final Setting setting : Setting.values())

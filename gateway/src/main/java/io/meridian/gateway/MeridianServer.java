@@ -61,6 +61,8 @@ public final class MeridianServer implements AutoCloseable
     private final ZenithEndpoint zenith;
     private final HttpCacheHandler httpCache;
     private final MetricsHandler metrics;
+    private final GatewayCounters gatewayCounters;
+    private final java.util.concurrent.ScheduledExecutorService sampler;
     private final Undertow undertow;
     private final int port;
     private final int tlsPort;
@@ -115,16 +117,19 @@ public final class MeridianServer implements AutoCloseable
             zenith = new ZenithEndpoint(startedEngine.proxy(), verifier, requestHandler,
                 config.sessionSendBufferBytes(), config.sessionMaxFrameBytes(), SessionLimits.fromConfig(config));
 
+            gatewayCounters = new GatewayCounters(startedEngine, zenith::sessions, () -> notReadyReasons().isEmpty(),
+                () -> draining);
             final AdminAccess adminAccess = new AdminAccess(verifier);
             if (config.httpCacheEnabled())
             {
                 startedCache = new HttpCacheHandler(config, adminAccess, System::currentTimeMillis);
+                startedCache.counters(startedEngine.countersFile());
                 LOG.info("HTTP cache in front of " + config.httpCacheOrigin() + ", " +
                     config.httpCacheMaxBytes() / (1024 * 1024) + " MiB");
             }
             httpCache = startedCache;
-            startedMetrics = new MetricsHandler(startedEngine, zenith::sessionCount,
-                () -> notReadyReasons().isEmpty(), () -> draining);
+            verifier.onRejected(gatewayCounters::authFailure);
+            startedMetrics = new MetricsHandler(startedEngine.countersFile().reader(), this::sampleCounters);
             metrics = startedMetrics;
 
             // With an origin, every path Meridian does not own is the origin's.
@@ -135,7 +140,7 @@ public final class MeridianServer implements AutoCloseable
                 .addExactPath("/ready", this::ready)
                 .addExactPath(MetricsHandler.PATH, metrics)
                 .addPrefixPath(AdminHandler.PATH, new AdminHandler(adminAccess, zenith, startedEngine.proxy(),
-                    startedEngine.counters()))
+                    startedEngine.countersFile().reader(), this::sampleCounters))
                 .addExactPath(HttpCacheHandler.CLEAR_PATH, null == httpCache ? MeridianServer::httpCacheOff :
                     httpCache.clearHandler());
             final HttpHandler reserved = ResponseCodeHandler.HANDLE_404;
@@ -197,6 +202,14 @@ public final class MeridianServer implements AutoCloseable
                 }
             }
             undertow = startedUndertow;
+            // Gauges in a counters file are read by other processes, so they are kept current without a reader.
+            sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task ->
+            {
+                final Thread thread = new Thread(task, "meridian-counters");
+                thread.setDaemon(true);
+                return thread;
+            });
+            sampler.scheduleAtFixedRate(this::sampleCounters, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
             port = plainPort;
             tlsPort = securePort;
             engine = runningEngine;
@@ -215,6 +228,23 @@ public final class MeridianServer implements AutoCloseable
             }
             CloseHelper.quietCloseAll(startedCache, startedMetrics, startedSim, startedEngine);
             throw ex;
+        }
+    }
+
+    private void sampleCounters()
+    {
+        try
+        {
+            gatewayCounters.sample();
+            if (null != httpCache)
+            {
+                httpCache.sample();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // A failed sample must not end the sampling: the next one may well succeed.
+            LOG.warn("sampling the gauges failed: " + ex);
         }
     }
 
@@ -460,6 +490,7 @@ public final class MeridianServer implements AutoCloseable
     @Override
     public void close()
     {
+        sampler.shutdownNow();
         undertow.stop();
         CloseHelper.quietCloseAll(httpCache, metrics, simRunner, engine);
     }

@@ -1,9 +1,9 @@
 package io.meridian.gateway;
 
-import io.meridian.engine.EngineCounters;
-import io.meridian.engine.MeridianEngine;
+import io.meridian.engine.CountersFile;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -18,15 +18,16 @@ import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.BooleanSupplier;
+import org.agrona.collections.IntHashSet;
+import org.agrona.concurrent.status.CountersReader;
 
 /**
- * {@code GET /metrics}: every counter and gauge in the Prometheus text format, from Micrometer. The engine's counters
- * are read where they are (the engine keeps writing them without allocating); JVM memory, GC, threads, class loading,
- * CPU and uptime come from Micrometer's binders. Names: {@code meridian_engine_security_updates_total} for
- * {@code engine.security-updates}, and so on.
+ * {@code GET /metrics}: every counter and gauge in the Prometheus text format, from Micrometer. Meridian's own
+ * counters are the Agrona counters of its {@link CountersFile}, read where they are (the engine keeps writing them
+ * without allocating); JVM memory, GC, threads, class loading, CPU and uptime come from Micrometer's binders.
+ * A counter labelled {@code engine.security-updates} is {@code meridian_engine_security_updates_total}; one labelled
+ * {@code auth.failures reason=expired} is {@code meridian_auth_failures_total{reason="expired"}}; gauges have no
+ * {@code _total}.
  */
 final class MetricsHandler implements HttpHandler, AutoCloseable
 {
@@ -34,46 +35,19 @@ final class MetricsHandler implements HttpHandler, AutoCloseable
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private final CountersReader counters;
+    private final Runnable sample;
+    private final IntHashSet registered = new IntHashSet();
 
     /**
-     * @param engine   the engine, for its counters and link states.
-     * @param sessions open Zenith sessions.
-     * @param ready    whether the server should get new clients ({@code /ready}).
-     * @param draining whether a drain has begun.
+     * @param counters every Meridian counter.
+     * @param sample   brings the gauges up to date; run before every scrape.
      */
-    MetricsHandler(
-        final MeridianEngine engine,
-        final java.util.function.IntSupplier sessions,
-        final BooleanSupplier ready,
-        final BooleanSupplier draining)
+    MetricsHandler(final CountersReader counters, final Runnable sample)
     {
-        // Micrometer holds a gauge's state weakly; the suppliers here live only in this registry, so they are held
-        // strongly.
-        final EngineCounters counters = engine.counters();
-        final List<String> names = new ArrayList<>();
-        counters.forEach((name, value) -> names.add(name));
-        for (final String name : names)
-        {
-            FunctionCounter.builder("meridian." + name, counters, c -> valueOf(c, name))
-                .description("see meridian stat: " + name)
-                .register(registry);
-        }
-        FunctionCounter.builder("meridian.log.warnings", this, m -> Logging.warnings())
-            .description("warnings logged").register(registry);
-        FunctionCounter.builder("meridian.log.errors", this, m -> Logging.errors())
-            .description("errors logged").register(registry);
-        Gauge.builder("meridian.sessions", sessions, s -> s.getAsInt())
-            .description("open Zenith WebSocket sessions").strongReference(true).register(registry);
-        Gauge.builder("meridian.orders.in.flight", engine, e -> e.ordersInFlight())
-            .description("order requests sent to the Trading Agent and not yet answered").register(registry);
-        Gauge.builder("meridian.upstream.up", engine, e -> e.upstreamUp() ? 1 : 0)
-            .description("1 while the upstream (Feed Server or Meridian) link is up").register(registry);
-        Gauge.builder("meridian.trading.up", engine, e -> e.tradingUp() ? 1 : 0)
-            .description("1 while the Trading Agent link is up").register(registry);
-        Gauge.builder("meridian.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
-            .description("1 when /ready answers 200").strongReference(true).register(registry);
-        Gauge.builder("meridian.draining", draining, d -> d.getAsBoolean() ? 1 : 0)
-            .description("1 once a drain has begun").strongReference(true).register(registry);
+        this.counters = counters;
+        this.sample = sample;
+        registerNewCounters();
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -82,17 +56,32 @@ final class MetricsHandler implements HttpHandler, AutoCloseable
         new UptimeMetrics().bindTo(registry);
     }
 
-    private static double valueOf(final EngineCounters counters, final String name)
+    /**
+     * Counters can be added while the server runs (a token rejected for a reason not seen before): each scrape
+     * registers the ones it has not met.
+     */
+    private synchronized void registerNewCounters()
     {
-        final long[] value = {0};
-        counters.forEach((counter, v) ->
+        counters.forEach((CountersReader.MetaData)(counterId, typeId, keyBuffer, labelText) ->
         {
-            if (counter.equals(name))
+            if (!registered.add(counterId))
             {
-                value[0] = v;
+                return;
+            }
+            final String[] parts = CountersFile.parseLabel(labelText);
+            final Tags tags = parts.length == 3 ? Tags.of(parts[1], parts[2]) : Tags.empty();
+            final String name = "meridian." + parts[0];
+            if (typeId == CountersFile.TYPE_GAUGE)
+            {
+                Gauge.builder(name, counters, c -> c.getCounterValue(counterId)).tags(tags)
+                    .description("meridian stat: " + parts[0]).strongReference(true).register(registry);
+            }
+            else
+            {
+                FunctionCounter.builder(name, counters, c -> c.getCounterValue(counterId)).tags(tags)
+                    .description("meridian stat: " + parts[0]).register(registry);
             }
         });
-        return value[0];
     }
 
     @Override
@@ -111,6 +100,8 @@ final class MetricsHandler implements HttpHandler, AutoCloseable
             exchange.dispatch(this);
             return;
         }
+        sample.run();
+        registerNewCounters();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         exchange.getResponseSender().send(registry.scrape());

@@ -17,8 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,28 +29,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class DistributionIT
 {
-    private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
-
     @TempDir
     static Path dir;
     private static Path home;
+    private static Distribution distribution;
 
     @BeforeAll
     static void unpack() throws Exception
     {
-        final Path archive = Path.of(System.getProperty("dist.archive", "missing"));
-        assertTrue(Files.isRegularFile(archive), "no archive at " + archive + ": run through mvn verify");
-        final Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", dir.toString())
-            .redirectErrorStream(true).start();
-        final String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, tar.waitFor(), output);
-        try (Stream<Path> entries = Files.list(dir))
-        {
-            final List<Path> tops = entries.toList();
-            assertEquals(1, tops.size(), "one top directory: " + tops);
-            home = tops.get(0);
-        }
-        assertTrue(home.getFileName().toString().startsWith("meridian-"), home.toString());
+        distribution = Distribution.unpack(dir);
+        home = distribution.home();
     }
 
     @Test
@@ -109,7 +95,7 @@ class DistributionIT
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try
         {
-            final int port = awaitPort(log, meridian);
+            final int port = Distribution.awaitPort(log, meridian);
             final HttpClient http = HttpClient.newHttpClient();
             final HttpResponse<String> health = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
@@ -138,23 +124,6 @@ class DistributionIT
         assertTrue(meridian.waitFor(30, TimeUnit.SECONDS), "exits on SIGTERM");
     }
 
-    private static int awaitPort(final Path log, final Process process) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline)
-        {
-            final String text = Files.exists(log) ? Files.readString(log) : "";
-            final Matcher matcher = LISTENING.matcher(text);
-            if (matcher.find())
-            {
-                return Integer.parseInt(matcher.group(1));
-            }
-            assertTrue(process.isAlive(), "exited early: " + text);
-            Thread.sleep(100);
-        }
-        throw new AssertionError("never listened: " + Files.readString(log));
-    }
-
     private record Result(int code, String output)
     {
     }
@@ -169,13 +138,6 @@ class DistributionIT
 
     private static ProcessBuilder command(final String... args)
     {
-        final List<String> command = new java.util.ArrayList<>();
-        command.add(home.resolve("bin/meridian").toString());
-        command.addAll(List.of(args));
-        final ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-        // The Java running the tests, and no MERIDIAN_* variables from the build's environment.
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().keySet().removeIf(name -> name.startsWith("MERIDIAN_"));
-        return builder;
+        return distribution.command(args);
     }
 }

@@ -1,5 +1,6 @@
 package io.meridian.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.meridian.config.MeridianConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -113,6 +114,67 @@ class HttpCacheServerTest
         {
             assertEquals(0, hits(own), own + " never reaches the origin");
         }
+    }
+
+    @Test
+    void metricsCountHitsMissesAndBytes() throws Exception
+    {
+        final String before = send("GET", "/metrics", null).body();
+        assertEquals(200, send("GET", "/counted", null).statusCode());
+        assertEquals(200, send("GET", "/counted", null).statusCode());
+        assertEquals(200, send("GET", "/counted", null).statusCode());
+        final String after = send("GET", "/metrics", null).body();
+        assertEquals(1.0, metric(after, "meridian_http_cache_requests_total{result=\"miss\"}") -
+            metric(before, "meridian_http_cache_requests_total{result=\"miss\"}"), after);
+        assertEquals(2.0, metric(after, "meridian_http_cache_requests_total{result=\"hit\"}") -
+            metric(before, "meridian_http_cache_requests_total{result=\"hit\"}"), after);
+        assertEquals(2.0 * "origin says /counted".length(), metric(after, "meridian_http_cache_hit_bytes_total") -
+            metric(before, "meridian_http_cache_hit_bytes_total"), after);
+        assertTrue(metric(after, "meridian_http_cache_stored_bytes") > 0, after);
+    }
+
+    @Test
+    void theGrafanaDashboardAsksOnlyForMetricsThatExist() throws Exception
+    {
+        final JsonNode dashboard = ZenithTestClient.JSON.readTree(
+            java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "grafana-dashboard.json")));
+        // The server has an engine and an HTTP cache; a bad token makes the auth-failure counter appear.
+        assertEquals(401, send("GET", "/admin/sessions", "not-a-token").statusCode());
+        final String scrape = send("GET", "/metrics", null).body();
+        final java.util.regex.Pattern names =
+            java.util.regex.Pattern.compile("\\b(meridian|jvm|process|system)_[a-z_]+");
+        int checked = 0;
+        for (final JsonNode panel : dashboard.get("panels"))
+        {
+            for (final JsonNode target : panel.get("targets"))
+            {
+                final java.util.regex.Matcher matcher = names.matcher(target.get("expr").asText());
+                while (matcher.find())
+                {
+                    final String name = matcher.group();
+                    // GC pause timers appear with the first collection Micrometer is told of.
+                    if (!name.startsWith("jvm_gc_pause"))
+                    {
+                        assertTrue(scrape.contains("\n" + name + " ") || scrape.contains("\n" + name + "{"),
+                            panel.get("title").asText() + " asks for " + name + ", which /metrics does not have");
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertTrue(checked >= 30, "checked " + checked);
+    }
+
+    private static double metric(final String text, final String name)
+    {
+        for (final String line : text.split("\n"))
+        {
+            if (line.startsWith(name + " "))
+            {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no sample of " + name + " in\n" + text);
     }
 
     @Test

@@ -56,6 +56,8 @@ class TradingSystemTest
     @Test
     void placePartialFillFillAmendCancelAndMoveWithHoldingsAndBalancesMoving() throws Exception
     {
+        final long successesBefore =
+            server.engine().counters().orderResults(io.meridian.codecs.interlink.OrderResult.Success);
         try (ZenithTestClient client = client("trader", null))
         {
             final JsonNode accounts = subscribe(client, "Accounts");
@@ -163,6 +165,9 @@ class TradingSystemTest
             assertEquals("Success", cancelled.get("Result").asText(), cancelled.toString());
             awaitOrderStatus(client, "Orders!TRADER-2", restingId, "Cancelled");
         }
+        assertEquals(successesBefore + 6,
+            server.engine().counters().orderResults(io.meridian.codecs.interlink.OrderResult.Success),
+            "six requests answered Success: two places, a resting place, an amend, a move and a cancel");
     }
 
     @Test

@@ -84,6 +84,7 @@ public final class TokenVerifier
     private static final Set<JOSEObjectType> ACCEPTED_TYPES = Collections.unmodifiableSet(
         new HashSet<>(Arrays.asList(JOSEObjectType.JWT, AT_JWT, APPLICATION_AT_JWT, null)));
 
+    private volatile java.util.function.Consumer<String> rejectionListener;
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final Set<JWSAlgorithm> algorithms;
     private final ClaimMapping mapping;
@@ -244,11 +245,31 @@ public final class TokenVerifier
         }
         catch (final AuthException ex)
         {
+            rejected(ex.reason());
             throw ex;
         }
         catch (final RuntimeException ex)
         {
+            rejected("malformed token");
             throw new AuthException("malformed token", ex);
+        }
+    }
+
+    /**
+     * @param listener told the reason of every rejected token, on the verifying thread; for the auth-failure
+     *                 counters.
+     */
+    public void onRejected(final java.util.function.Consumer<String> listener)
+    {
+        rejectionListener = listener;
+    }
+
+    private void rejected(final String reason)
+    {
+        final java.util.function.Consumer<String> listener = rejectionListener;
+        if (null != listener)
+        {
+            listener.accept(reason);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.meridian.gateway.http;
 
 import io.meridian.config.MeridianConfig;
+import io.meridian.engine.CountersFile;
 import io.meridian.gateway.auth.AdminAccess;
 import io.meridian.gateway.auth.AuthenticatedUser;
 import io.undertow.server.HttpHandler;
@@ -12,6 +13,9 @@ import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
 
 import java.io.IOException;
@@ -32,8 +36,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The HTTP caching reverse proxy: every request that reaches it goes to the one origin of {@code http-cache.origin},
@@ -65,7 +67,7 @@ public final class HttpCacheHandler implements AutoCloseable
      */
     public static final String CLEAR_PATH = "/cache/clear";
 
-    private static final Logger LOG = Logger.getLogger(HttpCacheHandler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(HttpCacheHandler.class);
     private static final HttpString PURGE = new HttpString("PURGE");
     private static final HttpString X_CACHE = new HttpString("X-Cache");
     private static final String VIA = "meridian";
@@ -101,6 +103,10 @@ public final class HttpCacheHandler implements AutoCloseable
     private final ThreadPoolExecutor refresher;
     private final AdminAccess admin;
     private final LongSupplier clock;
+    private AtomicCounter hits;
+    private AtomicCounter misses;
+    private AtomicCounter hitBytes;
+    private AtomicCounter storedBytes;
 
     /**
      * @param config settings; {@code http-cache.origin} must be set.
@@ -132,6 +138,42 @@ public final class HttpCacheHandler implements AutoCloseable
                 return thread;
             });
         refresher.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Count into {@code file}: {@code http-cache.requests result=hit|miss} (answers with {@code X-Cache: HIT} or
+     * {@code MISS}, errors included), {@code http-cache.hit-bytes} (body bytes sent from the cache) and the gauge
+     * {@code http-cache.stored-bytes} (the store's weighed size, brought up to date by {@link #sample()}). Call once,
+     * before the handler serves.
+     *
+     * @param file where the server's counters live.
+     */
+    public void counters(final CountersFile file)
+    {
+        hits = file.newTotal("http-cache.requests result=hit");
+        misses = file.newTotal("http-cache.requests result=miss");
+        hitBytes = file.newTotal("http-cache.hit-bytes");
+        storedBytes = file.newGauge("http-cache.stored-bytes");
+    }
+
+    /**
+     * Bring the store's gauge up to date.
+     */
+    public void sample()
+    {
+        if (null != storedBytes)
+        {
+            storedBytes.setRelease(store.weightedSize());
+        }
+    }
+
+    private void counted(final boolean hit)
+    {
+        final AtomicCounter counter = hit ? hits : misses;
+        if (null != counter)
+        {
+            counter.increment();
+        }
     }
 
     /**
@@ -338,7 +380,7 @@ public final class HttpCacheHandler implements AutoCloseable
                 }
                 catch (final RuntimeException ex)
                 {
-                    LOG.log(Level.WARNING, "background revalidation of " + request.target + " failed", ex);
+                    LOG.warn("background revalidation of " + request.target + " failed", ex);
                 }
                 finally
                 {
@@ -817,6 +859,10 @@ public final class HttpCacheHandler implements AutoCloseable
             exchange.endExchange();
             return;
         }
+        if (hit && null != hitBytes)
+        {
+            hitBytes.getAndAdd(decode ? response.identityLength() : response.body().length);
+        }
         exchange.getResponseSender().send(ByteBuffer.wrap(decode ?
             Compression.gunzip(response.body(), response.identityLength()) : response.body()));
     }
@@ -881,7 +927,7 @@ public final class HttpCacheHandler implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            LOG.log(Level.FINE, "client went away from " + request.target, ex);
+            LOG.debug("client went away from " + request.target, ex);
             IoUtils.safeClose(exchange.getConnection());
         }
         finally
@@ -899,7 +945,7 @@ public final class HttpCacheHandler implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            LOG.log(Level.WARNING, "the origin failed in the middle of a body: " + ex);
+            LOG.warn("the origin failed in the middle of a body: " + ex);
             IoUtils.safeClose(exchange.getConnection());
             throw ex;
         }
@@ -926,6 +972,7 @@ public final class HttpCacheHandler implements AutoCloseable
     {
         out.add("Via", appendTo(received.joined("Via"), "1.1 " + VIA));
         out.add("X-Cache", hit ? "HIT" : "MISS");
+        counted(hit);
         out.add("Cache-Status", appendTo(received.joined("Cache-Status"), cacheStatus));
     }
 
@@ -965,9 +1012,10 @@ public final class HttpCacheHandler implements AutoCloseable
         return CACHE_NAME + "; " + String.join("; ", parameters);
     }
 
-    private static void error(
+    private void error(
         final HttpServerExchange exchange, final int status, final String message, final String cacheStatus)
     {
+        counted(false);
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
@@ -1009,7 +1057,7 @@ public final class HttpCacheHandler implements AutoCloseable
             return;
         }
         final long cleared = store.clear();
-        LOG.warning("HTTP cache cleared by operator " + user.userId() + ": " + cleared + " responses");
+        LOG.warn("HTTP cache cleared by operator " + user.userId() + ": " + cleared + " responses");
         AdminAccess.send(exchange, StatusCodes.OK, AdminAccess.object().put("cleared", cleared));
     }
 
