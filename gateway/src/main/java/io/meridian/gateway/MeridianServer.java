@@ -115,7 +115,8 @@ public final class MeridianServer implements AutoCloseable
             final ZenithRequestHandler requestHandler =
                 new ZenithRequestHandler(verifier, config.serverName(), VERSION, config.tradingAllowPlainConnections());
             zenith = new ZenithEndpoint(startedEngine.proxy(), verifier, requestHandler,
-                config.sessionSendBufferBytes(), config.sessionMaxFrameBytes(), SessionLimits.fromConfig(config));
+                config.sessionSendBufferBytes(), config.sessionMaxFrameBytes(), SessionLimits.fromConfig(config),
+                new SessionTraffic(startedEngine.countersFile()));
 
             gatewayCounters = new GatewayCounters(startedEngine, zenith::sessions, () -> notReadyReasons().isEmpty(),
                 () -> draining);

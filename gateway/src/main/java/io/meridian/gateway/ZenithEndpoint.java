@@ -42,6 +42,7 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
     private final int outboxCapacity;
     private final int maxFrameBytes;
     private final SessionLimits limits;
+    private final SessionTraffic traffic;
     private final AtomicLong nextSessionId = new AtomicLong();
     private final Map<Long, ZenithSession> sessions = new ConcurrentHashMap<>();
     private volatile boolean refusing;
@@ -52,9 +53,11 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
         final ZenithRequestHandler requestHandler,
         final int outboxCapacity,
         final int maxFrameBytes,
-        final SessionLimits limits)
+        final SessionLimits limits,
+        final SessionTraffic traffic)
     {
         this.limits = limits;
+        this.traffic = traffic;
         this.engine = engine;
         this.verifier = verifier;
         this.requestHandler = requestHandler;
@@ -124,7 +127,7 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
         final long sessionId = nextSessionId.incrementAndGet();
         final AuthenticatedUser upgradeUser = exchange.getAttachment(USER);
         final ZenithSession session = new ZenithSession(
-            sessionId, outboxCapacity, channel, engine, upgradeUser, limits);
+            sessionId, outboxCapacity, channel, engine, upgradeUser, limits, traffic);
         session.secure("https".equalsIgnoreCase(exchange.getRequestScheme()) ||
             "wss".equalsIgnoreCase(exchange.getRequestScheme()));
         sessions.put(sessionId, session);
@@ -140,6 +143,7 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
             @Override
             protected void onFullTextMessage(final WebSocketChannel channel, final BufferedTextMessage message)
             {
+                traffic.framesIn.increment();
                 session.received(System.currentTimeMillis());
                 requestHandler.onText(session, message.getData());
             }
@@ -147,6 +151,7 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
             @Override
             protected void onFullBinaryMessage(final WebSocketChannel channel, final BufferedBinaryMessage message)
             {
+                traffic.framesIn.increment();
                 message.getData().close();
                 session.writer().reset().startObject()
                     .name("Controller").string("Zenith")

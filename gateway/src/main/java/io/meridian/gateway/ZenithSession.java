@@ -64,6 +64,10 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     private long lastReceivedMs;
     private long windowStartMs;
     private int requestsInWindow;
+    private final SessionTraffic traffic;
+    /** Frames and bytes handed to the socket in the current drain, added to the shared counters once after it. */
+    private int framesSent;
+    private long bytesSent;
     /** The user counted against the sessions-per-user limit, once the session is authenticated. */
     private String countedUser;
 
@@ -73,9 +77,11 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
         final WebSocketChannel channel,
         final EngineProxy engine,
         final AuthenticatedUser user,
-        final SessionLimits limits)
+        final SessionLimits limits,
+        final SessionTraffic traffic)
     {
         super(sessionId, outboxCapacity);
+        this.traffic = traffic;
         this.channel = channel;
         this.engine = engine;
         this.user = user;
@@ -410,6 +416,13 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
         finally
         {
             draining = false;
+            if (framesSent > 0)
+            {
+                traffic.framesOut.getAndAdd(framesSent);
+                traffic.bytesOut.getAndAdd(bytesSent);
+                framesSent = 0;
+                bytesSent = 0;
+            }
         }
     }
 
@@ -418,6 +431,8 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
         final int length)
     {
         inFlight++;
+        framesSent++;
+        bytesSent += length;
         final PooledByteBuffer pooled = channel.getBufferPool().allocate();
         final ByteBuffer target = pooled.getBuffer();
         if (length <= target.capacity())

@@ -275,6 +275,10 @@ class AdminApiSystemTest
                 assertTrue(scrape.contains("\n" + name), name + " missing from:\n" + scrape);
             }
             assertEquals(1.0, metric(scrape, "meridian_engine_link_ups_total{link=\"feed\"}"), scrape);
+            assertTrue(metric(scrape, "meridian_sessions_frames_in_total") >= 1, "the Sub: " + scrape);
+            assertTrue(metric(scrape, "meridian_sessions_frames_out_total") >= 2, "confirm and data: " + scrape);
+            assertTrue(metric(scrape, "meridian_sessions_bytes_out_total") >
+                metric(scrape, "meridian_sessions_frames_out_total"), scrape);
         }
     }
 

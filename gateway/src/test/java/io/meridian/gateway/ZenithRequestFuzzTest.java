@@ -49,6 +49,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ZenithRequestFuzzTest
 {
     /** Frames are cut to this, so that a reply echoing their topic always fits the session's outbox. */
+    private static final SessionTraffic TRAFFIC = new SessionTraffic(io.meridian.engine.CountersFile.inMemory(4));
     private static final int MAX_INPUT_BYTES = 1024;
     private static final int OUTBOX_BYTES = 128 * 1024;
     private static final long ENGINE_ANSWER_TIMEOUT_MS = 10_000;
@@ -116,7 +117,7 @@ class ZenithRequestFuzzTest
     {
         final String text = new String(input, 0, Math.min(input.length, MAX_INPUT_BYTES), StandardCharsets.UTF_8);
         final ZenithSession session = new ZenithSession(
-            nextSessionId++, OUTBOX_BYTES, closedChannel, server.engine().proxy(), user, limits);
+            nextSessionId++, OUTBOX_BYTES, closedChannel, server.engine().proxy(), user, limits, TRAFFIC);
         try
         {
             handler.onText(session, text);
