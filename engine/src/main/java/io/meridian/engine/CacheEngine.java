@@ -1208,7 +1208,13 @@ final class CacheEngine implements EventHandler<RingEvent>
         query.tradingDate = event.tradingDate;
         if (item.hasData)
         {
+            final long fromCacheBefore = counters.tradeQueriesFromCache.get();
             answerTradesQuery((TradesItem)item, query);
+            if (counters.tradeQueriesFromCache.get() != fromCacheBefore)
+            {
+                // Sessions are signalled at the end of the batch, so the answer is not yet visible to the reader.
+                session.answeredFromCache(query.transactionId);
+            }
         }
         else
         {
@@ -1762,6 +1768,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         if (item.hasData)
         {
+            session.answeredFromCache(query.transactionId);
             answerQuery(item, query, encodeFull(item));
         }
         else

@@ -61,4 +61,15 @@ public abstract class ClientSession
      *                      it), false if the client fell behind.
      */
     protected abstract void onOverflow(boolean frameTooLarge);
+
+    /**
+     * The engine is about to answer a query from what its cache held, with no request upstream. Called on the
+     * engine thread before the answer is queued; must not block. Sessions that report where an answer came from
+     * (the HTTP API's {@code X-Cache}) override it.
+     *
+     * @param transactionId the query's transaction id.
+     */
+    protected void answeredFromCache(final long transactionId)
+    {
+    }
 }

@@ -46,7 +46,6 @@ public final class MeridianServer implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(MeridianServer.class);
     static final String VERSION = "0.1.0.0";
     /** Reserved for Meridian's own HTTP API; never sent to the HTTP cache's origin. */
-    static final String API_PATH = "/api/v1";
     /** How long a drain waits for closed sessions to go, and how often it looks. */
     private static final long CLOSE_WAIT_MS = 5_000;
     private static final long DRAIN_POLL_MS = 50;
@@ -145,13 +144,11 @@ public final class MeridianServer implements AutoCloseable
                 .addExactPath(HttpCacheHandler.CLEAR_PATH, null == httpCache ? MeridianServer::httpCacheOff :
                     httpCache.clearHandler());
             final HttpHandler reserved = ResponseCodeHandler.HANDLE_404;
+            paths.addPrefixPath(MarketApiHandler.PATH, new MarketApiHandler(startedEngine.proxy(), verifier,
+                config.sessionSendBufferBytes()));
             if (null == httpCache)
             {
                 paths.addExactPath("/", MeridianServer::home);
-            }
-            else
-            {
-                paths.addPrefixPath(API_PATH, reserved);
             }
             if (null != demoIssuer)
             {

@@ -105,7 +105,7 @@ class HttpCacheServerTest
         assertEquals(1, hits("/page"));
 
         assertTrue(send("GET", "/health", null).body().contains("\"status\""));
-        assertEquals(404, send("GET", "/api/v1/quotes", null).statusCode());
+        assertEquals(401, send("GET", "/api/v1/quotes", null).statusCode(), "Meridian's market data API");
         assertEquals(401, send("GET", "/admin/sessions", null).statusCode());
         assertEquals(200, send("POST", "/demo/token?user=alice", null).statusCode());
         assertEquals(200, send("GET", "/.well-known/jwks.json", null).statusCode());
