@@ -1208,9 +1208,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         query.tradingDate = event.tradingDate;
         if (item.hasData)
         {
-            final long fromCacheBefore = counters.tradeQueriesFromCache.get();
-            answerTradesQuery((TradesItem)item, query);
-            if (counters.tradeQueriesFromCache.get() != fromCacheBefore)
+            if (answerTradesQuery((TradesItem)item, query))
             {
                 // Sessions are signalled at the end of the batch, so the answer is not yet visible to the reader.
                 session.answeredFromCache(query.transactionId);
@@ -1228,8 +1226,10 @@ final class CacheEngine implements EventHandler<RingEvent>
      * Zenith reference gives them: no ids, the newest {@code Count}; LastTradeID, the newest {@code Count} up to
      * and including it; FirstTradeID, the oldest {@code Count} from it; both, the range, oldest first. No
      * {@code Count} means all, bounded here by the history size.
+     *
+     * @return true if answered from the history held, false if the upstream was asked.
      */
-    private void answerTradesQuery(final TradesItem item, final Item.PendingQuery query)
+    private boolean answerTradesQuery(final TradesItem item, final Item.PendingQuery query)
     {
         final int limit = query.count > 0 ? Math.min(query.count, tradeHistory) : tradeHistory;
         final boolean everything = query.count <= 0 || query.count > tradeHistory;
@@ -1255,7 +1255,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (!covered || otherDay)
         {
             requestHistory(item, query);
-            return;
+            return false;
         }
         final int maxLength = query.session.outbox().maxFrameLength();
         final boolean keepOldest = query.firstId > 0;
@@ -1279,6 +1279,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         counters.tradeQueriesFromCache.incrementRelease();
         sendMessage(query.session, message);
+        return true;
     }
 
     private void writeTradesAnswer(final TradesItem item, final Item.PendingQuery query, final int from, final int to)

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.engine.ClientSession;
 import io.meridian.engine.EngineProxy;
-import io.meridian.gateway.auth.AuthException;
-import io.meridian.gateway.auth.AuthenticatedUser;
+import io.meridian.gateway.auth.AdminAccess;
 import io.meridian.gateway.auth.Rights;
-import io.meridian.gateway.auth.TokenVerifier;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -27,6 +25,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+
+import static io.meridian.gateway.auth.AdminAccess.error;
 
 /**
  * Market data over plain HTTP: {@code GET /api/v1/markets}, {@code /api/v1/securities/CODE.MARKET},
@@ -49,7 +49,7 @@ final class MarketApiHandler implements HttpHandler
     private static final int MAX_IN_FLIGHT = 16;
 
     private final EngineProxy engine;
-    private final TokenVerifier verifier;
+    private final AdminAccess access;
     private final int outboxBytes;
     private final ArrayBlockingQueue<ApiSession> idle = new ArrayBlockingQueue<>(MAX_IN_FLIGHT);
     private final AtomicInteger made = new AtomicInteger();
@@ -57,13 +57,13 @@ final class MarketApiHandler implements HttpHandler
 
     /**
      * @param engine      the engine the queries go to.
-     * @param verifier    checks access tokens.
+     * @param access      checks bearer tokens.
      * @param outboxBytes bytes of answer a query may take ({@code session.send-buffer-bytes}).
      */
-    MarketApiHandler(final EngineProxy engine, final TokenVerifier verifier, final int outboxBytes)
+    MarketApiHandler(final EngineProxy engine, final AdminAccess access, final int outboxBytes)
     {
         this.engine = engine;
-        this.verifier = verifier;
+        this.access = access;
         this.outboxBytes = outboxBytes;
     }
 
@@ -82,7 +82,7 @@ final class MarketApiHandler implements HttpHandler
             exchange.dispatch(this);
             return;
         }
-        if (null == authorize(exchange))
+        if (null == access.authorize(exchange, Rights.MARKET))
         {
             return;
         }
@@ -198,45 +198,9 @@ final class MarketApiHandler implements HttpHandler
         }
     }
 
-    private AuthenticatedUser authorize(final HttpServerExchange exchange)
-    {
-        final String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-        if (null == authorization || !authorization.regionMatches(true, 0, "Bearer ", 0, 7))
-        {
-            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
-            error(exchange, StatusCodes.UNAUTHORIZED, "an Authorization: Bearer access token is required");
-            return null;
-        }
-        final AuthenticatedUser user;
-        try
-        {
-            user = verifier.verify(authorization.substring(7).trim());
-        }
-        catch (final AuthException ex)
-        {
-            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
-            error(exchange, StatusCodes.UNAUTHORIZED, "invalid token: " + ex.reason());
-            return null;
-        }
-        if (!user.hasScope(Rights.MARKET))
-        {
-            error(exchange, StatusCodes.FORBIDDEN, "the token lacks the " + Rights.MARKET + " scope");
-            return null;
-        }
-        return user;
-    }
-
     private static String abbreviate(final String text)
     {
         return text.length() > 64 ? text.substring(0, 64) + "..." : text;
-    }
-
-    private static void error(final HttpServerExchange exchange, final int status, final String why)
-    {
-        exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        exchange.getResponseSender().send(MAPPER.createObjectNode().put("error", why).toString());
     }
 
     /**

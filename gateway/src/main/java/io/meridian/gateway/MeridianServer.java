@@ -144,7 +144,7 @@ public final class MeridianServer implements AutoCloseable
                 .addExactPath(HttpCacheHandler.CLEAR_PATH, null == httpCache ? MeridianServer::httpCacheOff :
                     httpCache.clearHandler());
             final HttpHandler reserved = ResponseCodeHandler.HANDLE_404;
-            paths.addPrefixPath(MarketApiHandler.PATH, new MarketApiHandler(startedEngine.proxy(), verifier,
+            paths.addPrefixPath(MarketApiHandler.PATH, new MarketApiHandler(startedEngine.proxy(), adminAccess,
                 config.sessionSendBufferBytes()));
             if (null == httpCache)
             {

@@ -37,6 +37,19 @@ public final class AdminAccess
      */
     public AuthenticatedUser authorize(final HttpServerExchange exchange)
     {
+        return authorize(exchange, Rights.ADMIN);
+    }
+
+    /**
+     * Check the request's bearer token for a right other than admin (the market data HTTP API asks for
+     * {@link Rights#MARKET}); the same answers as {@link #authorize(HttpServerExchange)}.
+     *
+     * @param exchange the request.
+     * @param right    the scope the token must grant.
+     * @return the user, or null when the request was refused and the 401 or 403 answer sent.
+     */
+    public AuthenticatedUser authorize(final HttpServerExchange exchange, final String right)
+    {
         final String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
         if (null == authorization || !authorization.regionMatches(true, 0, "Bearer ", 0, 7))
         {
@@ -50,12 +63,13 @@ public final class AdminAccess
         }
         catch (final AuthException ex)
         {
-            unauthorized(exchange, "invalid token: " + ex.reason());
+            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+            error(exchange, StatusCodes.UNAUTHORIZED, "invalid token: " + ex.reason());
             return null;
         }
-        if (!user.hasScope(Rights.ADMIN))
+        if (!user.hasScope(right))
         {
-            error(exchange, StatusCodes.FORBIDDEN, "the token lacks the " + Rights.ADMIN + " scope");
+            error(exchange, StatusCodes.FORBIDDEN, "the token lacks the " + right + " scope");
             return null;
         }
         return user;
