@@ -327,6 +327,24 @@ public final class MeridianConfig
                 case HTTP_CACHE_GZIP:
                     bool(setting);
                     break;
+                case HTTP_CACHE_REDIS_HOST:
+                    checkRedisHost();
+                    break;
+                case HTTP_CACHE_REDIS_PORT:
+                    intIn(setting, 1, 65_535);
+                    break;
+                case HTTP_CACHE_REDIS_KEY_PREFIX:
+                    if (string(setting).isEmpty() || string(setting).length() > 200)
+                    {
+                        throw bad(setting, "must be 1 to 200 characters");
+                    }
+                    break;
+                case HTTP_CACHE_REDIS_TIMEOUT_MS:
+                    intIn(setting, 1, 60_000);
+                    break;
+                case HTTP_CACHE_REDIS_MAX_TTL_SECONDS:
+                    intIn(setting, 1, 31_536_000);
+                    break;
                 case AUTH_ALGORITHMS:
                     if (authAlgorithms().isEmpty())
                     {
@@ -540,6 +558,23 @@ public final class MeridianConfig
         if (null != uri.getRawQuery() || null != uri.getRawFragment() || null != uri.getRawUserInfo())
         {
             throw bad(Setting.HTTP_CACHE_ORIGIN, "must have no user, query or fragment");
+        }
+    }
+
+    private void checkRedisHost()
+    {
+        final String host = string(Setting.HTTP_CACHE_REDIS_HOST);
+        for (int i = 0; i < host.length(); i++)
+        {
+            final char c = host.charAt(i);
+            if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == ':' || c == '_'))
+            {
+                throw bad(Setting.HTTP_CACHE_REDIS_HOST, "must be a host name or address, without scheme or port");
+            }
+        }
+        if (!host.isEmpty() && !httpCacheEnabled())
+        {
+            throw bad(Setting.HTTP_CACHE_REDIS_HOST, "needs http-cache.origin: the shared store is the HTTP cache's");
         }
     }
 
@@ -1118,6 +1153,42 @@ public final class MeridianConfig
     public boolean httpCacheGzip()
     {
         return bool(Setting.HTTP_CACHE_GZIP);
+    }
+
+    /**
+     * @return the host of the shared Redis store, or empty when the HTTP cache is in memory only.
+     */
+    public String httpCacheRedisHost()
+    {
+        return string(Setting.HTTP_CACHE_REDIS_HOST);
+    }
+
+    public int httpCacheRedisPort()
+    {
+        return (int)longValue(Setting.HTTP_CACHE_REDIS_PORT);
+    }
+
+    /**
+     * @return the password of the shared Redis store, or empty for none.
+     */
+    public String httpCacheRedisPassword()
+    {
+        return string(Setting.HTTP_CACHE_REDIS_PASSWORD);
+    }
+
+    public String httpCacheRedisKeyPrefix()
+    {
+        return string(Setting.HTTP_CACHE_REDIS_KEY_PREFIX);
+    }
+
+    public int httpCacheRedisTimeoutMs()
+    {
+        return (int)longValue(Setting.HTTP_CACHE_REDIS_TIMEOUT_MS);
+    }
+
+    public int httpCacheRedisMaxTtlSeconds()
+    {
+        return (int)longValue(Setting.HTTP_CACHE_REDIS_MAX_TTL_SECONDS);
     }
 
     /**

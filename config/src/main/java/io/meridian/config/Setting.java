@@ -145,7 +145,18 @@ public enum Setting
     HTTP_CACHE_ORIGIN_TIMEOUT_MS("http-cache.origin-timeout-ms", "30000",
         "How long the origin may take to start a response, or stay silent within a body."),
     HTTP_CACHE_GZIP("http-cache.gzip", "true",
-        "Store compressible bodies the origin sent uncompressed gzip-compressed.");
+        "Store compressible bodies the origin sent uncompressed gzip-compressed."),
+    HTTP_CACHE_REDIS_HOST("http-cache.redis-host", "",
+        "Redis server of a response store shared by several proxies; empty: memory only.", "REDIS_HOST"),
+    HTTP_CACHE_REDIS_PORT("http-cache.redis-port", "6379", "Port of the shared Redis store.", "REDIS_PORT"),
+    HTTP_CACHE_REDIS_PASSWORD("http-cache.redis-password", "",
+        "Password of the shared Redis store; empty: none.", "REDIS_PASSWORD"),
+    HTTP_CACHE_REDIS_KEY_PREFIX("http-cache.redis-key-prefix", "meridian:http:",
+        "Prefix of every key (and of the invalidation channel) the HTTP cache uses in Redis."),
+    HTTP_CACHE_REDIS_TIMEOUT_MS("http-cache.redis-timeout-ms", "100",
+        "How long a lookup in the shared store may take before it counts as a miss."),
+    HTTP_CACHE_REDIS_MAX_TTL_SECONDS("http-cache.redis-max-ttl-seconds", "86400",
+        "Longest time a response stays in the shared store; responses with validators are kept this long.");
 
     private final String key;
     private final String defaultValue;

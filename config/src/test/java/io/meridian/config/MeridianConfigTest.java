@@ -241,6 +241,16 @@ class MeridianConfigTest
             arguments("object larger than the cache", Source.OVERRIDE,
                 Map.of("http-cache.max-bytes", "1048576", "http-cache.max-object-bytes", "2097152"),
                 List.of("http-cache.max-object-bytes", "http-cache.max-bytes")),
+            arguments("redis host with a scheme", Source.OVERRIDE,
+                Map.of("http-cache.origin", "http://h:1", "http-cache.redis-host", "redis://cache"),
+                List.of("http-cache.redis-host", "without scheme")),
+            arguments("redis without an HTTP cache", Source.ENV, Map.of("REDIS_HOST", "cache.internal"),
+                List.of("http-cache.redis-host", "environment REDIS_HOST", "needs http-cache.origin")),
+            arguments("redis port out of range", Source.ENV,
+                Map.of("PROXY_URL", "http://h:1", "REDIS_HOST", "cache", "REDIS_PORT", "70000"),
+                List.of("http-cache.redis-port", "environment REDIS_PORT", "70000")),
+            arguments("redis lookup timeout of 0", Source.OVERRIDE,
+                Map.of("http-cache.redis-timeout-ms", "0"), List.of("http-cache.redis-timeout-ms", "between 1")),
             arguments("unknown key in config file", Source.FILE, Map.of("server.prot", "9090"),
                 List.of("server.prot", "unknown")),
             arguments("unknown meridian system property", Source.SYSTEM_PROPERTY, Map.of("meridian.xyz", "1"),
@@ -515,6 +525,22 @@ class MeridianConfigTest
         assertEquals(256L << 20, config.httpCacheMaxBytes());
         assertEquals(8 << 20, config.httpCacheMaxObjectBytes());
         assertTrue(config.httpCacheGzip());
+        assertEquals("", config.httpCacheRedisHost(), "no shared store by default");
+    }
+
+    @Test
+    void theSharedRedisStoreTakesTheEnvironmentNamesOfTheClassicProxy() throws Exception
+    {
+        final MeridianConfig config = MeridianConfig.load(null, Map.of("PROXY_URL", "http://origin:8081",
+            "REDIS_HOST", "cache.internal", "REDIS_PORT", "6380", "REDIS_PASSWORD", "s3cret"), new Properties(),
+            Map.of());
+
+        assertEquals("cache.internal", config.httpCacheRedisHost());
+        assertEquals(6380, config.httpCacheRedisPort());
+        assertEquals("s3cret", config.httpCacheRedisPassword());
+        assertEquals("meridian:http:", config.httpCacheRedisKeyPrefix());
+        assertEquals(100, config.httpCacheRedisTimeoutMs());
+        assertEquals(86_400, config.httpCacheRedisMaxTtlSeconds());
     }
 
     @Test

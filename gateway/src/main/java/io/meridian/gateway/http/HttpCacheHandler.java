@@ -4,6 +4,7 @@ import io.meridian.config.MeridianConfig;
 import io.meridian.engine.CountersFile;
 import io.meridian.gateway.auth.AdminAccess;
 import io.meridian.gateway.auth.AuthenticatedUser;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.HttpContinueReadHandler;
@@ -54,6 +55,9 @@ import java.util.function.LongSupplier;
  * <p>
  * Hits are served on the IO thread straight from memory; everything that talks to the origin runs on a worker
  * thread with blocking streams. A request waiting for another's origin request holds no thread.
+ * <p>
+ * With {@code http-cache.redis-host} set, a {@link RedisStore} shared by several proxies is the second tier: asked
+ * by the leader of a flight before the origin, written behind every change to what is stored.
  */
 public final class HttpCacheHandler implements AutoCloseable
 {
@@ -98,6 +102,7 @@ public final class HttpCacheHandler implements AutoCloseable
     private final int maxObjectBytes;
     private final boolean gzip;
     private final ResponseStore store;
+    private final RedisStore redis;
     private final OriginClient client;
     private final Coalescer<String, Shared> flights = new Coalescer<>();
     private final ThreadPoolExecutor refresher;
@@ -125,6 +130,8 @@ public final class HttpCacheHandler implements AutoCloseable
         this.maxObjectBytes = config.httpCacheMaxObjectBytes();
         this.gzip = config.httpCacheGzip();
         this.store = new ResponseStore(config.httpCacheMaxBytes());
+        this.redis = config.httpCacheRedisHost().isEmpty() ? null :
+            new RedisStore(config, this::invalidatedElsewhere);
         this.client = new OriginClient(origin, config.httpCacheOriginConnections(), config.httpCacheOriginTimeoutMs());
         this.admin = admin;
         this.clock = clock;
@@ -138,6 +145,10 @@ public final class HttpCacheHandler implements AutoCloseable
                 return thread;
             });
         refresher.allowCoreThreadTimeOut(true);
+        if (null != redis)
+        {
+            redis.start();
+        }
     }
 
     /**
@@ -154,6 +165,10 @@ public final class HttpCacheHandler implements AutoCloseable
         misses = file.newTotal("http-cache.requests result=miss");
         hitBytes = file.newTotal("http-cache.hit-bytes");
         storedBytes = file.newGauge("http-cache.stored-bytes");
+        if (null != redis)
+        {
+            redis.counters(file);
+        }
     }
 
     /**
@@ -164,6 +179,10 @@ public final class HttpCacheHandler implements AutoCloseable
         if (null != storedBytes)
         {
             storedBytes.setRelease(store.weightedSize());
+        }
+        if (null != redis)
+        {
+            redis.up();
         }
     }
 
@@ -206,11 +225,90 @@ public final class HttpCacheHandler implements AutoCloseable
         return store;
     }
 
+    /**
+     * @return true while the shared store can be reached; false without one.
+     */
+    boolean sharedUp()
+    {
+        return null != redis && redis.up();
+    }
+
     @Override
     public void close()
     {
         refresher.shutdownNow();
         client.close();
+        if (null != redis)
+        {
+            redis.close();
+        }
+    }
+
+    private void invalidatedElsewhere(final String target)
+    {
+        if (RedisStore.EVERY_TARGET.equals(target))
+        {
+            LOG.info("HTTP cache: cleared through the shared store: " + store.clear() + " responses dropped");
+        }
+        else
+        {
+            store.remove(target);
+        }
+    }
+
+    private void stored(final Request request, final StoredResponse response)
+    {
+        store.put(request.target, response, request.headers);
+        share(request.target);
+    }
+
+    private void dropped(final Request request, final StoredResponse response)
+    {
+        store.remove(request.target, response);
+        share(request.target);
+    }
+
+    private int droppedAll(final String target)
+    {
+        final int dropped = store.remove(target);
+        if (null != redis)
+        {
+            redis.invalidate(target);
+        }
+        return dropped;
+    }
+
+    private void share(final String target)
+    {
+        if (null != redis)
+        {
+            redis.put(target, store.responses(target), clock.getAsLong());
+        }
+    }
+
+    /**
+     * Ask the shared store, for the leader of a flight: its response for this request when newer than the one held
+     * in memory, taken into memory too; else null.
+     */
+    private StoredResponse fromShared(final Request request, final StoredResponse stored)
+    {
+        final List<StoredResponse> responses = redis.get(request.target);
+        if (null == responses)
+        {
+            return null;
+        }
+        store.merge(request.target, responses);
+        StoredResponse selected = null;
+        for (final StoredResponse candidate : responses)
+        {
+            if (candidate.matches(request.headers) &&
+                (null == selected || candidate.responseTimeMs() > selected.responseTimeMs()))
+            {
+                selected = candidate;
+            }
+        }
+        return null == selected || (null != stored && stored.responseTimeMs() >= selected.responseTimeMs()) ?
+            null : selected;
     }
 
     private void handleRequest(final HttpServerExchange exchange) throws Exception
@@ -351,9 +449,29 @@ public final class HttpCacheHandler implements AutoCloseable
         final String fwd)
     {
         Outcome outcome = null;
+        String reason = fwd;
         try
         {
-            outcome = fetch(request, stored, fwd);
+            StoredResponse base = stored;
+            if (null != redis && !"request".equals(fwd))
+            {
+                final StoredResponse remote = fromShared(request, stored);
+                if (null != remote)
+                {
+                    final Reuse.Verdict verdict =
+                        Reuse.decide(remote, request.control, request.pragmaNoCache, clock.getAsLong());
+                    if (verdict == Reuse.Verdict.FRESH || verdict == Reuse.Verdict.STALE_ALLOWED)
+                    {
+                        outcome = Outcome.sharedHit(remote, fwd);
+                    }
+                    base = remote;
+                    reason = "stale";
+                }
+            }
+            if (null == outcome)
+            {
+                outcome = fetch(request, base, reason);
+            }
         }
         finally
         {
@@ -408,9 +526,11 @@ public final class HttpCacheHandler implements AutoCloseable
         switch (shared.kind)
         {
             case RESPONSE:
+            case SHARED_HIT:
                 if (shared.response.matches(request.headers))
                 {
-                    serve(exchange, request, shared.response, true,
+                    serve(exchange, request, shared.response, true, shared.kind == Kind.SHARED_HIT ?
+                        status("hit", "collapsed", "detail=shared") :
                         status("fwd=" + shared.fwd, "fwd-status=" + shared.fwdStatus, "collapsed"));
                 }
                 else
@@ -504,7 +624,7 @@ public final class HttpCacheHandler implements AutoCloseable
             if (null != stored && status < 500)
             {
                 // A new full response supersedes the stored one (a 5xx does not: RFC 9111 section 4.3.3).
-                store.remove(request.target, stored);
+                dropped(request, stored);
             }
             return Outcome.pass(response, status, received, fwd, reason, null, 0);
         }
@@ -544,7 +664,7 @@ public final class HttpCacheHandler implements AutoCloseable
         }
         final StoredResponse fresh = StoredResponse.of(status, received, body, filled, request.headers, requestTime,
             responseTime, defaultTtlSeconds, gzip);
-        store.put(request.target, fresh, request.headers);
+        stored(request, fresh);
         return Outcome.response(fresh, true, fwd, status, null);
     }
 
@@ -560,7 +680,7 @@ public final class HttpCacheHandler implements AutoCloseable
         if (notModified.has("Set-Cookie"))
         {
             // The cookie is for this client only: it gets it, and the stored response can no longer be shared.
-            store.remove(request.target, stored);
+            dropped(request, stored);
             HttpFields withCookies = merged;
             for (final String cookie : notModified.all("Set-Cookie"))
             {
@@ -575,11 +695,11 @@ public final class HttpCacheHandler implements AutoCloseable
             merged, updated.cacheControl(), responseTime, updated.lifetimeMs());
         if (null == reason)
         {
-            store.put(request.target, updated, request.headers);
+            stored(request, updated);
         }
         else
         {
-            store.remove(request.target, stored);
+            dropped(request, stored);
         }
         return Outcome.response(updated, null == reason, fwd, StatusCodes.NOT_MODIFIED, reason);
     }
@@ -606,6 +726,10 @@ public final class HttpCacheHandler implements AutoCloseable
                     status("fwd=" + outcome.fwd, "fwd-status=" + outcome.fwdStatus, "detail=" + outcome.detail));
                 break;
             }
+            case SHARED_HIT:
+                serve(exchange, request, outcome.response, true,
+                    status("hit", "ttl=" + ttlSeconds(outcome.response, clock.getAsLong()), "detail=shared"));
+                break;
             case ORIGIN_ERROR:
                 serve(exchange, request, outcome.response, true, status("fwd=" + outcome.fwd,
                     "fwd-status=" + outcome.fwdStatus, "detail=stale-if-error"));
@@ -678,14 +802,14 @@ public final class HttpCacheHandler implements AutoCloseable
 
     private void invalidate(final Request request, final HttpFields received)
     {
-        store.remove(request.target);
+        droppedAll(request.target);
         for (final String name : List.of("Location", "Content-Location"))
         {
             final String value = received.first(name);
             final String target = null == value ? null : sameOriginTarget(request, value);
             if (null != target)
             {
-                store.remove(target);
+                droppedAll(target);
             }
         }
     }
@@ -1031,7 +1155,7 @@ public final class HttpCacheHandler implements AutoCloseable
         {
             return;
         }
-        final int purged = store.remove(request.target);
+        final int purged = droppedAll(request.target);
         LOG.info("HTTP cache: " + request.target + " purged by operator " + user.userId() + ": " + purged +
             " responses");
         AdminAccess.send(exchange, StatusCodes.OK, AdminAccess.object().put("purged", purged)
@@ -1057,8 +1181,27 @@ public final class HttpCacheHandler implements AutoCloseable
             return;
         }
         final long cleared = store.clear();
-        LOG.warn("HTTP cache cleared by operator " + user.userId() + ": " + cleared + " responses");
-        AdminAccess.send(exchange, StatusCodes.OK, AdminAccess.object().put("cleared", cleared));
+        final ObjectNode answer = AdminAccess.object().put("cleared", cleared);
+        if (null == redis)
+        {
+            LOG.warn("HTTP cache cleared by operator " + user.userId() + ": " + cleared + " responses");
+        }
+        else
+        {
+            // The other proxies clear their memory when the shared store tells them.
+            final long keys = redis.clear();
+            LOG.warn("HTTP cache cleared by operator " + user.userId() + ": " + cleared + " responses, " +
+                (keys < 0 ? "the shared store could not be reached" : keys + " shared targets"));
+            if (keys < 0)
+            {
+                answer.put("sharedError", "the shared store could not be reached; it was not cleared");
+            }
+            else
+            {
+                answer.put("sharedCleared", keys);
+            }
+        }
+        AdminAccess.send(exchange, StatusCodes.OK, answer);
     }
 
     private static long contentLength(final HttpFields headers)
@@ -1163,6 +1306,8 @@ public final class HttpCacheHandler implements AutoCloseable
     {
         /** A response to serve: stored, or obtained for this request only. */
         RESPONSE,
+        /** A fresh response from the shared store. */
+        SHARED_HIT,
         /** Not storable: the leader streams it; waiters forward their own requests. */
         PASS,
         /** The origin answered 5xx and a stored response may stand in for it. */
@@ -1204,6 +1349,15 @@ public final class HttpCacheHandler implements AutoCloseable
             outcome.fwd = fwd;
             outcome.fwdStatus = fwdStatus;
             outcome.detail = detail;
+            return outcome;
+        }
+
+        static Outcome sharedHit(final StoredResponse response, final String fwd)
+        {
+            final Outcome outcome = new Outcome();
+            outcome.kind = Kind.SHARED_HIT;
+            outcome.response = response;
+            outcome.fwd = fwd;
             return outcome;
         }
 
@@ -1269,6 +1423,8 @@ public final class HttpCacheHandler implements AutoCloseable
                 case RESPONSE:
                     return stored ? new Shared(Kind.RESPONSE, response, fwd, fwdStatus, 0, null, null) :
                         Shared.FORWARD;
+                case SHARED_HIT:
+                    return new Shared(Kind.SHARED_HIT, response, fwd, 0, 0, null, null);
                 case ORIGIN_ERROR:
                     return new Shared(Kind.ORIGIN_ERROR, null, fwd, fwdStatus, 0, null, null);
                 case STALE_ON_FAILURE:

@@ -85,6 +85,36 @@ final class ResponseStore
     }
 
     /**
+     * Take in responses another proxy stored for a target (from the shared store): each replaces an older response
+     * for the same variant, and is dropped when an equally new or newer one is held already.
+     *
+     * @param key       the request target.
+     * @param responses the other proxy's responses.
+     */
+    void merge(final String key, final List<StoredResponse> responses)
+    {
+        cache.asMap().compute(key, (k, old) ->
+        {
+            Variants merged = old;
+            for (final StoredResponse response : responses)
+            {
+                merged = null == merged ? new Variants(List.of(response)) : merged.newer(response);
+            }
+            return merged;
+        });
+    }
+
+    /**
+     * @param key the request target.
+     * @return its stored responses, without counting as a use; empty when none.
+     */
+    List<StoredResponse> responses(final String key)
+    {
+        final Variants variants = cache.policy().getIfPresentQuietly(key);
+        return null == variants ? List.of() : variants.responses;
+    }
+
+    /**
      * Drop one stored response, if it is still stored.
      *
      * @param key      the request target.
@@ -164,6 +194,32 @@ final class ResponseStore
                 }
             }
             kept.add(response);
+            return newest(kept);
+        }
+
+        Variants newer(final StoredResponse response)
+        {
+            for (final StoredResponse old : responses)
+            {
+                if (old.sameVariant(response) && old.responseTimeMs() >= response.responseTimeMs())
+                {
+                    return this;
+                }
+            }
+            final List<StoredResponse> kept = new ArrayList<>(responses.size() + 1);
+            for (final StoredResponse old : responses)
+            {
+                if (!old.sameVariant(response))
+                {
+                    kept.add(old);
+                }
+            }
+            kept.add(response);
+            return newest(kept);
+        }
+
+        private static Variants newest(final List<StoredResponse> kept)
+        {
             if (kept.size() > MAX_VARIANTS)
             {
                 kept.sort((a, b) -> Long.compare(a.responseTimeMs(), b.responseTimeMs()));

@@ -39,7 +39,8 @@ final class StoredResponse
         final long requestTimeMs,
         final long responseTimeMs,
         final long defaultTtlSeconds,
-        final HttpFields request)
+        final HttpFields request,
+        final List<String> storedVaryValues)
     {
         this.status = status;
         this.headers = headers;
@@ -59,7 +60,49 @@ final class StoredResponse
         // A body held without a content coding suits every client (Meridian encodes it as each accepts), so which
         // coding the original request accepted does not split it into variants.
         this.varyNames = headers.has("Content-Encoding") ? names : without(names, "accept-encoding");
-        this.varyValues = Variance.values(varyNames, request);
+        if (null == storedVaryValues)
+        {
+            this.varyValues = Variance.values(varyNames, request);
+        }
+        else if (storedVaryValues.size() != varyNames.size())
+        {
+            throw new IllegalArgumentException("a stored response has " + storedVaryValues.size() +
+                " Vary values for " + varyNames.size() + " nominated fields");
+        }
+        else
+        {
+            this.varyValues = List.copyOf(storedVaryValues);
+        }
+    }
+
+    /**
+     * A response as another cache stored it (the shared store), its derived properties worked out again here.
+     *
+     * @param status            its status code.
+     * @param headers           its header as stored.
+     * @param body              its body as held.
+     * @param gzipped           whether the body is held gzip-compressed by Meridian.
+     * @param identityLength    the length of the body as the origin sent it.
+     * @param requestTimeMs     when the request that got it was sent.
+     * @param responseTimeMs    when it was received.
+     * @param defaultTtlSeconds the configured default TTL; 0 for none.
+     * @param varyValues        the normalised values of the nominated request fields, one per name.
+     * @return the stored form.
+     * @throws IllegalArgumentException when the parts do not fit together.
+     */
+    static StoredResponse restored(
+        final int status,
+        final HttpFields headers,
+        final byte[] body,
+        final boolean gzipped,
+        final int identityLength,
+        final long requestTimeMs,
+        final long responseTimeMs,
+        final long defaultTtlSeconds,
+        final List<String> varyValues)
+    {
+        return new StoredResponse(status, headers, body, gzipped, identityLength, requestTimeMs, responseTimeMs,
+            defaultTtlSeconds, HttpFields.EMPTY, varyValues);
     }
 
     /**
@@ -107,7 +150,7 @@ final class StoredResponse
             }
         }
         return new StoredResponse(status, stored, held, gzipped, length, requestTimeMs, responseTimeMs,
-            defaultTtlSeconds, request);
+            defaultTtlSeconds, request, null);
     }
 
     /**
@@ -129,7 +172,7 @@ final class StoredResponse
         final long defaultTtlSeconds)
     {
         return new StoredResponse(status, updated, body, gzipped, identityLength, requestTimeMs, responseTimeMs,
-            defaultTtlSeconds, request);
+            defaultTtlSeconds, request, null);
     }
 
     private static List<String> without(final List<String> names, final String name)
@@ -193,6 +236,14 @@ final class StoredResponse
     long lifetimeMs()
     {
         return lifetimeMs;
+    }
+
+    /**
+     * @return the normalised values of the request fields {@code Vary} nominates, one per name.
+     */
+    List<String> varyValues()
+    {
+        return varyValues;
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,6 +38,7 @@ final class CacheHarness implements AutoCloseable
     private final AtomicLong offset = new AtomicLong();
     final LongSupplier clock = () -> System.currentTimeMillis() + offset.get();
     final TestOrigin origin;
+    private final boolean ownOrigin;
     final HttpCacheHandler cache;
     private final Undertow proxy;
     final int port;
@@ -49,7 +51,17 @@ final class CacheHarness implements AutoCloseable
 
     CacheHarness(final Map<String, String> settings)
     {
-        origin = new TestOrigin(clock);
+        this(settings, null);
+    }
+
+    /**
+     * @param settings     settings beyond the origin.
+     * @param sharedOrigin an origin another harness made (and closes), or null for one of this harness's own.
+     */
+    CacheHarness(final Map<String, String> settings, final TestOrigin sharedOrigin)
+    {
+        ownOrigin = null == sharedOrigin;
+        origin = ownOrigin ? new TestOrigin(clock) : sharedOrigin;
         final Map<String, String> all = new HashMap<>(settings);
         all.put("http-cache.origin", origin.url());
         all.putIfAbsent("http-cache.origin-timeout-ms", "5000");
@@ -131,6 +143,22 @@ final class CacheHarness implements AutoCloseable
         }
     }
 
+    /**
+     * Wait up to 10 s for a condition.
+     */
+    static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + 10_000;
+        while (!condition.getAsBoolean())
+        {
+            if (System.currentTimeMillis() > deadline)
+            {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
     static String text(final HttpResponse<byte[]> response)
     {
         return new String(response.body(), StandardCharsets.UTF_8);
@@ -146,6 +174,9 @@ final class CacheHarness implements AutoCloseable
     {
         proxy.stop();
         cache.close();
-        origin.close();
+        if (ownOrigin)
+        {
+            origin.close();
+        }
     }
 }

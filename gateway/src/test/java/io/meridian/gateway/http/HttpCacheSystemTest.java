@@ -17,9 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.zip.GZIPInputStream;
 
+import static io.meridian.gateway.http.CacheHarness.awaitTrue;
 import static io.meridian.gateway.http.CacheHarness.header;
 import static io.meridian.gateway.http.CacheHarness.text;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -641,19 +641,6 @@ class HttpCacheSystemTest
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped)))
         {
             return in.readAllBytes();
-        }
-    }
-
-    private static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
-    {
-        final long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!condition.getAsBoolean())
-        {
-            if (System.currentTimeMillis() > deadline)
-            {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(10);
         }
     }
 }

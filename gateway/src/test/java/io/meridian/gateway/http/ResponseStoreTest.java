@@ -2,6 +2,8 @@ package io.meridian.gateway.http;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -30,6 +32,29 @@ class ResponseStoreTest
 
         assertTrue(store.weightedSize() <= 1 << 20, "weighed " + store.weightedSize());
         assertTrue(store.responseCount() < 100 && store.responseCount() > 0, store.responseCount() + " kept");
+    }
+
+    @Test
+    void mergingAnotherProxysResponsesKeepsTheNewerOfEachVariant()
+    {
+        final ResponseStore store = new ResponseStore(1 << 20);
+        final HttpFields english = HttpFields.of("Accept-Language", "en");
+        final HttpFields french = HttpFields.of("Accept-Language", "fr");
+        final StoredResponse enOld = response(1, T0, english, "Vary", "Accept-Language");
+        final StoredResponse enNew = response(2, T0 + 1_000, english, "Vary", "Accept-Language");
+        final StoredResponse frHeld = response(3, T0 + 5_000, french, "Vary", "Accept-Language");
+        final StoredResponse frOlder = response(4, T0 + 4_000, french, "Vary", "Accept-Language");
+        store.put("/m", enOld, english);
+        store.put("/m", frHeld, french);
+
+        store.merge("/m", List.of(enNew, frOlder));
+        store.merge("/other", List.of(enNew));
+
+        assertSame(enNew, store.lookup("/m", english).response(), "the newer English replaces the held one");
+        assertSame(frHeld, store.lookup("/m", french).response(), "the held French is newer than the other's");
+        assertEquals(2, store.responses("/m").size());
+        assertSame(enNew, store.lookup("/other", english).response());
+        assertTrue(store.responses("/none").isEmpty());
     }
 
     @Test
