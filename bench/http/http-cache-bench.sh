@@ -7,8 +7,9 @@
 # arrivals: 600 virtual users arriving at 10 per second (HttpArrivals), against each proxy in turn.
 # Needs nginx and wrk (Debian: apt-get install -y nginx wrk), and the built jars
 # (./mvnw -q package -DskipTests). Environment: DURATION (s per wrk run, 15), CONNECTIONS (64), THREADS (wrk
-# threads, 1), ROUNDS (3), USERS (600), RATE (10), JAVA_OPTS (Meridian's JVM options, none),
-# MERIDIAN_SETTINGS (extra --set key=value arguments).
+# threads, 1), ROUNDS (3), USERS (600), RATE (10), ARRIVAL_RUNS (arrival runs per proxy, one after another, 1),
+# CONNECTION_WARMUP (s per object and proxy of one-request connections before the arrivals, 0), JAVA_OPTS (Meridian's JVM options, none),
+# MERIDIAN_SETTINGS (extra --set key=value arguments), PATHS (the objects, all four by default).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,6 +20,8 @@ threads=${THREADS:-1}
 rounds=${ROUNDS:-3}
 users=${USERS:-600}
 rate=${RATE:-10}
+arrival_runs=${ARRIVAL_RUNS:-1}
+connection_warmup=${CONNECTION_WARMUP:-0}
 origin_port=18081
 nginx_port=18082
 meridian_port=18083
@@ -112,7 +115,7 @@ echo "wrk: $(wrk -v 2>&1 | head -1)"
 echo "meridian: JAVA_OPTS='${JAVA_OPTS:-}' settings: sim and trading off, ${MERIDIAN_SETTINGS:-defaults}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-paths="/obj/1k /obj/16k /obj/128k /json/16k.json"
+paths=${PATHS:-/obj/1k /obj/16k /obj/128k /json/16k.json}
 # Fill both caches, and check that the next request is a hit.
 for port in $nginx_port $meridian_port; do
     for path in $paths; do
@@ -160,13 +163,26 @@ if [ "$mode" = hits ] || [ "$mode" = all ]; then
 fi
 
 if [ "$mode" = arrivals ] || [ "$mode" = all ]; then
+    if [ "$connection_warmup" -gt 0 ]; then
+        # Each request on a new connection, so the code that accepts and sets up connections is warm as well as the
+        # code that answers; nginx has nothing to warm but gets the same load.
+        echo "== connection warm-up: ${connection_warmup} s per proxy of one request per connection (not reported)"
+        for port in $nginx_port $meridian_port; do
+            for path in $paths; do
+                wrk -t"$threads" -c8 -d"${connection_warmup}s" -H 'Connection: close' -H 'Accept-Encoding: gzip' \
+                    "http://127.0.0.1:$port$path" > /dev/null
+            done
+        done
+    fi
     echo "== arrivals: $users users at $rate/s, each GETs $paths on its own connection"
     for name in nginx meridian; do
         port=$nginx_port
         [ "$name" = meridian ] && port=$meridian_port
-        echo "-- $name"
-        java -cp "$work/benchmarks.jar" io.meridian.bench.HttpArrivals "http://127.0.0.1:$port" \
-            "$users" "$rate" $paths
+        for run in $(seq 1 "$arrival_runs"); do
+            echo "-- $name, run $run of $arrival_runs"
+            java -cp "$work/benchmarks.jar" io.meridian.bench.HttpArrivals "http://127.0.0.1:$port" \
+                "$users" "$rate" $paths
+        done
     done
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

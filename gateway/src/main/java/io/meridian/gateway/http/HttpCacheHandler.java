@@ -314,16 +314,20 @@ public final class HttpCacheHandler implements AutoCloseable
     private void handleRequest(final HttpServerExchange exchange) throws Exception
     {
         final Request request = Request.of(exchange);
-        if (null == request.target || !validTarget(request.target))
+        if (null == request.target || !request.target.startsWith("/"))
         {
-            error(exchange, StatusCodes.BAD_REQUEST, "the request target cannot be forwarded",
-                status("detail=bad-target"));
+            badTarget(exchange);
             return;
         }
         final HttpString method = exchange.getRequestMethod();
         if (Methods.GET.equals(method) || Methods.HEAD.equals(method))
         {
+            // A target is checked in full only on its way to the origin: one with stored responses went there.
             get(exchange, request, true);
+        }
+        else if (!validTarget(request.target))
+        {
+            badTarget(exchange);
         }
         else if (PURGE.equals(method))
         {
@@ -335,12 +339,13 @@ public final class HttpCacheHandler implements AutoCloseable
         }
     }
 
+    private void badTarget(final HttpServerExchange exchange)
+    {
+        error(exchange, StatusCodes.BAD_REQUEST, "the request target cannot be forwarded", status("detail=bad-target"));
+    }
+
     private boolean validTarget(final String target)
     {
-        if (!target.startsWith("/"))
-        {
-            return false;
-        }
         try
         {
             client.uri(target);
@@ -363,7 +368,14 @@ public final class HttpCacheHandler implements AutoCloseable
     {
         if (request.bypass)
         {
-            onWorker(exchange, ex -> forward(ex, request, "bypass", null));
+            if (validTarget(request.target))
+            {
+                onWorker(exchange, ex -> forward(ex, request, "bypass", null));
+            }
+            else
+            {
+                badTarget(exchange);
+            }
             return;
         }
         final ResponseStore.Lookup lookup = store.lookup(request.target, request.headers);
@@ -392,6 +404,11 @@ public final class HttpCacheHandler implements AutoCloseable
                     fwd = "stale";
                     break;
             }
+        }
+        if (!validTarget(request.target))
+        {
+            badTarget(exchange);
+            return;
         }
         if (request.control.has("only-if-cached"))
         {

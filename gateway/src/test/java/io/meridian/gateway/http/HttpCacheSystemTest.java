@@ -82,6 +82,24 @@ class HttpCacheSystemTest
     }
 
     @Test
+    void aTargetThatMakesNoValidUriIsRefusedAndNeverReachesTheOrigin() throws Exception
+    {
+        origin.on("/q", request -> Reply.ok("never"));
+
+        for (final String method : List.of("GET", "HEAD", "DELETE", "PURGE"))
+        {
+            for (final String target : List.of("/q?x=%zz", "/q?x=a|b", "/q%zz"))
+            {
+                final String answer = harness.raw(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n" +
+                    "Connection: close\r\n\r\n");
+                assertTrue(answer.startsWith("HTTP/1.1 400"), method + " " + target + ": " + answer);
+            }
+        }
+        assertEquals(0, origin.hits("/q"));
+        assertEquals(0, origin.hits("/q%zz"));
+    }
+
+    @Test
     void connectionSpecificFieldsAreRemovedBothWaysAndViaAdded() throws Exception
     {
         origin.on("/hop", request -> Reply.ok("x").header("Cache-Control", "max-age=60")
