@@ -17,7 +17,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.PathHandler;
 import io.undertow.server.handlers.ResponseCodeHandler;
 import io.undertow.util.Headers;
-import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -146,9 +145,11 @@ public final class MeridianServer implements AutoCloseable
             final HttpHandler reserved = ResponseCodeHandler.HANDLE_404;
             paths.addPrefixPath(MarketApiHandler.PATH, new MarketApiHandler(startedEngine.proxy(), adminAccess,
                 config.sessionSendBufferBytes()));
+            final ConsoleHandler console = new ConsoleHandler(null != demoIssuer, config.serverName(), VERSION);
+            paths.addPrefixPath(ConsoleHandler.PATH, console);
             if (null == httpCache)
             {
-                paths.addExactPath("/", MeridianServer::home);
+                paths.addExactPath("/", console.page());
             }
             if (null != demoIssuer)
             {
@@ -469,20 +470,6 @@ public final class MeridianServer implements AutoCloseable
     private static void httpCacheOff(final HttpServerExchange exchange)
     {
         AdminAccess.error(exchange, StatusCodes.NOT_FOUND, "the HTTP cache is off: http-cache.origin is empty");
-    }
-
-    private static void home(final HttpServerExchange exchange)
-    {
-        if (!Methods.GET.equals(exchange.getRequestMethod()) && !Methods.HEAD.equals(exchange.getRequestMethod()))
-        {
-            exchange.setStatusCode(StatusCodes.METHOD_NOT_ALLOWED);
-            exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
-            exchange.endExchange();
-            return;
-        }
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
-        exchange.getResponseSender().send("Meridian " + VERSION + ": Zenith WebSocket API at /Zenith?version=2.0 " +
-            "(subprotocol ZenithJson). Health at /health, readiness at /ready.\n");
     }
 
     @Override

@@ -102,6 +102,9 @@ class HttpCacheServerTest
         assertEquals("MISS", miss.headers().firstValue("X-Cache").orElse(""));
         assertEquals("HIT", hit.headers().firstValue("X-Cache").orElse(""));
         assertEquals("origin says /", home.body(), "the origin's front page, not Meridian's");
+        final HttpResponse<String> console = send("GET", "/console/config.json", null);
+        assertEquals(200, console.statusCode());
+        assertTrue(console.body().startsWith("{\"demo\":"), "the console stays Meridian's: " + console.body());
         assertEquals(1, hits("/page"));
 
         assertTrue(send("GET", "/health", null).body().contains("\"status\""));

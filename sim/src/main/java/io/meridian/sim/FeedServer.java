@@ -84,6 +84,8 @@ public final class FeedServer implements Agent
     private final long startNs;
     private final long[] range = new long[2];
     private final LinkTable<Link, FeedItem> links;
+    private volatile boolean paused;
+    private boolean wasPaused;
 
     private final FeedEncoder encoder = new FeedEncoder();
     private final TradeHistoryRequestDecoder historyDecoder = new TradeHistoryRequestDecoder();
@@ -147,11 +149,23 @@ public final class FeedServer implements Agent
      */
     public int doWork()
     {
+        if (paused)
+        {
+            wasPaused = true;
+            return 0;
+        }
         nowNs = nanoClock.nanoTime();
         nowMs = epochClock.time();
         links.tick(nowNs, nowMs);
         final long sentBefore = links.messagesSent();
-        int workCount = links.poll();
+        int workCount = 0;
+        if (wasPaused)
+        {
+            wasPaused = false;
+            // As after a restart: links silent for too long are gone before anything they sent meanwhile is read.
+            workCount += links.dropSilentLinks();
+        }
+        workCount += links.poll();
         workCount += links.serviceLinks();
         final int changes = exchange.updateTradingStates(TimeUnit.NANOSECONDS.toMillis(nowNs - startNs), nowMs);
         stateChanges += changes;
@@ -166,6 +180,24 @@ public final class FeedServer implements Agent
     public void onClose()
     {
         links.close();
+    }
+
+    /**
+     * Stop reading, sending and simulating, as if the Feed Server were down, so that its links time out downstream.
+     * Safe to call from any thread.
+     */
+    public void pause()
+    {
+        paused = true;
+    }
+
+    /**
+     * Go on after {@link #pause()}: links silent for longer than the liveness timeout are dropped first, and
+     * downstreams say Hello again as usual. Safe to call from any thread.
+     */
+    public void resume()
+    {
+        paused = false;
     }
 
     /**
