@@ -133,6 +133,8 @@ const state = {
     holdings: new Map(),
     balances: new Map(),
     amending: null,
+    user: null,
+    renewals: 0,
 };
 
 function setStatus(text) {
@@ -157,28 +159,136 @@ async function signIn(token) {
     const identity = await zenith.open(token);
     state.zenith = zenith;
     state.token = token;
-    setStatus('Connected as ' + (identity.DisplayName || identity.UserID));
+    state.user = identity.DisplayName || identity.UserID;
+    setStatus('Connected as ' + state.user);
     $('sign-in').hidden = true;
     showView('trader');
     startTrader();
     startOperator();
 }
 
+// Renew on the same socket at 80 % of the token's life, as any Zenith client does.
+function renewLater(expiresInSeconds, fetchToken) {
+    setTimeout(async () => {
+        try {
+            const renewed = await fetchToken();
+            const answer = await state.zenith.renew(renewed.access_token);
+            if (!answer || answer.Result !== 'Success') {
+                throw new Error('the server did not accept the new token');
+            }
+            state.token = renewed.access_token;
+            state.renewals++;
+            setStatus('Connected as ' + state.user + ' (token renewed at ' + new Date().toLocaleTimeString() + ')');
+            renewLater(renewed.expires_in, fetchToken);
+        } catch (error) {
+            setStatus('Token renewal failed: ' + error.message + '. Sign in again before the session expires.');
+        }
+    }, Math.max(5, expiresInSeconds * 0.8) * 1000);
+}
+
 async function startDemo(user) {
     const answer = await demoToken(user);
-    state.demoUser = user;
     await signIn(answer.access_token);
-    // Renew on the same socket well before expiry, as any Zenith client does.
-    const renewMs = Math.max(30, answer.expires_in * 0.8) * 1000;
-    setInterval(async () => {
-        try {
-            const renewed = await demoToken(state.demoUser);
-            await state.zenith.renew(renewed.access_token);
-            state.token = renewed.access_token;
-        } catch (error) {
-            setStatus('Token renewal failed: ' + error.message);
-        }
-    }, renewMs);
+    renewLater(answer.expires_in, () => demoToken(user));
+}
+
+// ---- Sign-in at an identity provider: authorization code with PKCE, then refresh tokens -------------------------
+
+function base64url(bytes) {
+    let text = '';
+    for (const b of bytes) {
+        text += String.fromCharCode(b);
+    }
+    return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function randomText(length) {
+    const bytes = new Uint8Array(length);
+    crypto.getRandomValues(bytes);
+    return base64url(bytes);
+}
+
+async function discover(issuer) {
+    const response = await fetch(issuer.replace(/\/$/, '') + '/.well-known/openid-configuration');
+    if (!response.ok) {
+        throw new Error('the identity provider\'s discovery document answered ' + response.status);
+    }
+    return response.json();
+}
+
+function redirectUri() {
+    return location.origin + location.pathname;
+}
+
+async function tokenRequest(endpoint, form) {
+    const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form),
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok || !body.access_token) {
+        throw new Error(body.error_description || body.error || 'the token endpoint answered ' + response.status);
+    }
+    return body;
+}
+
+async function oidcSignIn(oidc) {
+    const discovery = await discover(oidc.issuer);
+    const verifier = randomText(48);
+    const expected = randomText(24);
+    sessionStorage.setItem('meridian.signin', JSON.stringify({ verifier, state: expected }));
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
+    const url = new URL(discovery.authorization_endpoint);
+    url.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: oidc.clientId,
+        redirect_uri: redirectUri(),
+        scope: oidc.scope,
+        state: expected,
+        code_challenge: base64url(new Uint8Array(digest)),
+        code_challenge_method: 'S256',
+    }).toString();
+    location.assign(url.toString());
+}
+
+// Back from the identity provider with ?code=…&state=… (or ?error=…): trade the code for tokens.
+async function oidcReturn(oidc) {
+    const params = new URLSearchParams(location.search);
+    if (!params.has('code') && !params.has('error')) {
+        return false;
+    }
+    const saved = JSON.parse(sessionStorage.getItem('meridian.signin') || '{}');
+    sessionStorage.removeItem('meridian.signin');
+    history.replaceState(null, '', location.pathname);
+    if (params.has('error')) {
+        throw new Error(params.get('error_description') || params.get('error'));
+    }
+    if (!saved.state || params.get('state') !== saved.state) {
+        throw new Error('the answer from the identity provider is not for this sign-in (state differs)');
+    }
+    const discovery = await discover(oidc.issuer);
+    const tokens = await tokenRequest(discovery.token_endpoint, {
+        grant_type: 'authorization_code',
+        code: params.get('code'),
+        redirect_uri: redirectUri(),
+        client_id: oidc.clientId,
+        code_verifier: saved.verifier,
+    });
+    await signIn(tokens.access_token);
+    let refreshToken = tokens.refresh_token;
+    if (refreshToken) {
+        renewLater(tokens.expires_in || 300, async () => {
+            const renewed = await tokenRequest(discovery.token_endpoint, {
+                grant_type: 'refresh_token',
+                refresh_token: refreshToken,
+                client_id: oidc.clientId,
+            });
+            refreshToken = renewed.refresh_token || refreshToken;
+            return renewed;
+        });
+    }
+    return true;
 }
 
 async function chooseSignIn() {
@@ -188,10 +298,26 @@ async function chooseSignIn() {
     if (config.demo) {
         $('demo-form').hidden = false;
         $('user').focus();
-    } else {
-        $('token-form').hidden = false;
-        $('token').focus();
+        return;
     }
+    if (config.oidc) {
+        $('oidc-issuer').textContent = config.oidc.issuer;
+        $('oidc-form').addEventListener('submit', (event) => {
+            event.preventDefault();
+            oidcSignIn(config.oidc).catch((error) => {
+                $('sign-in-error').textContent = 'Sign-in failed: ' + error.message;
+            });
+        });
+        try {
+            if (await oidcReturn(config.oidc)) {
+                return;
+            }
+        } catch (error) {
+            $('sign-in-error').textContent = 'Sign-in failed: ' + error.message;
+        }
+        $('oidc-form').hidden = false;
+    }
+    $('token-form').hidden = false;
 }
 
 $('demo-form').addEventListener('submit', (event) => {

@@ -327,6 +327,23 @@ public final class MeridianConfig
                 case HTTP_CACHE_GZIP:
                     bool(setting);
                     break;
+                case CONSOLE_OIDC_CLIENT_ID:
+                    if (!string(setting).isEmpty() && !authIssuer().matches("https?://[^/?#\\s]+(/[^?#\\s]*)?"))
+                    {
+                        throw bad(setting, "needs auth.issuer to be the identity provider's http or https URL, " +
+                            "where the console signs in");
+                    }
+                    if (!string(setting).matches("[\\x21-\\x7e]*"))
+                    {
+                        throw bad(setting, "must be printable ASCII without spaces");
+                    }
+                    break;
+                case CONSOLE_OIDC_SCOPE:
+                    if (string(setting).isBlank() || !string(setting).matches("[\\x20-\\x7e]*"))
+                    {
+                        throw bad(setting, "must be printable ASCII, space-separated scope values");
+                    }
+                    break;
                 case HTTP_CACHE_REDIS_HOST:
                     checkRedisHost();
                     break;
@@ -1153,6 +1170,19 @@ public final class MeridianConfig
     public boolean httpCacheGzip()
     {
         return bool(Setting.HTTP_CACHE_GZIP);
+    }
+
+    /**
+     * @return the client id the console signs in with at {@code auth.issuer}, or empty when it does not.
+     */
+    public String consoleOidcClientId()
+    {
+        return string(Setting.CONSOLE_OIDC_CLIENT_ID);
+    }
+
+    public String consoleOidcScope()
+    {
+        return string(Setting.CONSOLE_OIDC_SCOPE);
     }
 
     /**

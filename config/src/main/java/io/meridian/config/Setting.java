@@ -130,6 +130,12 @@ public enum Setting
     SESSION_PING_INTERVAL_SECONDS("session.ping-interval-seconds", "30",
         "Interval of the server's WebSocket pings; must be shorter than the idle timeout."),
 
+    CONSOLE_OIDC_CLIENT_ID("console.oidc-client-id", "",
+        "Public client id the console signs in with at auth.issuer (authorization code with PKCE); empty: the console "
+        + "asks for a token to paste."),
+    CONSOLE_OIDC_SCOPE("console.oidc-scope", "openid",
+        "Scope the console asks the identity provider for when it signs in."),
+
     HTTP_CACHE_ORIGIN("http-cache.origin", "",
         "Origin the HTTP caching reverse proxy forwards to (http or https URL); empty: the HTTP cache is off.",
         "PROXY_URL"),

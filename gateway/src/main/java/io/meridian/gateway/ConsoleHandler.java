@@ -1,5 +1,6 @@
 package io.meridian.gateway;
 
+import io.meridian.config.MeridianConfig;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -9,6 +10,7 @@ import io.undertow.util.StatusCodes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -22,7 +24,7 @@ final class ConsoleHandler implements HttpHandler
 {
     static final String PATH = "/console";
 
-    private static final String CSP = "default-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; " +
+    private static final String CSP = "default-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:%s; " +
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
     private record File(byte[] bytes, String contentType)
@@ -30,21 +32,36 @@ final class ConsoleHandler implements HttpHandler
     }
 
     private final Map<String, File> files;
+    private final String csp;
 
     /**
+     * @param config  settings: {@code server.name}, and {@code console.oidc-*} with {@code auth.issuer} for a
+     *                sign-in at the identity provider.
      * @param demo    true when the demo issuer's token endpoint is there.
-     * @param name    the server's name ({@code server.name}).
      * @param version Meridian's version.
      */
-    ConsoleHandler(final boolean demo, final String name, final String version)
+    ConsoleHandler(final MeridianConfig config, final boolean demo, final String version)
     {
-        final String config = "{\"demo\":" + demo + ",\"name\":\"" + jsonEscaped(name) + "\",\"version\":\"" +
-            jsonEscaped(version) + "\"}";
+        final StringBuilder json = new StringBuilder("{\"demo\":").append(demo)
+            .append(",\"name\":\"").append(jsonEscaped(config.serverName()))
+            .append("\",\"version\":\"").append(jsonEscaped(version)).append('"');
+        String identityProvider = "";
+        if (!demo && !config.consoleOidcClientId().isEmpty())
+        {
+            json.append(",\"oidc\":{\"issuer\":\"").append(jsonEscaped(config.authIssuer()))
+                .append("\",\"clientId\":\"").append(jsonEscaped(config.consoleOidcClientId()))
+                .append("\",\"scope\":\"").append(jsonEscaped(config.consoleOidcScope())).append("\"}");
+            // The page fetches the provider's discovery document and token endpoint itself.
+            final URI issuer = URI.create(config.authIssuer());
+            identityProvider = " " + issuer.getScheme() + "://" + issuer.getRawAuthority();
+        }
+        final String configJson = json.append('}').toString();
+        csp = String.format(CSP, identityProvider);
         files = Map.of(
             "/", new File(read("index.html"), "text/html; charset=utf-8"),
             "/console.js", new File(read("console.js"), "text/javascript; charset=utf-8"),
             "/console.css", new File(read("console.css"), "text/css; charset=utf-8"),
-            "/config.json", new File(config.getBytes(StandardCharsets.UTF_8), "application/json"));
+            "/config.json", new File(configJson.getBytes(StandardCharsets.UTF_8), "application/json"));
     }
 
     /**
@@ -89,7 +106,7 @@ final class ConsoleHandler implements HttpHandler
         exchange.getResponseHeaders()
             .put(Headers.CONTENT_TYPE, file.contentType)
             .put(Headers.CACHE_CONTROL, "no-cache")
-            .put(Headers.CONTENT_SECURITY_POLICY, CSP)
+            .put(Headers.CONTENT_SECURITY_POLICY, csp)
             .put(Headers.X_CONTENT_TYPE_OPTIONS, "nosniff")
             .put(Headers.CONTENT_LENGTH, file.bytes.length);
         if (Methods.HEAD.equals(exchange.getRequestMethod()))

@@ -145,7 +145,7 @@ public final class MeridianServer implements AutoCloseable
             final HttpHandler reserved = ResponseCodeHandler.HANDLE_404;
             paths.addPrefixPath(MarketApiHandler.PATH, new MarketApiHandler(startedEngine.proxy(), adminAccess,
                 config.sessionSendBufferBytes()));
-            final ConsoleHandler console = new ConsoleHandler(null != demoIssuer, config.serverName(), VERSION);
+            final ConsoleHandler console = new ConsoleHandler(config, null != demoIssuer, VERSION);
             paths.addPrefixPath(ConsoleHandler.PATH, console);
             if (null == httpCache)
             {

@@ -14,11 +14,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -31,11 +26,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -72,19 +65,7 @@ class ConsoleBrowserTest
             "sim.session-seconds", "0")));
         base = "http://127.0.0.1:" + server.port();
 
-        final ChromeOptions options = new ChromeOptions();
-        options.setBinary(executable("MERIDIAN_CHROMIUM", "chromium", "chromium"));
-        // --no-sandbox: CI runs as root, where Chromium's sandbox will not start.
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,1100",
-            "--disable-gpu", "--no-first-run", "--disable-extensions");
-        final LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        final ChromeDriverService service = new ChromeDriverService.Builder()
-            .usingDriverExecutable(executable("MERIDIAN_CHROMEDRIVER", "chromedriver", "chromium-driver"))
-            .usingAnyFreePort()
-            .build();
-        browser = new ChromeDriver(service, options);
+        browser = HeadlessChromium.start();
         wait = new WebDriverWait(browser, WAIT);
     }
 
@@ -223,15 +204,8 @@ class ConsoleBrowserTest
     @Order(7)
     void theBrowserLoggedNoErrors()
     {
-        final List<String> severe = new ArrayList<>();
-        for (final LogEntry entry : browser.manage().logs().get(LogType.BROWSER))
-        {
-            if (entry.getLevel().intValue() >= Level.SEVERE.intValue())
-            {
-                severe.add(entry.getMessage());
-            }
-        }
-        assertTrue(severe.isEmpty(), severe.toString());
+        final List<String> errors = HeadlessChromium.errors(browser);
+        assertTrue(errors.isEmpty(), errors.toString());
     }
 
     @Test
@@ -322,24 +296,5 @@ class ConsoleBrowserTest
         Files.createDirectories(dir);
         final File shot = ((TakesScreenshot)browser).getScreenshotAs(OutputType.FILE);
         Files.copy(shot.toPath(), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static File executable(final String variable, final String name, final String debianPackage)
-    {
-        final String named = System.getenv(variable);
-        if (null != named && !named.isEmpty())
-        {
-            return new File(named);
-        }
-        for (final String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-        {
-            final File candidate = new File(dir, name);
-            if (candidate.canExecute())
-            {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("the console's browser test needs " + name + " (Debian: apt-get install " +
-            debianPackage + ") or its path in " + variable);
     }
 }

@@ -218,6 +218,26 @@ final class MockIdentityProvider implements AutoCloseable
     }
 
     /**
+     * Decide who the next user to sign in through the authorization endpoint is (the provider signs in without
+     * asking): the token endpoint then issues tokens with these claims for the code, and for refreshes.
+     *
+     * @param subject       the {@code sub}.
+     * @param audience      the {@code aud}.
+     * @param claims        further claims.
+     * @param expirySeconds the tokens' lifetime.
+     */
+    void nextLogin(final String subject, final String audience, final Map<String, Object> claims,
+        final long expirySeconds)
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            // One for the code, and some for refreshes, whichever way the provider takes them.
+            server().enqueueCallback(new DefaultOAuth2TokenCallback(
+                ISSUER_ID, subject, "JWT", List.of(audience), claims, expirySeconds));
+        }
+    }
+
+    /**
      * An access token from the token endpoint over HTTP, with the client credentials grant: the way a service
      * gets one. The token's {@code sub} is the client id.
      *
