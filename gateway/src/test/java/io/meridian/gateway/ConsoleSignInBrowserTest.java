@@ -1,5 +1,6 @@
 package io.meridian.gateway;
 
+import com.sun.net.httpserver.HttpServer;
 import io.meridian.config.MeridianConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,10 +10,13 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -33,14 +37,26 @@ class ConsoleSignInBrowserTest
 {
     private static final String AUDIENCE = "meridian-api";
     private static MockIdentityProvider idp;
+    private static HttpServer origin;
     private static MeridianServer server;
     private static ChromeDriver browser;
 
     @BeforeAll
-    static void start()
+    static void start() throws IOException
     {
         idp = new MockIdentityProvider();
+        origin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        origin.createContext("/", exchange ->
+        {
+            final byte[] body = "a cacheable page".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Cache-Control", "max-age=600");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        origin.start();
         server = MeridianServer.start(MeridianConfig.of(Map.ofEntries(
+            Map.entry("http-cache.origin", "http://127.0.0.1:" + origin.getAddress().getPort()),
             Map.entry("server.port", "0"),
             Map.entry("server.host", "127.0.0.1"),
             Map.entry("sim.markets", "1"),
@@ -70,6 +86,10 @@ class ConsoleSignInBrowserTest
         {
             idp.close();
         }
+        if (null != origin)
+        {
+            origin.stop(0);
+        }
     }
 
     @Test
@@ -94,6 +114,17 @@ class ConsoleSignInBrowserTest
         wait.until(d -> d.findElements(By.cssSelector("#watchlist tbody tr")).size() == 4);
         wait.until(d -> d.findElement(By.id("status")).getText().contains("token renewed"));
         assertTrue(browser.findElement(By.id("view-trader")).isDisplayed());
+
+        // With an origin set, / is the origin's; the operator view shows the HTTP cache's hit ratio.
+        final HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < 4; i++)
+        {
+            final HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/page")).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertEquals(i == 0 ? "MISS" : "HIT", page.headers().firstValue("X-Cache").orElse(""));
+        }
+        browser.findElement(By.id("tab-operator")).click();
+        wait.until(d -> "75.0 %".equals(d.findElement(By.cssSelector("#card-http .value")).getText()));
         final List<String> errors = HeadlessChromium.errors(browser);
         assertTrue(errors.isEmpty(), errors.toString());
     }
