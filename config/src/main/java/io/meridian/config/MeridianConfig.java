@@ -208,7 +208,11 @@ public final class MeridianConfig
                     break;
                 case UPSTREAM_CONTROL_STREAM_ID:
                 case UPSTREAM_RESPONSE_STREAM_ID:
+                case DOWNSTREAM_CONTROL_STREAM_ID:
                     intIn(setting, 1, Integer.MAX_VALUE);
+                    break;
+                case DOWNSTREAM_MAX_LINKS:
+                    intIn(setting, 1, 65_536);
                     break;
                 case UPSTREAM_HEARTBEAT_MS:
                     intIn(setting, 10, 60_000);
@@ -218,6 +222,7 @@ public final class MeridianConfig
                     break;
                 case SERVER_PLAIN_HTTP:
                 case SIM_ENABLED:
+                case DOWNSTREAM_ENABLED:
                 case TRADING_ENABLED:
                 case TRADING_ALLOW_PLAIN:
                     bool(setting);
@@ -392,6 +397,7 @@ public final class MeridianConfig
                     break;
                 case UPSTREAM_CHANNEL:
                 case UPSTREAM_RESPONSE_CHANNEL:
+                case DOWNSTREAM_CHANNEL:
                     if (!string(setting).startsWith("aeron:"))
                     {
                         throw bad(setting,
@@ -401,6 +407,12 @@ public final class MeridianConfig
                 default:
                     break;
             }
+        }
+        if (downstreamEnabled() && downstreamServiceToken().isEmpty() && !downstreamChannel().startsWith("aeron:ipc"))
+        {
+            throw bad(Setting.DOWNSTREAM_SERVICE_TOKEN,
+                "must be set when downstream.channel is not aeron:ipc, or any host that reaches the channel could " +
+                    "link; set downstream.enabled=false to serve no downstream proxies");
         }
         if (upstreamLivenessMs() <= upstreamHeartbeatMs())
         {
@@ -903,6 +915,34 @@ public final class MeridianConfig
     public String aeronDir()
     {
         return string(Setting.AERON_DIR);
+    }
+
+    /**
+     * @return true if downstream proxies may link to this one.
+     */
+    public boolean downstreamEnabled()
+    {
+        return bool(Setting.DOWNSTREAM_ENABLED);
+    }
+
+    public String downstreamChannel()
+    {
+        return string(Setting.DOWNSTREAM_CHANNEL);
+    }
+
+    public int downstreamControlStreamId()
+    {
+        return (int)longValue(Setting.DOWNSTREAM_CONTROL_STREAM_ID);
+    }
+
+    public String downstreamServiceToken()
+    {
+        return string(Setting.DOWNSTREAM_SERVICE_TOKEN);
+    }
+
+    public int downstreamMaxLinks()
+    {
+        return (int)longValue(Setting.DOWNSTREAM_MAX_LINKS);
     }
 
     public String upstreamChannel()

@@ -69,6 +69,17 @@ public enum Setting
     UPSTREAM_HEARTBEAT_MS("upstream.heartbeat-interval-ms", "1000", "Heartbeat interval on the upstream link."),
     UPSTREAM_LIVENESS_MS("upstream.liveness-timeout-ms", "5000", "Silence after which the upstream link is lost."),
 
+    DOWNSTREAM_ENABLED("downstream.enabled", "true",
+        "Serve interlink to downstream Meridian proxies, which take this proxy as their upstream."),
+    DOWNSTREAM_CHANNEL("downstream.channel", "aeron:ipc",
+        "Aeron channel of the control stream downstream proxies send Hello and Subscribe on; aeron:udp?endpoint=" +
+            "host:port to serve other hosts."),
+    DOWNSTREAM_CONTROL_STREAM_ID("downstream.control-stream-id", "1011", "Stream id of that control stream."),
+    DOWNSTREAM_SERVICE_TOKEN("downstream.service-token", "",
+        "Service token a downstream proxy's Hello must carry; empty accepts any, which only an aeron:ipc channel " +
+            "allows."),
+    DOWNSTREAM_MAX_LINKS("downstream.max-links", "64", "Most downstream links served at once; more are refused."),
+
     TRADING_ENABLED("trading.enabled", "true",
         "Connect to a Trading Agent for accounts, orders, holdings, balances and order requests."),
     TRADING_CHANNEL("trading.channel", "aeron:ipc", "Aeron channel of the Trading Agent's control stream."),

@@ -575,4 +575,29 @@ class MeridianConfigTest
 
         assertEquals(8080, config.serverPort());
     }
+
+    @Test
+    void downstreamProxiesAreServedOnIpcByDefaultAndOverUdpOnlyWithAServiceToken()
+    {
+        final MeridianConfig defaults = MeridianConfig.defaults();
+        assertTrue(defaults.downstreamEnabled());
+        assertEquals("aeron:ipc", defaults.downstreamChannel());
+        assertEquals(1011, defaults.downstreamControlStreamId());
+        assertEquals(64, defaults.downstreamMaxLinks());
+
+        final ConfigException open = assertThrows(ConfigException.class, () -> MeridianConfig.defaults().with(
+            Map.of("downstream.channel", "aeron:udp?endpoint=0.0.0.0:40011")));
+        assertTrue(open.getMessage().startsWith("downstream.service-token"), open.getMessage());
+
+        final MeridianConfig udp = MeridianConfig.defaults().with(Map.of(
+            "downstream.channel", "aeron:udp?endpoint=0.0.0.0:40011", "downstream.service-token", "t0ken"));
+        assertEquals("t0ken", udp.downstreamServiceToken());
+        assertFalse(MeridianConfig.defaults().with(Map.of("downstream.enabled", "false",
+            "downstream.channel", "aeron:udp?endpoint=0.0.0.0:40011")).downstreamEnabled());
+
+        final ConfigException notAeron = assertThrows(ConfigException.class, () -> MeridianConfig.defaults().with(
+            Map.of("downstream.channel", "udp://0.0.0.0:40011")));
+        assertTrue(notAeron.getMessage().contains("Aeron channel"), notAeron.getMessage());
+        assertThrows(ConfigException.class, () -> MeridianConfig.defaults().with(Map.of("downstream.max-links", "0")));
+    }
 }

@@ -4,6 +4,7 @@ import io.meridian.codecs.interlink.ChangeAction;
 import io.meridian.codecs.json.JsonWriter;
 
 import java.util.LinkedHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * An account's list of entries (orders, holdings) with the Zenith rendering they share: the full state is a clear
@@ -18,6 +19,13 @@ abstract class AccountEntriesItem<E> extends Item
     /** Entries by key, in the order they were added. */
     final LinkedHashMap<String, E> entries = new LinkedHashMap<>();
     private final String member;
+    /** The writer of the snapshot being written, for {@link #snapshotEntry}; null between snapshots. */
+    private SnapshotWriter snapshotWriter;
+    /**
+     * Writes one entry of the snapshot being written; made once, so that walking the entries with
+     * {@link LinkedHashMap#forEach}, which follows the map's links without an iterator, allocates nothing.
+     */
+    private final BiConsumer<String, E> snapshotEntry = (entryKey, entry) -> writeSnapshotEntry(snapshotWriter, entry);
 
     /**
      * @param account the account id, also the item key.
@@ -39,6 +47,35 @@ abstract class AccountEntriesItem<E> extends Item
     {
         return entries.size();
     }
+
+    /**
+     * The interlink snapshot: the clear, then an add per entry in the order they were added, so that an empty item
+     * applying them holds the same entries in the same order.
+     */
+    @Override
+    final void writeSnapshot(final SnapshotWriter writer)
+    {
+        writeSnapshotClear(writer);
+        snapshotWriter = writer;
+        try
+        {
+            entries.forEach(snapshotEntry);
+        }
+        finally
+        {
+            snapshotWriter = null;
+        }
+    }
+
+    /**
+     * Write and send the interlink CLEAR that opens the snapshot.
+     */
+    abstract void writeSnapshotClear(SnapshotWriter writer);
+
+    /**
+     * Write and send the interlink ADD of one entry, carrying everything the entry holds.
+     */
+    abstract void writeSnapshotEntry(SnapshotWriter writer, E entry);
 
     /**
      * Write an entry in full, as Zenith clients read it.

@@ -7,6 +7,7 @@ import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.json.JsonWriter;
 
 import java.util.LinkedHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * The accounts one user may see and trade, as the Trading Agent associates them (item key: the user name). It is
@@ -34,6 +35,14 @@ final class AccountsItem extends Item
     }
 
     private final LinkedHashMap<String, Account> accounts = new LinkedHashMap<>();
+    /** The writer of the snapshot being written, for {@link #snapshotAccount}; null between snapshots. */
+    private SnapshotWriter snapshotWriter;
+    /**
+     * Writes one account of the snapshot being written; made once, so that walking the accounts with
+     * {@link LinkedHashMap#forEach}, which follows the map's links without an iterator, allocates nothing.
+     */
+    private final BiConsumer<String, Account> snapshotAccount =
+        (accountId, account) -> writeSnapshotAccount(snapshotWriter, account);
     /** Requests that need this list to decide whether they are allowed, waiting for its first snapshot. */
     final java.util.ArrayList<CacheEngine.EntitlementWait> awaitingEntitlement = new java.util.ArrayList<>();
 
@@ -110,6 +119,35 @@ final class AccountsItem extends Item
         account.currency = currency.isEmpty() ? null : currency;
         account.feedStatus = feedStatus == FeedStatus.NULL_VAL ? FeedStatus.Active : feedStatus;
         return account;
+    }
+
+    /**
+     * The interlink snapshot: an AccountUpdate ADD per account, in the order they were added, with its name,
+     * currency (empty when it has none) and feed status.
+     */
+    @Override
+    void writeSnapshot(final SnapshotWriter writer)
+    {
+        snapshotWriter = writer;
+        try
+        {
+            accounts.forEach(snapshotAccount);
+        }
+        finally
+        {
+            snapshotWriter = null;
+        }
+    }
+
+    private static void writeSnapshotAccount(final SnapshotWriter writer, final Account account)
+    {
+        writer.send(writer.accountUpdate()
+            .action(ChangeAction.ADD)
+            .feedStatus(account.feedStatus)
+            .accountId(account.id)
+            .name(account.name)
+            .currency(account.currency)
+            .encodedLength());
     }
 
     /**

@@ -1,11 +1,13 @@
 package io.meridian.engine;
 
 import io.meridian.codecs.interlink.BalanceUpdateDecoder;
+import io.meridian.codecs.interlink.BalanceUpdateEncoder;
 import io.meridian.codecs.interlink.ChangeAction;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.json.JsonWriter;
 
 import java.util.LinkedHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * The balances of one account (item key: the account id): an amount per balance type and currency, rendered as
@@ -30,6 +32,14 @@ final class BalancesItem extends Item
     }
 
     private final LinkedHashMap<String, Balance> balances = new LinkedHashMap<>();
+    /** The writer of the snapshot being written, for {@link #snapshotBalance}; null between snapshots. */
+    private SnapshotWriter snapshotWriter;
+    /**
+     * Writes one amount of the snapshot being written; made once, so that walking the balances with
+     * {@link LinkedHashMap#forEach}, which follows the map's links without an iterator, allocates nothing.
+     */
+    private final BiConsumer<String, Balance> snapshotBalance =
+        (balanceKey, balance) -> writeSnapshotBalance(snapshotWriter, balance);
 
     /**
      * @param account the account id, also the item key.
@@ -94,6 +104,33 @@ final class BalancesItem extends Item
         balance.amountMantissa = mantissa;
         balance.amountExponent = exponent;
         return balance;
+    }
+
+    /**
+     * The interlink snapshot: a BalanceUpdate CLEAR, then an UPDATE per amount in the order they were first set.
+     */
+    @Override
+    void writeSnapshot(final SnapshotWriter writer)
+    {
+        final BalanceUpdateEncoder clear = writer.balanceUpdate().action(ChangeAction.CLEAR);
+        clear.amount().mantissa(0).exponent((byte)0);
+        writer.send(clear.accountId(key).balanceType("").currency("").encodedLength());
+        snapshotWriter = writer;
+        try
+        {
+            balances.forEach(snapshotBalance);
+        }
+        finally
+        {
+            snapshotWriter = null;
+        }
+    }
+
+    private void writeSnapshotBalance(final SnapshotWriter writer, final Balance balance)
+    {
+        final BalanceUpdateEncoder encoder = writer.balanceUpdate().action(ChangeAction.UPDATE);
+        encoder.amount().mantissa(balance.amountMantissa).exponent((byte)balance.amountExponent);
+        writer.send(encoder.accountId(key).balanceType(balance.type).currency(balance.currency).encodedLength());
     }
 
     /**

@@ -27,6 +27,7 @@ import io.meridian.codecs.interlink.SubscribeEncoder;
 import io.meridian.codecs.interlink.SubscribeResultDecoder;
 import io.meridian.codecs.interlink.SubscribeStatus;
 import io.meridian.codecs.interlink.SymbolUpdateDecoder;
+import io.meridian.codecs.interlink.TradeHistoryRequestDecoder;
 import io.meridian.codecs.interlink.TradeHistoryRequestEncoder;
 import io.meridian.codecs.interlink.TradeHistoryResponseDecoder;
 import io.meridian.codecs.interlink.TradeUpdateDecoder;
@@ -85,11 +86,14 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final List<Object2ObjectHashMap<String, Item>> keyedTables = List.of(securities, depths, levels, trades,
         symbols, accountLists, orders, holdings, balances);
     private final Long2ObjectHashMap<HistoryRequest> historyRequests = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<RelayedHistory> relayedHistory = new Long2ObjectHashMap<>();
+    private final TradeHistoryRequestDecoder historyRequestDecoder = new TradeHistoryRequestDecoder();
     private final ArrayList<SymbolSearch> symbolSearches = new ArrayList<>();
     private final ArrayList<Item.PendingQuery> tradingStateQueries = new ArrayList<>();
     private final int tradeHistory;
     private final long[] tradeScratch = new long[TradesItem.columns()];
     private final MarketsItem markets = new MarketsItem();
+    private final DownstreamServer downstream;
     private final FeedsItem feeds = new FeedsItem(markets);
     private final Long2ObjectHashMap<Map<String, Subscription>> sessions = new Long2ObjectHashMap<>();
     private final ArrayList<ClientSession> dirtySessions = new ArrayList<>();
@@ -215,6 +219,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         feeds.tradingStatus = tradingUpstream == NO_UPSTREAM ? null : FeedStatus.Initialising.name();
         this.counters = counters;
         this.clock = clock;
+        this.downstream = new DownstreamServer(this::subscribeForDownstream, counters);
         this.maxIdleItems = maxIdleItems;
         this.idleTimeoutMs = idleTimeoutMs;
     }
@@ -276,6 +281,18 @@ final class CacheEngine implements EventHandler<RingEvent>
                     break;
                 case RingEvent.CLEAR_CACHE:
                     onClearCache((IntConsumer)event.request);
+                    break;
+                case RingEvent.DOWNSTREAM_MESSAGE:
+                    onDownstreamMessage(event.buffer, event.length);
+                    break;
+                case RingEvent.DOWNSTREAM_LINK_OPEN:
+                    downstream.onLinkOpen((DownstreamLink)event.request);
+                    break;
+                case RingEvent.DOWNSTREAM_LINK_CLOSED:
+                    downstream.onLinkClosed((DownstreamLink)event.request);
+                    break;
+                case RingEvent.DOWNSTREAM_TICK:
+                    downstream.onTick(clock.time());
                     break;
                 default:
                     counters.recordError("unknown ring event type " + event.type);
@@ -428,6 +445,177 @@ final class CacheEngine implements EventHandler<RingEvent>
                 onOtherUpstreamMessage(buffer, length);
                 break;
         }
+        if (downstream.hasLinks())
+        {
+            forwardDownstream(buffer, length);
+        }
+    }
+
+    /**
+     * Pass an item update on to the downstream links that have the item, if the engine applied it in sequence: the
+     * item is live, out of any snapshot, and its upstream sequence number is now the message's.
+     */
+    private void forwardDownstream(final UnsafeBuffer buffer, final int length)
+    {
+        final int templateId = buffer.getShort(MessageHeaderDecoder.templateIdEncodingOffset(), ORDER) & 0xFFFF;
+        final int blockLength = buffer.getShort(MessageHeaderDecoder.blockLengthEncodingOffset(), ORDER) & 0xFFFF;
+        if (blockLength < 2 * Long.BYTES || !isItemUpdate(templateId))
+        {
+            return;
+        }
+        final Item item = current.byUpstreamId.get(buffer.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ORDER));
+        if (null != item && !item.downstream.isEmpty() && item.state == Item.State.LIVE && !item.inSnapshot &&
+            item.upstreamSeqNo == buffer.getLong(MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES, ORDER))
+        {
+            downstream.forward(item, buffer, length);
+        }
+    }
+
+    private static final java.nio.ByteOrder ORDER = MessageHeaderDecoder.BYTE_ORDER;
+
+    private static boolean isItemUpdate(final int templateId)
+    {
+        switch (templateId)
+        {
+            case MarketUpdateDecoder.TEMPLATE_ID:
+            case SecurityUpdateDecoder.TEMPLATE_ID:
+            case DepthOrderUpdateDecoder.TEMPLATE_ID:
+            case DepthLevelUpdateDecoder.TEMPLATE_ID:
+            case TradeUpdateDecoder.TEMPLATE_ID:
+            case SymbolUpdateDecoder.TEMPLATE_ID:
+            case AccountUpdateDecoder.TEMPLATE_ID:
+            case OrderUpdateDecoder.TEMPLATE_ID:
+            case HoldingUpdateDecoder.TEMPLATE_ID:
+            case BalanceUpdateDecoder.TEMPLATE_ID:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * A control message from a downstream link: order and trade history requests are passed on upstream under a
+     * request id of this proxy's, and their answers passed back; the rest is the downstream server's.
+     */
+    private void onDownstreamMessage(final UnsafeBuffer buffer, final int length)
+    {
+        headerDecoder.wrap(buffer, 0);
+        final int templateId = headerDecoder.templateId();
+        if (templateId == OrderRequestDecoder.TEMPLATE_ID || templateId == TradeHistoryRequestDecoder.TEMPLATE_ID)
+        {
+            final boolean order = templateId == OrderRequestDecoder.TEMPLATE_ID;
+            final int decodedLength;
+            if (order)
+            {
+                orderRequestDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                decodedLength = orderRequestDecoder.sbeDecodedLength();
+            }
+            else
+            {
+                historyRequestDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                decodedLength = historyRequestDecoder.sbeDecodedLength();
+            }
+            if (decodedLength < 0 || decodedLength > length - MessageHeaderDecoder.ENCODED_LENGTH)
+            {
+                counters.recordError("downstream request shorter than its fields");
+                return;
+            }
+            final DownstreamLink link = downstream.link(buffer.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ORDER));
+            if (null == link)
+            {
+                return;
+            }
+            final long linkRequestId = buffer.getLong(MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES, ORDER);
+            if (order)
+            {
+                relayOrderRequest(link, linkRequestId, buffer, length);
+            }
+            else
+            {
+                relayHistoryRequest(link, linkRequestId, buffer, length);
+            }
+            return;
+        }
+        if (!downstream.onMessage(buffer, length))
+        {
+            counters.recordError("malformed or unknown downstream control message");
+        }
+    }
+
+    private void relayOrderRequest(
+        final DownstreamLink link, final long linkRequestId, final UnsafeBuffer buffer, final int length)
+    {
+        final String clientRequestId = orderRequestDecoder.clientRequestId();
+        orderRequestDecoder.user();
+        final String account = orderRequestDecoder.accountId();
+        if (!tradingLink.up)
+        {
+            downstream.answerOrder(link, linkRequestId, OrderResult.Error, clientRequestId, account, "Retry");
+            return;
+        }
+        final long requestId = ++nextRequestId;
+        buffer.putLong(MessageHeaderDecoder.ENCODED_LENGTH, tradingLink.linkId, ORDER);
+        buffer.putLong(MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES, requestId, ORDER);
+        if (tradingLink.sender.offer(buffer, 0, length) <= 0)
+        {
+            downstream.answerOrder(link, linkRequestId, OrderResult.Error, clientRequestId, account, "Retry");
+            return;
+        }
+        counters.orderRequests.incrementRelease();
+        pendingOrders.put(requestId, new PendingOrder(link, linkRequestId, account, clientRequestId,
+            clock.time() + actionTimeoutMs));
+    }
+
+    private void relayHistoryRequest(
+        final DownstreamLink link, final long linkRequestId, final UnsafeBuffer buffer, final int length)
+    {
+        if (!marketLink.up)
+        {
+            downstream.answerHistory(link, linkRequestId, SubscribeStatus.UNAVAILABLE);
+            return;
+        }
+        final long requestId = ++nextRequestId;
+        buffer.putLong(MessageHeaderDecoder.ENCODED_LENGTH, marketLink.linkId, ORDER);
+        buffer.putLong(MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES, requestId, ORDER);
+        if (marketLink.sender.offer(buffer, 0, length) <= 0)
+        {
+            downstream.answerHistory(link, linkRequestId, SubscribeStatus.UNAVAILABLE);
+            return;
+        }
+        relayedHistory.put(requestId, new RelayedHistory(link, linkRequestId));
+    }
+
+    /** A downstream link's trade history request, passed on upstream. */
+    private static final class RelayedHistory
+    {
+        final DownstreamLink link;
+        final long requestId;
+
+        RelayedHistory(final DownstreamLink link, final long requestId)
+        {
+            this.link = link;
+            this.requestId = requestId;
+        }
+    }
+
+    /**
+     * A downstream link's Subscribe: the item from the cache, created and asked for upstream if new.
+     */
+    private Item subscribeForDownstream(final short itemType, final String key)
+    {
+        if (itemType >= ItemType.ACCOUNTS.value() && tradingLink.sender == NO_UPSTREAM)
+        {
+            return null;
+        }
+        return resolve(itemType, key);
+    }
+
+    /**
+     * @return the part of the engine that serves downstream proxies.
+     */
+    DownstreamServer downstream()
+    {
+        return downstream;
     }
 
     private void onOtherUpstreamMessage(final UnsafeBuffer buffer, final int length)
@@ -618,6 +806,8 @@ final class CacheEngine implements EventHandler<RingEvent>
                 markets.state = Item.State.STALE;
                 markets.setFeedStatus(FeedStatus.Impaired);
                 fanOutMarketChanges();
+                // Downstream proxies get the market list again, now impaired, and then its stale status.
+                downstream.onItemReady(markets);
             }
             failHistoryRequests();
         }
@@ -630,7 +820,14 @@ final class CacheEngine implements EventHandler<RingEvent>
                     item.inSnapshot = false;
                     if (item.hasData)
                     {
+                        if (item.state == Item.State.LIVE && !item.unavailable)
+                        {
+                            // As for an item the upstream says is stale: a warning until full state comes again.
+                            sendErrorToSubscribers(item, unavailableCode(item));
+                            item.unavailable = true;
+                        }
                         item.state = Item.State.STALE;
+                        downstream.onItemStale(item, "Upstream lost");
                     }
                 }
             }
@@ -652,10 +849,12 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             item.upstreamItemId = decoder.itemId();
             current.byUpstreamId.put(item.upstreamItemId, item);
+            downstream.onItemAccepted(item);
             return;
         }
 
         final String code = errorCode(item, decoder.status());
+        downstream.onItemRefused(item, decoder.status(), code);
         failItem(item, code);
     }
 
@@ -813,6 +1012,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             }
         }
         item.awaitingSnapshot.clear();
+        downstream.onItemReady(item);
         answerQueries(item, length);
         if (item instanceof SymbolsItem || item == markets)
         {
@@ -910,6 +1110,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (state == ItemState.CLOSED)
         {
             current.byUpstreamId.remove(item.upstreamItemId);
+            downstream.onItemRefused(item, SubscribeStatus.NOT_FOUND, "Closed upstream");
             failItem(item,
                 item instanceof MarketsItem ? "Market.Unavailable" : errorCode(item, SubscribeStatus.NOT_FOUND));
         }
@@ -922,10 +1123,18 @@ final class CacheEngine implements EventHandler<RingEvent>
                 sendErrorToSubscribers(item, unavailableCode(item));
                 item.unavailable = true;
             }
+            if (item.state == Item.State.LIVE)
+            {
+                downstream.onItemStale(item, "Stale upstream");
+            }
             item.state = Item.State.STALE;
         }
         else if (item.hasData)
         {
+            if (item.state != Item.State.LIVE)
+            {
+                downstream.onItemLive(item);
+            }
             item.state = Item.State.LIVE;
             item.unavailable = false;
         }
@@ -1154,9 +1363,13 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
     }
 
-    private static String unavailableCode(final Item item)
+    private String unavailableCode(final Item item)
     {
-        return "Symbol.Unavailable " + item.key;
+        if (item.link == tradingLink)
+        {
+            return item instanceof AccountsItem ? "Authority.Unavailable" : "Account.Unavailable " + item.key;
+        }
+        return item instanceof SymbolsItem ? "Market.Unavailable " + item.key : "Symbol.Unavailable " + item.key;
     }
 
     /**
@@ -1352,6 +1565,17 @@ final class CacheEngine implements EventHandler<RingEvent>
         final HistoryRequest request = historyRequests.get(requestId);
         if (null == request)
         {
+            final RelayedHistory relayed = relayedHistory.get(requestId);
+            if (null != relayed)
+            {
+                if (decoder.last() == io.meridian.codecs.interlink.BooleanType.TRUE ||
+                    decoder.status() != SubscribeStatus.OK)
+                {
+                    relayedHistory.remove(requestId);
+                }
+                downstream.relay(relayed.link, relayed.requestId, decoder.buffer(), 0,
+                    MessageHeaderDecoder.ENCODED_LENGTH + decoder.sbeDecodedLength());
+            }
             return;
         }
         final boolean last = decoder.last() == io.meridian.codecs.interlink.BooleanType.TRUE;
@@ -1380,6 +1604,11 @@ final class CacheEngine implements EventHandler<RingEvent>
             answerQueryWithError(request.query, "Symbol.Unavailable " + request.query.key);
         }
         historyRequests.clear();
+        for (final RelayedHistory relayed : relayedHistory.values())
+        {
+            downstream.answerHistory(relayed.link, relayed.requestId, SubscribeStatus.UNAVAILABLE);
+        }
+        relayedHistory.clear();
     }
 
     // ----------------------------------------------------------------------------------------------- symbol queries
@@ -2074,7 +2303,8 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private static boolean isIdle(final Item item)
     {
-        return item.subscribers.isEmpty() && item.awaitingSnapshot.isEmpty() && item.pendingQueries.isEmpty();
+        return item.subscribers.isEmpty() && item.awaitingSnapshot.isEmpty() && item.pendingQueries.isEmpty() &&
+            item.downstream.isEmpty();
     }
 
     /**
@@ -2533,6 +2763,26 @@ final class CacheEngine implements EventHandler<RingEvent>
         final String account;
         final String clientRequestId;
         final long deadlineMs;
+        /** A request from a downstream link instead of a session: the link and its request id. */
+        final DownstreamLink link;
+        final long linkRequestId;
+
+        PendingOrder(
+            final DownstreamLink link,
+            final long linkRequestId,
+            final String account,
+            final String clientRequestId,
+            final long deadlineMs)
+        {
+            this.session = null;
+            this.transactionId = 0;
+            this.topic = null;
+            this.account = account;
+            this.clientRequestId = clientRequestId;
+            this.deadlineMs = deadlineMs;
+            this.link = link;
+            this.linkRequestId = linkRequestId;
+        }
 
         PendingOrder(
             final ClientSession session,
@@ -2548,6 +2798,8 @@ final class CacheEngine implements EventHandler<RingEvent>
             this.account = account;
             this.clientRequestId = clientRequestId;
             this.deadlineMs = deadlineMs;
+            this.link = null;
+            this.linkRequestId = 0;
         }
     }
 
@@ -2754,6 +3006,12 @@ final class CacheEngine implements EventHandler<RingEvent>
             return;
         }
         final PendingOrder pending = pendingOrders.remove(decoder.requestId());
+        if (null != pending && null != pending.link)
+        {
+            downstream.relay(pending.link, pending.linkRequestId, decoder.buffer(), 0,
+                MessageHeaderDecoder.ENCODED_LENGTH + decoder.sbeDecodedLength());
+            return;
+        }
         final OrderResult result = decoder.result();
         decoder.clientRequestId();
         final String orderId = decoder.orderId();
@@ -2859,7 +3117,12 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             final PendingOrder pending = expired.get(i);
             counters.orderTimeouts.incrementRelease();
-            if (!pending.session.isClosed())
+            if (null != pending.link)
+            {
+                downstream.answerOrder(pending.link, pending.linkRequestId, OrderResult.Error,
+                    pending.clientRequestId, pending.account, "Timeout");
+            }
+            else if (!pending.session.isClosed())
             {
                 answerOrderRequest(pending.session, pending.transactionId, pending.topic, "Operation.Timeout",
                     OrderResult.Error, pending.clientRequestId, "Timeout", null);
@@ -2876,7 +3139,12 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         for (final PendingOrder pending : pendingOrders.values())
         {
-            if (!pending.session.isClosed())
+            if (null != pending.link)
+            {
+                downstream.answerOrder(pending.link, pending.linkRequestId, OrderResult.Error,
+                    pending.clientRequestId, pending.account, "Submitted");
+            }
+            else if (!pending.session.isClosed())
             {
                 answerOrderRequest(pending.session, pending.transactionId, pending.topic,
                     "Account.Unavailable " + pending.account, OrderResult.Error, pending.clientRequestId,

@@ -4,6 +4,7 @@ import io.meridian.codecs.interlink.ChangeAction;
 import io.meridian.codecs.interlink.DecimalDecoder;
 import io.meridian.codecs.interlink.DepthOrderFieldsDecoder;
 import io.meridian.codecs.interlink.DepthOrderUpdateDecoder;
+import io.meridian.codecs.interlink.DepthOrderUpdateEncoder;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.interlink.Side;
 import io.meridian.codecs.json.JsonWriter;
@@ -149,6 +150,39 @@ final class DepthItem extends Item
                 return true;
             default:
                 return false;
+        }
+    }
+
+    /**
+     * An ADD per order, in the order the book holds them, so the copy holds them in the same order and renders the
+     * same full state: price, position, and the quantity or the undisclosed flag, with hasUndisclosed, as
+     * {@link #apply} reads them. The side goes raw, as received.
+     */
+    @Override
+    void writeSnapshot(final SnapshotWriter writer)
+    {
+        final RowTable orders = this.orders;
+        for (int row = 0, size = orders.size(); row < size; row++)
+        {
+            final long side = orders.get(row, SIDE);
+            final long flags = orders.get(row, FLAGS);
+            final boolean undisclosed = (flags & UNDISCLOSED) != 0;
+            final DepthOrderUpdateEncoder encoder = writer.depthOrderUpdate()
+                .action(ChangeAction.ADD)
+                .orderId(orders.id(row))
+                .position(orders.get(row, POSITION));
+            encoder.buffer().putByte(encoder.offset() + DepthOrderUpdateEncoder.sideEncodingOffset(), (byte)side);
+            encoder.fields().clear()
+                .price(true)
+                .position(true)
+                .quantity(!undisclosed)
+                .undisclosed(undisclosed)
+                .hasUndisclosed((flags & HAS_UNDISCLOSED) != 0);
+            encoder.price().mantissa(orders.get(row, PRICE_MANTISSA)).exponent((byte)orders.get(row, PRICE_EXPONENT));
+            encoder.quantity()
+                .mantissa(orders.get(row, QUANTITY_MANTISSA))
+                .exponent((byte)orders.get(row, QUANTITY_EXPONENT));
+            writer.send(encoder.encodedLength());
         }
     }
 

@@ -56,6 +56,15 @@ public final class EngineCounters
     final AtomicCounter subscriptions;
     final AtomicCounter ringFill;
     final AtomicCounter ringFillMax;
+    final AtomicCounter downstreamLinksOpened;
+    final AtomicCounter downstreamLinksRefused;
+    final AtomicCounter downstreamLinksClosed;
+    final AtomicCounter downstreamSnapshots;
+    final AtomicCounter downstreamResnapshots;
+    final AtomicCounter downstreamMessages;
+    final AtomicCounter downstreamBackPressure;
+    final AtomicCounter downstreamLinks;
+    final AtomicCounter downstreamSubscriptions;
     private final CountersFile file;
     private final boolean ownsFile;
     private final java.util.ArrayList<AtomicCounter> all = new java.util.ArrayList<>();
@@ -124,6 +133,15 @@ public final class EngineCounters
         subscriptions = gauge("engine.subscriptions");
         ringFill = gauge("engine.ring-fill");
         ringFillMax = gauge("engine.ring-fill-max");
+        downstreamLinksOpened = total("downstream.links-opened");
+        downstreamLinksRefused = total("downstream.links-refused");
+        downstreamLinksClosed = total("downstream.links-closed");
+        downstreamSnapshots = total("downstream.snapshots");
+        downstreamResnapshots = total("downstream.resnapshots");
+        downstreamMessages = total("downstream.messages");
+        downstreamBackPressure = total("downstream.back-pressure");
+        downstreamLinks = gauge("downstream.links");
+        downstreamSubscriptions = gauge("downstream.subscriptions");
     }
 
     private AtomicCounter total(final String label)
@@ -214,6 +232,46 @@ public final class EngineCounters
     public long securityUpdates()
     {
         return securityUpdates.get();
+    }
+
+    /**
+     * @return downstream links open now.
+     */
+    public long downstreamLinks()
+    {
+        return downstreamLinks.get();
+    }
+
+    /**
+     * @return items subscribed by downstream links now, over every link.
+     */
+    public long downstreamSubscriptions()
+    {
+        return downstreamSubscriptions.get();
+    }
+
+    /**
+     * @return snapshots sent whole to downstream links since start.
+     */
+    public long downstreamSnapshots()
+    {
+        return downstreamSnapshots.get();
+    }
+
+    /**
+     * @return items a downstream link was sent again in full because it could not take an update.
+     */
+    public long downstreamResnapshots()
+    {
+        return downstreamResnapshots.get();
+    }
+
+    /**
+     * @return messages sent on downstream links since start.
+     */
+    public long downstreamMessages()
+    {
+        return downstreamMessages.get();
     }
 
     public long upstreamSubscribes()

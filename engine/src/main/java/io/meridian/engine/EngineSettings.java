@@ -48,6 +48,11 @@ final class EngineSettings
     final long idleTimeoutMs;
     final long slowConsumerTimeoutMs;
     final int tradeHistory;
+    final boolean downstreamEnabled;
+    final String downstreamChannel;
+    final int downstreamStreamId;
+    final String downstreamServiceToken;
+    final int downstreamMaxLinks;
 
     EngineSettings(final MeridianConfig config)
     {
@@ -68,5 +73,10 @@ final class EngineSettings
         idleTimeoutMs = config.cacheIdleTimeoutSeconds() * 1000L;
         slowConsumerTimeoutMs = config.sessionSlowConsumerTimeoutMs();
         tradeHistory = config.cacheTradeHistory();
+        downstreamEnabled = config.downstreamEnabled();
+        downstreamChannel = config.downstreamChannel();
+        downstreamStreamId = config.downstreamControlStreamId();
+        downstreamServiceToken = config.downstreamServiceToken();
+        downstreamMaxLinks = config.downstreamMaxLinks();
     }
 }

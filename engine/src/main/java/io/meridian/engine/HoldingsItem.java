@@ -2,6 +2,7 @@ package io.meridian.engine;
 
 import io.meridian.codecs.interlink.ChangeAction;
 import io.meridian.codecs.interlink.HoldingUpdateDecoder;
+import io.meridian.codecs.interlink.HoldingUpdateEncoder;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.json.JsonWriter;
 
@@ -88,6 +89,38 @@ final class HoldingsItem extends AccountEntriesItem<HoldingsItem.Holding>
         holding.costMantissa = costMantissa;
         holding.costExponent = costExponent;
         return holding;
+    }
+
+    /**
+     * A HoldingUpdate CLEAR: the account and no holding.
+     */
+    @Override
+    void writeSnapshotClear(final SnapshotWriter writer)
+    {
+        final HoldingUpdateEncoder encoder = writer.holdingUpdate()
+            .action(ChangeAction.CLEAR)
+            .totalQuantity(0)
+            .totalAvailable(0);
+        encoder.averagePrice().mantissa(0).exponent((byte)0);
+        encoder.cost().mantissa(0).exponent((byte)0);
+        encoder.accountId(key).exchange("").code("").currency("");
+        writer.send(encoder.encodedLength());
+    }
+
+    /**
+     * A HoldingUpdate ADD of the whole holding.
+     */
+    @Override
+    void writeSnapshotEntry(final SnapshotWriter writer, final Holding holding)
+    {
+        final HoldingUpdateEncoder encoder = writer.holdingUpdate()
+            .action(ChangeAction.ADD)
+            .totalQuantity(holding.totalQuantity)
+            .totalAvailable(holding.totalAvailable);
+        encoder.averagePrice().mantissa(holding.averagePriceMantissa).exponent((byte)holding.averagePriceExponent);
+        encoder.cost().mantissa(holding.costMantissa).exponent((byte)holding.costExponent);
+        encoder.accountId(key).exchange(holding.exchange).code(holding.code).currency(holding.currency);
+        writer.send(encoder.encodedLength());
     }
 
     @Override

@@ -40,6 +40,8 @@ abstract class Item
     final ArrayList<Subscription> subscribers = new ArrayList<>();
     final ArrayList<Subscription> awaitingSnapshot = new ArrayList<>();
     final ArrayList<PendingQuery> pendingQueries = new ArrayList<>();
+    /** Downstream links subscribed to the item. */
+    final ArrayList<DownstreamItem> downstream = new ArrayList<>();
 
     Item(final String key)
     {
@@ -83,6 +85,17 @@ abstract class Item
      * Forget the state before a fresh snapshot.
      */
     abstract void clearState();
+
+    /**
+     * Write the cached state as the messages of an interlink snapshot, between the writer's begin and end, so that
+     * a downstream proxy applying them to an empty item of the same type holds the same state as this one.
+     *
+     * @param writer the writer, begun for this item.
+     */
+    void writeSnapshot(final SnapshotWriter writer)
+    {
+        throw new UnsupportedOperationException("no interlink snapshot for item type " + itemTypeCode());
+    }
 
     /**
      * A query waiting for this item's first snapshot.

@@ -4,6 +4,7 @@ import io.meridian.codecs.interlink.BooleanType;
 import io.meridian.codecs.interlink.ChangeAction;
 import io.meridian.codecs.interlink.DecimalDecoder;
 import io.meridian.codecs.interlink.DepthLevelUpdateDecoder;
+import io.meridian.codecs.interlink.DepthLevelUpdateEncoder;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.interlink.Side;
 import io.meridian.codecs.json.JsonWriter;
@@ -98,6 +99,31 @@ final class LevelsItem extends Item
                 return true;
             default:
                 return false;
+        }
+    }
+
+    /**
+     * An ADD per level, in the order held, with its side (raw, as received), price, volume, count and
+     * hasUndisclosed.
+     */
+    @Override
+    void writeSnapshot(final SnapshotWriter writer)
+    {
+        final RowTable levels = this.levels;
+        for (int row = 0, size = levels.size(); row < size; row++)
+        {
+            final DepthLevelUpdateEncoder encoder = writer.depthLevelUpdate()
+                .action(ChangeAction.ADD)
+                .hasUndisclosed(levels.get(row, HAS_UNDISCLOSED) != 0 ? BooleanType.TRUE : BooleanType.FALSE)
+                .levelId(levels.id(row))
+                .count((int)levels.get(row, COUNT));
+            encoder.buffer().putByte(
+                encoder.offset() + DepthLevelUpdateEncoder.sideEncodingOffset(), (byte)levels.get(row, SIDE));
+            encoder.price().mantissa(levels.get(row, PRICE_MANTISSA)).exponent((byte)levels.get(row, PRICE_EXPONENT));
+            encoder.volume()
+                .mantissa(levels.get(row, VOLUME_MANTISSA))
+                .exponent((byte)levels.get(row, VOLUME_EXPONENT));
+            writer.send(encoder.encodedLength());
         }
     }
 

@@ -3,6 +3,8 @@ package io.meridian.engine;
 import io.meridian.codecs.interlink.FeedStatus;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.interlink.MarketUpdateDecoder;
+import io.meridian.codecs.interlink.MarketUpdateEncoder;
+import io.meridian.codecs.interlink.TradingState;
 import io.meridian.codecs.json.JsonWriter;
 
 import java.util.ArrayList;
@@ -13,6 +15,9 @@ import java.util.ArrayList;
 final class MarketsItem extends Item
 {
     static final String KEY = io.meridian.codecs.InterlinkProtocol.MARKETS_KEY;
+
+    private static final FeedStatus[] FEED_STATUSES = FeedStatus.values();
+    private static final TradingState[] TRADING_STATES = TradingState.values();
 
     static final class Market
     {
@@ -65,6 +70,49 @@ final class MarketsItem extends Item
         market.status = ZenithNames.tradingState(stateRaw);
         market.tradingDate = tradingDate;
         market.changed = true;
+    }
+
+    /**
+     * A MarketUpdate per market, in list order. A trading state the schema does not know ({@code Unknown}) goes as
+     * the null value, which reads back as {@code Unknown}.
+     */
+    @Override
+    void writeSnapshot(final SnapshotWriter writer)
+    {
+        for (int i = 0; i < markets.size(); i++)
+        {
+            final Market market = markets.get(i);
+            final MarketUpdateEncoder encoder = writer.marketUpdate()
+                .feedStatus(feedStatus(market.feed))
+                .tradingState(tradingState(market.status))
+                .tradingDate(market.tradingDate)
+                .marketCode(market.code);
+            writer.send(encoder.encodedLength());
+        }
+    }
+
+    private static FeedStatus feedStatus(final String name)
+    {
+        for (final FeedStatus status : FEED_STATUSES)
+        {
+            if (status.name().equals(name))
+            {
+                return status;
+            }
+        }
+        return FeedStatus.NULL_VAL;
+    }
+
+    private static TradingState tradingState(final String name)
+    {
+        for (final TradingState state : TRADING_STATES)
+        {
+            if (state != TradingState.NULL_VAL && state.name().equals(name))
+            {
+                return state;
+            }
+        }
+        return TradingState.NULL_VAL;
     }
 
     /**

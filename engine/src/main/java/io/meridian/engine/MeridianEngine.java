@@ -40,6 +40,8 @@ public final class MeridianEngine implements AutoCloseable
     private final UpstreamPoller poller;
     /** The Trading Agent's poller, or null when trading is switched off. */
     private final UpstreamPoller tradingPoller;
+    /** The poller of the control stream downstream proxies link on, or null when none are served. */
+    private final DownstreamPoller downstreamPoller;
     private final AgentRunner pollerRunner;
     private final EngineProxy proxy;
     private final CountersFile countersFile;
@@ -107,13 +109,27 @@ public final class MeridianEngine implements AutoCloseable
             SystemEpochClock.INSTANCE, settings.maxIdleItems, settings.idleTimeoutMs, settings.slowConsumerTimeoutMs,
             settings.tradeHistory, settings.actionTimeoutMs);
         cacheEngine.maxSubscriptionsPerSession(settings.maxSubscriptionsPerSession);
+        cacheEngine.downstream().identity(settings.clientName, (int)settings.heartbeatIntervalMs);
+        downstreamPoller = settings.downstreamEnabled ? new DownstreamPoller(
+            aeron, disruptor.getRingBuffer(), settings, SystemEpochClock.INSTANCE, counters) : null;
         cacheEngine.ring(disruptor.getRingBuffer());
         disruptor.handleEventsWith(cacheEngine);
         disruptor.setDefaultExceptionHandler(new EngineExceptionHandler(counters));
         proxy = new EngineProxy(disruptor.getRingBuffer(), counters.ringFullGateway);
-        // Both pollers share one thread: trading traffic is light, and a 2-core machine has no thread to spare.
+        // The pollers share one thread: control and trading traffic is light, and a 2-core machine has no thread to
+        // spare.
+        final java.util.ArrayList<org.agrona.concurrent.Agent> pollers = new java.util.ArrayList<>();
+        pollers.add(poller);
+        if (null != tradingPoller)
+        {
+            pollers.add(tradingPoller);
+        }
+        if (null != downstreamPoller)
+        {
+            pollers.add(downstreamPoller);
+        }
         pollerRunner = new AgentRunner(newIdleStrategy(settings.idleStrategy), counters::recordError, null,
-            null == tradingPoller ? poller : new org.agrona.concurrent.CompositeAgent(poller, tradingPoller));
+            pollers.size() == 1 ? poller : new org.agrona.concurrent.CompositeAgent(pollers));
     }
 
     /**

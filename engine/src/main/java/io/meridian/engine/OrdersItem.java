@@ -1,9 +1,14 @@
 package io.meridian.engine;
 
+import io.meridian.codecs.interlink.BooleanType;
 import io.meridian.codecs.interlink.ChangeAction;
 import io.meridian.codecs.interlink.ItemType;
+import io.meridian.codecs.interlink.OrderStatus;
+import io.meridian.codecs.interlink.OrderType;
 import io.meridian.codecs.interlink.OrderUpdateDecoder;
+import io.meridian.codecs.interlink.OrderUpdateEncoder;
 import io.meridian.codecs.interlink.Side;
+import io.meridian.codecs.interlink.Validity;
 import io.meridian.codecs.json.JsonWriter;
 
 
@@ -122,6 +127,62 @@ final class OrdersItem extends AccountEntriesItem<OrdersItem.Order>
         order.tradingMarket = tradingMarket.isEmpty() ? exchange : tradingMarket;
         order.currency = currency;
         return order;
+    }
+
+    /**
+     * An OrderUpdate CLEAR: the account and no order, every other field zero or empty.
+     */
+    @Override
+    void writeSnapshotClear(final SnapshotWriter writer)
+    {
+        final OrderUpdateEncoder encoder = writer.orderUpdate()
+            .action(ChangeAction.CLEAR)
+            .status(OrderStatus.Working)
+            .side(Side.NONE)
+            .orderType(OrderType.Limit)
+            .validity(Validity.UntilCancel)
+            .hasLimitPrice(BooleanType.FALSE);
+        encoder.limitPrice().mantissa(0).exponent((byte)0);
+        encoder.quantity(0).executedQuantity(0);
+        encoder.averagePrice().mantissa(0).exponent((byte)0);
+        encoder.currentValue().mantissa(0).exponent((byte)0);
+        encoder.createdMs(0).updatedMs(0)
+            .orderId("")
+            .accountId(key)
+            .exchange("")
+            .code("")
+            .tradingMarket("")
+            .currency("");
+        writer.send(encoder.encodedLength());
+    }
+
+    /**
+     * An OrderUpdate ADD of the whole order. The enumerated fields are held as the names {@link #apply} took from
+     * the codec's enums, so each maps back to the value it came from (a side other than ASK was held as Bid); the
+     * limit and average prices go out as held even when the JSON leaves them out.
+     */
+    @Override
+    void writeSnapshotEntry(final SnapshotWriter writer, final Order order)
+    {
+        final OrderUpdateEncoder encoder = writer.orderUpdate()
+            .action(ChangeAction.ADD)
+            .status(OrderStatus.valueOf(order.status))
+            .side("Ask".equals(order.side) ? Side.ASK : Side.BID)
+            .orderType(OrderType.valueOf(order.orderType))
+            .validity(Validity.valueOf(order.validity))
+            .hasLimitPrice(order.hasLimitPrice ? BooleanType.TRUE : BooleanType.FALSE);
+        encoder.limitPrice().mantissa(order.limitPriceMantissa).exponent((byte)order.limitPriceExponent);
+        encoder.quantity(order.quantity).executedQuantity(order.executedQuantity);
+        encoder.averagePrice().mantissa(order.averagePriceMantissa).exponent((byte)order.averagePriceExponent);
+        encoder.currentValue().mantissa(order.currentValueMantissa).exponent((byte)order.currentValueExponent);
+        encoder.createdMs(order.createdMs).updatedMs(order.updatedMs)
+            .orderId(order.id)
+            .accountId(order.account)
+            .exchange(order.exchange)
+            .code(order.code)
+            .tradingMarket(order.tradingMarket)
+            .currency(order.currency);
+        writer.send(encoder.encodedLength());
     }
 
     @Override

@@ -24,6 +24,14 @@ final class RingEvent
     static final int SESSION_PAUSE = 19;
     static final int SESSION_RIGHTS = 20;
     static final int CLEAR_CACHE = 21;
+    /** A control message from a downstream link, copied into the slot. */
+    static final int DOWNSTREAM_MESSAGE = 30;
+    /** A downstream link was accepted; {@link #request} is the {@link DownstreamLink}. */
+    static final int DOWNSTREAM_LINK_OPEN = 31;
+    /** A downstream link fell silent or was replaced; {@link #request} is the {@link DownstreamLink}. */
+    static final int DOWNSTREAM_LINK_CLOSED = 32;
+    /** Time for the engine to send Welcomes, heartbeats and owed snapshots on downstream links. */
+    static final int DOWNSTREAM_TICK = 33;
 
     final UnsafeBuffer buffer;
     int type;

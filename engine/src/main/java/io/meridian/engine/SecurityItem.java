@@ -4,8 +4,10 @@ import io.meridian.codecs.SecurityFields;
 import io.meridian.codecs.interlink.DecimalDecoder;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.interlink.SecurityUpdateDecoder;
+import io.meridian.codecs.interlink.SecurityUpdateEncoder;
 import io.meridian.codecs.json.JsonWriter;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * The cached state of one security, in fixed-point form, and its rendering as the Zenith {@code Security} payload.
@@ -147,6 +149,42 @@ final class SecurityItem extends Item
             cfi = decoder.cfi();
         }
         return (presence | cleared) & SecurityFields.ALL & ~SecurityFields.STATIC;
+    }
+
+    /**
+     * One SecurityUpdate with every field: {@code presence} holds {@link SecurityFields#STATIC} and the fields with a
+     * value, {@code cleared} every other value field (the never-null ones included), so that {@link #apply} on a
+     * cleared item rebuilds this one. Values are written raw at the places {@link #apply} reads them from, so a code
+     * this schema does not know goes back as it came.
+     */
+    @Override
+    void writeSnapshot(final SnapshotWriter writer)
+    {
+        final SecurityUpdateEncoder encoder = writer.securityUpdate()
+            .presence(valueMask | SecurityFields.STATIC)
+            .cleared(VALUE_FIELDS & ~valueMask);
+        final MutableDirectBuffer buffer = encoder.buffer();
+        final int base = encoder.offset();
+        for (int i = 0; i < BITS.length; i++)
+        {
+            // A field without a value holds zero.
+            final int at = base + OFFSET_OF_BIT[Long.numberOfTrailingZeros(BITS[i])];
+            switch (KINDS[i])
+            {
+                case DECIMAL:
+                    buffer.putLong(at + DECIMAL_MANTISSA_OFFSET, mantissa[i], SecurityUpdateEncoder.BYTE_ORDER);
+                    buffer.putByte(at + DECIMAL_EXPONENT_OFFSET, exponent[i]);
+                    break;
+                case INTEGER:
+                    buffer.putInt(at, (int)mantissa[i], SecurityUpdateEncoder.BYTE_ORDER);
+                    break;
+                default:
+                    buffer.putByte(at, (byte)mantissa[i]);
+                    break;
+            }
+        }
+        encoder.code(code).market(market).name(name).currency(currency).cfi(cfi);
+        writer.send(encoder.encodedLength());
     }
 
     /**

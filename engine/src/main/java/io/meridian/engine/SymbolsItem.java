@@ -4,6 +4,7 @@ import io.meridian.codecs.interlink.ChangeAction;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.interlink.SymbolClass;
 import io.meridian.codecs.interlink.SymbolUpdateDecoder;
+import io.meridian.codecs.interlink.SymbolUpdateEncoder;
 import io.meridian.codecs.json.JsonWriter;
 
 import java.util.ArrayList;
@@ -115,6 +116,24 @@ final class SymbolsItem extends Item
         symbol.managedFund = symbolClass == SymbolClass.ManagedFund;
         symbol.lotSizeMantissa = lotMantissa;
         symbol.lotSizeExponent = lotExponent;
+    }
+
+    /**
+     * An ADD per symbol, in the order held, with its class, lot size, code, name, CFI and currency.
+     */
+    @Override
+    void writeSnapshot(final SnapshotWriter writer)
+    {
+        for (int i = 0; i < symbols.size(); i++)
+        {
+            final Symbol symbol = symbols.get(i);
+            final SymbolUpdateEncoder encoder = writer.symbolUpdate()
+                .action(ChangeAction.ADD)
+                .symbolClass(symbol.managedFund ? SymbolClass.ManagedFund : SymbolClass.Market);
+            encoder.lotSize().mantissa(symbol.lotSizeMantissa).exponent((byte)symbol.lotSizeExponent);
+            encoder.code(symbol.code).name(symbol.name).cfi(symbol.cfi).currency(symbol.currency);
+            writer.send(encoder.encodedLength());
+        }
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.meridian.engine;
 
+import io.meridian.codecs.interlink.ChangeAction;
 import io.meridian.codecs.interlink.ItemType;
 import io.meridian.codecs.interlink.Side;
 import io.meridian.codecs.interlink.TradeAffectsDecoder;
 import io.meridian.codecs.interlink.TradeFlagsDecoder;
 import io.meridian.codecs.interlink.TradeHistoryResponseDecoder;
 import io.meridian.codecs.interlink.TradeUpdateDecoder;
+import io.meridian.codecs.interlink.TradeUpdateEncoder;
 import io.meridian.codecs.json.JsonWriter;
 
 /**
@@ -185,6 +187,43 @@ final class TradesItem extends Item
     int firstAtOrAbove(final long id)
     {
         return lastAtOrBelow(id - 1) + 1;
+    }
+
+    /**
+     * An ADD per trade held, oldest first, with every column; side and trend go raw, as received. Whether the history
+     * is {@link #complete()} is not carried: the receiver holds these trades as complete.
+     */
+    @Override
+    void writeSnapshot(final SnapshotWriter writer)
+    {
+        final long[] rows = this.rows;
+        for (int index = 0; index < count; index++)
+        {
+            final int base = slot(index) * COLUMNS;
+            final long flags = rows[base + FLAGS];
+            final long affects = rows[base + AFFECTS];
+            final TradeUpdateEncoder encoder = writer.tradeUpdate()
+                .action(ChangeAction.ADD)
+                .tradeId(rows[base + ID])
+                .timeMs(rows[base + TIME])
+                .buyOrderId(rows[base + BUY])
+                .sellOrderId(rows[base + SELL])
+                .relatedTradeId(rows[base + RELATED]);
+            final int offset = encoder.offset();
+            encoder.buffer().putByte(offset + TradeUpdateEncoder.sideEncodingOffset(), (byte)rows[base + SIDE]);
+            encoder.buffer().putByte(offset + TradeUpdateEncoder.trendEncodingOffset(), (byte)rows[base + TREND]);
+            encoder.flags().clear()
+                .cancel((flags & FLAG_CANCEL) != 0)
+                .offMarket((flags & FLAG_OFF_MARKET) != 0)
+                .placeHolder((flags & FLAG_PLACE_HOLDER) != 0);
+            encoder.affects().clear()
+                .price((affects & AFFECTS_PRICE) != 0)
+                .volume((affects & AFFECTS_VOLUME) != 0)
+                .vwap((affects & AFFECTS_VWAP) != 0);
+            encoder.price().mantissa(rows[base + PRICE_MANTISSA]).exponent((byte)rows[base + PRICE_EXPONENT]);
+            encoder.quantity().mantissa(rows[base + QUANTITY_MANTISSA]).exponent((byte)rows[base + QUANTITY_EXPONENT]);
+            writer.send(encoder.encodedLength());
+        }
     }
 
     private static long flags(final TradeFlagsDecoder flags)

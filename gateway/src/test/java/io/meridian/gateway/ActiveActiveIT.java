@@ -18,8 +18,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,6 +34,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static io.meridian.gateway.ZenithTestClient.transaction;
+import static io.meridian.gateway.Loopback.freeUdpPort;
+import static io.meridian.gateway.Loopback.udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -338,23 +338,6 @@ class ActiveActiveIT
         while (client.closeCode < 0 && System.currentTimeMillis() < deadline)
         {
             Thread.sleep(20);
-        }
-    }
-
-    private static String udp(final int port)
-    {
-        return "aeron:udp?endpoint=127.0.0.1:" + port;
-    }
-
-    private static int freeUdpPort()
-    {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-        catch (final java.net.SocketException ex)
-        {
-            throw new IllegalStateException(ex);
         }
     }
 }
