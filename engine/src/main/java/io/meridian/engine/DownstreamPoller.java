@@ -152,14 +152,8 @@ final class DownstreamPoller implements Agent, ControlledFragmentHandler
         {
             CloseHelper.quietClose(refusals.get(i).publication);
         }
-        for (int i = 0; i < links.size(); i++)
-        {
-            CloseHelper.quietClose(links.get(i).publication);
-        }
-        for (int i = 0; i < closing.size(); i++)
-        {
-            CloseHelper.quietClose(closing.get(i).publication);
-        }
+        // The links' publications are left to the Aeron client's close, which comes after the engine thread has
+        // stopped: the engine may be sending on them until then.
         CloseHelper.quietClose(controlSubscription);
     }
 

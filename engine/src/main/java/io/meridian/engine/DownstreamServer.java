@@ -1,5 +1,6 @@
 package io.meridian.engine;
 
+import io.aeron.Publication;
 import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.interlink.BooleanType;
 import io.meridian.codecs.interlink.HeartbeatEncoder;
@@ -598,7 +599,17 @@ final class DownstreamServer
 
     private boolean offer(final DownstreamLink link, final DirectBuffer buffer, final int length)
     {
-        if (link.closed || link.publication.offer(buffer, 0, length) <= 0)
+        if (link.closed)
+        {
+            return false;
+        }
+        long result = link.publication.offer(buffer, 0, length);
+        // ADMIN_ACTION is the log rotating to its next term: the offer goes through when made again.
+        for (int retries = 2; result == Publication.ADMIN_ACTION && retries > 0; retries--)
+        {
+            result = link.publication.offer(buffer, 0, length);
+        }
+        if (result <= 0)
         {
             counters.downstreamBackPressure.incrementRelease();
             return false;

@@ -146,11 +146,14 @@ class FloodSystemTest
             assertTrue(hostile.oversized > 0);
             assertEquals(List.of(1009), hostile.closeCodes.stream().distinct().toList(),
                 "each frame over the limit closed its connection with 1009");
-            assertEquals(hostile.oversized, hostile.closeCodes.size());
+            assertEquals(hostile.oversized, hostile.closeCodes.size() + hostile.resets,
+                "every frame over the limit ended its connection");
+            assertTrue(hostile.resets * 10 <= hostile.oversized, "the 1009 is seen, but for a rare reset: " +
+                hostile.resets + " of " + hostile.oversized);
             assertEquals(0, hostile.unparseable, "every reply is JSON");
             System.out.println("flood: " + hostile.rounds + " rounds, " + hostile.framesSent + " frames (" +
                 hostile.large + " of " + (MAX_FRAME_BYTES - 100) + " bytes, " + hostile.oversized + " over the " +
-                "limit), errors by code " + hostile.errorsByCode + ", " + hostile.closeCodes.size() + " closes " +
+                "limit), errors by code " + hostile.errorsByCode + ", " + hostile.closeCodes.size() + " closes (" + hostile.resets + " resets) " +
                 hostile.closeCodes.stream().distinct().toList() +
                 "; normal clients' data frames per window " + Arrays.deepToString(dataPerWindow));
 
@@ -213,6 +216,7 @@ class FloodSystemTest
         int large;
         int oversized;
         int unparseable;
+        int resets;
 
         Hostile(final long durationMs)
         {
@@ -275,11 +279,25 @@ class FloodSystemTest
         private ZenithTestClient reconnect(final ZenithTestClient closing) throws Exception
         {
             final long deadline = System.currentTimeMillis() + WAIT_MS;
-            while (closing.closeCode < 0 && System.currentTimeMillis() < deadline)
+            while (closing.closeCode < 0 && null == closing.error && System.currentTimeMillis() < deadline)
             {
                 Thread.sleep(5);
             }
-            closeCodes.add(closing.closeCode);
+            if (closing.closeCode >= 0)
+            {
+                closeCodes.add(closing.closeCode);
+            }
+            else if (null != closing.error)
+            {
+                // The server sent its close and ended the connection while this client was still writing the
+                // oversized frame: the unread rest makes the server's TCP reset the connection, which can discard
+                // the close frame before this client reads it.
+                resets++;
+            }
+            else
+            {
+                closeCodes.add(closing.closeCode);
+            }
             tally(closing);
             closing.close();
             return new ZenithTestClient(server.port(), token);

@@ -33,6 +33,8 @@ final class ZenithTestClient implements WebSocket.Listener, AutoCloseable
     private volatile boolean paused;
     private volatile boolean demandOwed;
     volatile String closeReason;
+    /** Why the connection failed without a close frame, if it did. */
+    volatile Throwable error;
 
     ZenithTestClient(final int port, final String bearerToken) throws Exception
     {
@@ -215,6 +217,12 @@ final class ZenithTestClient implements WebSocket.Listener, AutoCloseable
         closeCode = statusCode;
         closeReason = reason;
         return null;
+    }
+
+    @Override
+    public void onError(final WebSocket webSocket, final Throwable error)
+    {
+        this.error = error;
     }
 
     @Override

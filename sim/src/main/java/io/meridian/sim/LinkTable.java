@@ -3,6 +3,7 @@ package io.meridian.sim;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.meridian.codecs.InterlinkProtocol;
@@ -309,7 +310,13 @@ final class LinkTable<L extends DownstreamLink<I>, I extends LinkItem>
      */
     boolean offer(final L link, final int length)
     {
-        if (link.publication.offer(encoder.buffer, 0, length) > 0)
+        long result = link.publication.offer(encoder.buffer, 0, length);
+        // ADMIN_ACTION is the log rotating to its next term: the offer goes through when made again.
+        for (int retries = 2; result == Publication.ADMIN_ACTION && retries > 0; retries--)
+        {
+            result = link.publication.offer(encoder.buffer, 0, length);
+        }
+        if (result > 0)
         {
             messagesSent++;
             return true;
