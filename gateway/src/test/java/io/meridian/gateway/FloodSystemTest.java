@@ -153,8 +153,8 @@ class FloodSystemTest
             assertEquals(0, hostile.unparseable, "every reply is JSON");
             System.out.println("flood: " + hostile.rounds + " rounds, " + hostile.framesSent + " frames (" +
                 hostile.large + " of " + (MAX_FRAME_BYTES - 100) + " bytes, " + hostile.oversized + " over the " +
-                "limit), errors by code " + hostile.errorsByCode + ", " + hostile.closeCodes.size() + " closes (" + hostile.resets + " resets) " +
-                hostile.closeCodes.stream().distinct().toList() +
+                "limit), errors by code " + hostile.errorsByCode + ", " + hostile.closeCodes.size() + " closes " +
+                hostile.closeCodes.stream().distinct().toList() + ", " + hostile.resets + " resets" +
                 "; normal clients' data frames per window " + Arrays.deepToString(dataPerWindow));
 
             assertHealthy();
