@@ -1144,7 +1144,8 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         counters.itemResyncs.incrementRelease();
         item.state = Item.State.STALE;
-        item.link.byUpstreamId.remove(item.upstreamItemId);
+        // The upstream forgets the old subscription, or it would go on sending it beside the new one.
+        unsubscribeUpstream(item);
         requestUpstream(item);
     }
 
@@ -2405,6 +2406,15 @@ final class CacheEngine implements EventHandler<RingEvent>
     private void evict(final Item item)
     {
         table(item.itemTypeCode()).remove(item.key);
+        unsubscribeUpstream(item);
+        counters.evictions.incrementRelease();
+    }
+
+    /**
+     * Tell the upstream to stop sending the item under its current upstream id, which the engine forgets.
+     */
+    private void unsubscribeUpstream(final Item item)
+    {
         final UpstreamLink link = item.link;
         if (item.upstreamItemId != Item.NO_UPSTREAM_ID && link.byUpstreamId.get(item.upstreamItemId) == item)
         {
@@ -2421,7 +2431,6 @@ final class CacheEngine implements EventHandler<RingEvent>
                     sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + unsubscribeEncoder.encodedLength());
             }
         }
-        counters.evictions.incrementRelease();
     }
 
     // ----------------------------------------------------------------------------------------------- output

@@ -156,6 +156,7 @@ class CacheEngineTest
         assertTrue(session.frames().isEmpty(), "an update after a gap is not applied");
         assertEquals(1, counters.sequenceGaps());
         assertEquals(2, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "resubscribed");
+        assertEquals(List.of(1001L), upstreamUnsubscribes, "the old subscription is dropped upstream");
 
         snapshot(lastRequestId(), 1002, 20, 1060, "ALP", "XSX");
         final List<JsonNode> frames = session.frames();
@@ -471,7 +472,8 @@ class CacheEngineTest
         assertEquals(2, cleared[0]);
         assertEquals(1, counters.cacheClears());
         assertFalse(engine.isCached("BET.XSX"), "idle item dropped");
-        assertEquals(List.of(1002L), upstreamUnsubscribes);
+        assertEquals(List.of(1002L, 1001L), upstreamUnsubscribes,
+            "the idle item is dropped upstream, and the subscribed one's old subscription before it is asked again");
         assertEquals(2, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "subscribed item asked for again");
 
         snapshot(lastRequestId(), 1003, 1, 1111, "ALP", "XSX");

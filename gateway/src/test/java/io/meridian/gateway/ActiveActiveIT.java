@@ -177,6 +177,55 @@ class ActiveActiveIT
         }
     }
 
+    @Test
+    void aClientWhoseServerIsKilledRetriesOnTheOtherAndItsOrderIsPlacedOnce() throws Exception
+    {
+        final Proxy a = new Proxy("killed-a");
+        final Proxy b = new Proxy("killed-b");
+        try
+        {
+            a.start();
+            b.start();
+            a.awaitReady();
+            b.awaitReady();
+            final String token = idp.token("crasher", AUDIENCE,
+                Map.of("scope", "openid zenith/market zenith/trading zenith/orderpad"));
+
+            final ZenithTestClient onA = new ZenithTestClient(a.port, token);
+            final JsonNode holdings = subscribe(onA, "Trading", "Holdings!CRASHER-1");
+            final JsonNode held = holdings.get(1).get("Holding");
+            final long lot = subscribe(onA, "Market", "Security!" + held.get("Code").asText() + "." +
+                held.get("Exchange").asText()).get("LotSize").asLong();
+            final String first = orderId(place(onA, "CRASHER-1", 1, "crash-1", held, lot));
+
+            // A dies with SIGKILL just as a second request goes in: no drain, no close frame.
+            onA.send(placeRequest("CRASHER-1", 2, "crash-2", held, lot));
+            a.process.destroyForcibly();
+            assertTrue(a.process.waitFor(30, TimeUnit.SECONDS));
+            final long deadline = System.currentTimeMillis() + WAIT_MS;
+            while (onA.closeCode < 0 && null == onA.error && System.currentTimeMillis() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertTrue(onA.closeCode >= 0 || null != onA.error, "the client sees its connection end");
+
+            // On B: full state has the first order; the second, retried with its RequestID, is placed at most once
+            // whether or not A had passed it on.
+            final ZenithTestClient onB = new ZenithTestClient(b.port, token);
+            assertTrue(orderIds(subscribe(onB, "Trading", "Orders!CRASHER-1")).contains(first));
+            final String second = orderId(place(onB, "CRASHER-1", 3, "crash-2", held, lot));
+            assertEquals(second, orderId(place(onB, "CRASHER-1", 4, "crash-2", held, lot)), "the same order again");
+            assertEquals(Set.of(first, second),
+                orderIds(query(onB, 5, "QueryOrders", "{\"Account\":\"CRASHER-1\"}")), "two orders, not three");
+            CloseHelper.quietCloseAll(onA, onB);
+        }
+        finally
+        {
+            a.process.destroyForcibly();
+            b.process.destroyForcibly();
+        }
+    }
+
     /**
      * One Meridian process of the pair; a restart is a new one with the same name, ports and settings.
      */
@@ -262,18 +311,32 @@ class ActiveActiveIT
     private static String placeRequest(
         final long transactionId, final String requestId, final JsonNode held, final long lot)
     {
+        return placeRequest("ROLLER-1", transactionId, requestId, held, lot);
+    }
+
+    private static String placeRequest(
+        final String account, final long transactionId, final String requestId, final JsonNode held, final long lot)
+    {
         // A buy at the lowest price on every tick size rests: nothing sells that low in a market that does not move.
         return "{\"Controller\":\"Trading\",\"Topic\":\"PlaceOrder\",\"TransactionID\":" + transactionId +
-            ",\"Data\":{\"Account\":\"ROLLER-1\",\"RequestID\":\"" + requestId + "\",\"Details\":{\"Exchange\":\"" +
-            held.get("Exchange").asText() + "\",\"Code\":\"" + held.get("Code").asText() +
-            "\",\"Side\":\"Bid\",\"Type\":\"Limit\",\"LimitPrice\":0.1,\"Quantity\":" + lot + "}}}";
+            ",\"Data\":{\"Account\":\"" + account + "\",\"RequestID\":\"" + requestId +
+            "\",\"Details\":{\"Exchange\":\"" + held.get("Exchange").asText() + "\",\"Code\":\"" +
+            held.get("Code").asText() + "\",\"Side\":\"Bid\",\"Type\":\"Limit\",\"LimitPrice\":0.1,\"Quantity\":" +
+            lot + "}}}";
     }
 
     private static JsonNode place(
         final ZenithTestClient client, final long transactionId, final String requestId, final JsonNode held,
         final long lot) throws Exception
     {
-        client.send(placeRequest(transactionId, requestId, held, lot));
+        return place(client, "ROLLER-1", transactionId, requestId, held, lot);
+    }
+
+    private static JsonNode place(
+        final ZenithTestClient client, final String account, final long transactionId, final String requestId,
+        final JsonNode held, final long lot) throws Exception
+    {
+        client.send(placeRequest(account, transactionId, requestId, held, lot));
         final JsonNode answer =
             client.await(node -> transaction(transactionId).test(node) && !node.has("Action"), WAIT_MS).get("Data");
         assertEquals("Success", answer.path("Result").asText(), answer.toString());

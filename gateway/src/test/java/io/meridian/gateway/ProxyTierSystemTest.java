@@ -53,7 +53,8 @@ class ProxyTierSystemTest
             Map.entry("sim.enabled", "false"),
             Map.entry("upstream.channel", udp(aDownstream)),
             Map.entry("upstream.control-stream-id", "1011"),
-            Map.entry("upstream.response-channel", udp(freeUdpPort())),
+            // The downstream chooses the term length of the publication its upstream sends on (docs/deployment.md).
+            Map.entry("upstream.response-channel", udp(freeUdpPort()) + "|term-length=1048576"),
             Map.entry("upstream.service-token", SERVICE_TOKEN),
             Map.entry("trading.channel", udp(aDownstream)),
             Map.entry("trading.control-stream-id", "1011"),
