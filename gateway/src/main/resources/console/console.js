@@ -921,6 +921,10 @@ async function pollCounters() {
     } else {
         show('http', 'HTTP cache hit ratio', 'off (no origin set)', null);
     }
+    const links = value('downstream.links');
+    const sent = rate(['downstream.messages']);
+    show('downstream', 'Downstream proxies (links / items, messages per second)', links + ' / ' +
+        value('downstream.subscriptions') + ', ' + (sent === null ? '…' : Math.round(sent).toLocaleString()), links);
     previous = { at, values: now };
 }
 

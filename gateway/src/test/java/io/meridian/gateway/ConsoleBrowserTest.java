@@ -193,6 +193,7 @@ class ConsoleBrowserTest
         assertTrue(cardValue("items").matches("[1-9][0-9]* / [0-9]+ / [0-9]+"), cardValue("items"));
         assertEquals("0", cardValue("slow"));
         assertEquals("off (no origin set)", cardValue("http"));
+        wait.until(d -> cardValue("downstream").matches("0 / 0, [0-9,]+"));
         // The small charts fill second by second.
         wait.until(d -> Integer.parseInt(d.findElement(By.cssSelector("#card-in canvas")).getAttribute(
             "data-points")) >= 8);
