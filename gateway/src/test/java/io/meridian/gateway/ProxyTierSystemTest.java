@@ -2,6 +2,7 @@ package io.meridian.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.config.MeridianConfig;
+import io.meridian.engine.EngineCounters;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,11 +32,12 @@ class ProxyTierSystemTest
     private static final String SERVICE_TOKEN = "tier-token";
     private static MeridianServer a;
     private static MeridianServer b;
+    private static int aDownstream;
 
     @BeforeAll
     static void start()
     {
-        final int aDownstream = freeUdpPort();
+        aDownstream = freeUdpPort();
         a = MeridianServer.start(MeridianConfig.of(Map.of(
             "server.port", "0",
             "server.host", "127.0.0.1",
@@ -166,6 +168,115 @@ class ProxyTierSystemTest
             onB.send("{\"Controller\":\"Market\",\"Topic\":\"Depth!NOPE.XX\",\"Action\":\"Sub\"}");
             assertEquals("Market.NotFound XX", onB.await(node -> "Depth!NOPE.XX".equals(node.path("Topic").asText()) &&
                 "Error".equals(node.path("Action").asText()), WAIT_MS).get("Data").asText());
+        }
+    }
+
+    @Test
+    void aDownstreamProxyThatStopsReadingCostsOnlyItself() throws Exception
+    {
+        awaitMarkets(b);
+        final List<String> keys = a.feedServer().securityKeys();
+        final String key = keys.get(4);
+        final EngineCounters upstream = a.engine().counters();
+        try (ZenithTestClient onB = new ZenithTestClient(b.port(), b.demoIssuer().mint("reader"));
+            StalledDownstream stalled = new StalledDownstream(a.engine().aeron()))
+        {
+            assertTrue(subscribe(onB, "Depth!" + key).isArray());
+            // A link with a small term that takes the books of half the securities (not those the first test
+            // counts subscriptions for), then reads nothing more: its window fills at once.
+            stalled.link();
+            for (final String each : keys.subList(3, keys.size()))
+            {
+                stalled.subscribe(io.meridian.codecs.interlink.ItemType.DEPTH, each);
+                stalled.subscribe(io.meridian.codecs.interlink.ItemType.LEVELS, each);
+            }
+            final long owedBefore = upstream.downstreamResnapshots();
+            final long gapsBefore = b.engine().counters().sequenceGaps();
+            onB.takeAll();
+            final int[] perSecond = new int[3];
+            for (int second = 0; second < perSecond.length; second++)
+            {
+                final long until = System.currentTimeMillis() + 1000;
+                while (System.currentTimeMillis() < until)
+                {
+                    stalled.heartbeat();
+                    Thread.sleep(100);
+                }
+                perSecond[second] = (int)onB.takeAll().stream()
+                    .filter(frame -> ("Depth!" + key).equals(frame.path("Topic").asText())).count();
+            }
+            assertTrue(upstream.downstreamResnapshots() > owedBefore, "the stalled link was back-pressured");
+            assertTrue(java.util.Arrays.stream(perSecond).allMatch(count -> count > 0),
+                "B's client got book changes every second: " + java.util.Arrays.toString(perSecond));
+            assertEquals(gapsBefore, b.engine().counters().sequenceGaps(), "B missed nothing");
+        }
+    }
+
+    /**
+     * A downstream link made by hand: says Hello and subscribes like a proxy, then never reads its data.
+     */
+    private static final class StalledDownstream implements AutoCloseable
+    {
+        private final io.aeron.Subscription data;
+        private final io.aeron.Publication control;
+        private final org.agrona.concurrent.UnsafeBuffer buffer =
+            new org.agrona.concurrent.UnsafeBuffer(new byte[512]);
+        private final io.meridian.codecs.interlink.MessageHeaderEncoder header =
+            new io.meridian.codecs.interlink.MessageHeaderEncoder();
+        private final long linkId = System.nanoTime();
+        private final String responseChannel = udp(freeUdpPort()) + "|term-length=65536";
+        private long requestId;
+
+        StalledDownstream(final io.aeron.Aeron aeron)
+        {
+            data = aeron.addSubscription(responseChannel, 77);
+            control = aeron.addPublication(udp(aDownstream), 1011);
+        }
+
+        void link() throws InterruptedException
+        {
+            final boolean[] welcomed = { false };
+            final long deadline = System.currentTimeMillis() + WAIT_MS;
+            while (!welcomed[0])
+            {
+                assertTrue(System.currentTimeMillis() < deadline, "never welcomed");
+                final io.meridian.codecs.interlink.HelloEncoder hello =
+                    new io.meridian.codecs.interlink.HelloEncoder().wrapAndApplyHeader(buffer, 0, header)
+                        .linkId(linkId)
+                        .protocolVersion(io.meridian.codecs.InterlinkProtocol.PROTOCOL_VERSION)
+                        .heartbeatIntervalMs(1000)
+                        .responseStreamId(77)
+                        .responseChannel(responseChannel)
+                        .clientName("stalled")
+                        .serviceToken(SERVICE_TOKEN);
+                control.offer(buffer, 0, header.encodedLength() + hello.encodedLength());
+                Thread.sleep(50);
+                data.poll((message, offset, length, frame) -> welcomed[0] |=
+                    new io.meridian.codecs.interlink.MessageHeaderDecoder().wrap(message, offset).templateId() ==
+                    io.meridian.codecs.interlink.WelcomeDecoder.TEMPLATE_ID, 10);
+            }
+        }
+
+        void subscribe(final io.meridian.codecs.interlink.ItemType type, final String key)
+        {
+            final io.meridian.codecs.interlink.SubscribeEncoder subscribe =
+                new io.meridian.codecs.interlink.SubscribeEncoder().wrapAndApplyHeader(buffer, 0, header)
+                    .linkId(linkId).requestId(++requestId).itemType(type).itemKey(key);
+            assertTrue(control.offer(buffer, 0, header.encodedLength() + subscribe.encodedLength()) > 0);
+        }
+
+        void heartbeat()
+        {
+            final io.meridian.codecs.interlink.HeartbeatEncoder heartbeat =
+                new io.meridian.codecs.interlink.HeartbeatEncoder().wrapAndApplyHeader(buffer, 0, header)
+                    .linkId(linkId).timestampMs(System.currentTimeMillis());
+            control.offer(buffer, 0, header.encodedLength() + heartbeat.encodedLength());
+        }
+
+        @Override
+        public void close()
+        {
+            CloseHelper.quietCloseAll(control, data);
         }
     }
 
