@@ -9,12 +9,8 @@ import org.HdrHistogram.Histogram;
 
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -325,16 +321,7 @@ public final class TierBench
             Thread.sleep(20);
         }
         final StringBuilder partial = new StringBuilder();
-        final HttpClient http = HttpClient.newHttpClient();
-        final String token = JSON.readTree(http.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + server.port() + "/demo/token?user=bench"))
-            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body())
-            .get("access_token").asText();
-        return http.newWebSocketBuilder()
-            .subprotocols("ZenithJson")
-            .header("Authorization", "Bearer " + token)
-            .connectTimeout(Duration.ofSeconds(5))
-            .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/Zenith?version=2.0"),
+        return ZenithConnect.open(HttpClient.newHttpClient(), server.port(), "bench",
                 new WebSocket.Listener()
                 {
                     @Override
@@ -351,8 +338,7 @@ public final class TierBench
                         socket.request(1);
                         return null;
                     }
-                })
-            .get(10, TimeUnit.SECONDS);
+                });
     }
 
     private static void print(final String what, final Histogram histogram)

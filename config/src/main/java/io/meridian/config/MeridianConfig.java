@@ -241,6 +241,7 @@ public final class MeridianConfig
                     intIn(setting, 1, 1_000_000);
                     break;
                 case SIM_UPDATE_RATE:
+                case SIM_STAMP_RATE:
                     intIn(setting, 0, 10_000_000);
                     break;
                 case SIM_SEED:
@@ -1066,6 +1067,14 @@ public final class MeridianConfig
     public int simSecurities()
     {
         return (int)longValue(Setting.SIM_SECURITIES);
+    }
+
+    /**
+     * @return stamped security updates per second the simulator sends for latency benchmarks; 0 for none.
+     */
+    public int simStampRate()
+    {
+        return (int)longValue(Setting.SIM_STAMP_RATE);
     }
 
     public int simUpdateRate()

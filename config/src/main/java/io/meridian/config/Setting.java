@@ -100,6 +100,9 @@ public enum Setting
     SIM_SECURITIES("sim.securities", "1000", "Number of simulated securities, spread over the markets."),
     SIM_UPDATE_RATE("sim.update-rate", "1000",
         "Simulated order book events (adds, amends, cancels, aggressive orders) per second, over all securities."),
+    SIM_STAMP_RATE("sim.stamp-rate", "0",
+        "For latency benchmarks: security updates per second, round robin over the securities, each carrying in " +
+            "ValueTraded the time it was due (System.nanoTime() / 100); 0 sends none."),
     SIM_SESSION_SECONDS("sim.session-seconds", "300",
         "Length of the simulated trading cycle: Open for 80%, Closed 10%, PreOpen 10%; 0 keeps every market Open."),
     SIM_MAX_ORDERS_PER_SIDE("sim.max-orders-per-side", "40",

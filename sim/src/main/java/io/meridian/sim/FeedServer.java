@@ -95,6 +95,8 @@ public final class FeedServer implements Agent
     private long tradingDay = Long.MIN_VALUE;
     private int tradingDate;
     private long updatesScheduled;
+    private long stampsScheduled;
+    private final Publisher publisher = new Publisher();
     private long updates;
     private long stateChanges;
     private long historyRequests;
@@ -120,7 +122,7 @@ public final class FeedServer implements Agent
         subscribers = new int[itemCount];
 
         exchange = new SimExchange(marketCodes, securityCount, ctx.seed(), ctx.maxOrdersPerSide(),
-            ctx.tradeHistory(), ctx.sessionSeconds(), new Publisher());
+            ctx.tradeHistory(), ctx.sessionSeconds(), publisher);
         final String[] keys = new String[securityCount];
         for (int i = 0; i < securityCount; i++)
         {
@@ -171,6 +173,7 @@ public final class FeedServer implements Agent
         stateChanges += changes;
         workCount += changes;
         workCount += generateUpdates();
+        workCount += sendStamps();
         return workCount + (int)(links.messagesSent() - sentBefore);
     }
 
@@ -636,6 +639,32 @@ public final class FeedServer implements Agent
         }
     }
 
+    /**
+     * Send the stamped security updates that are due, each with the time it was due rather than the time it goes
+     * out, so that a late duty cycle shows as latency downstream (no coordinated omission). A backlog is sent over
+     * the next duty cycles, at most {@link #MAX_UPDATES_PER_WORK} a cycle, never skipped.
+     */
+    private int sendStamps()
+    {
+        final int rate = ctx.stampRate();
+        if (0 == rate)
+        {
+            return 0;
+        }
+        final long due = (long)((double)(nowNs - startNs) * rate / 1e9);
+        int sent = 0;
+        while (stampsScheduled < due && sent < MAX_UPDATES_PER_WORK)
+        {
+            final long dueNs = startNs + (long)(stampsScheduled * 1e9 / rate);
+            final SimSecurity security = exchange.securities()[(int)(stampsScheduled % securityCount)];
+            security.stamp(dueNs);
+            publisher.onSecurityChanged(security, SecurityFields.VALUE_TRADED);
+            stampsScheduled++;
+            sent++;
+        }
+        return sent;
+    }
+
     private int generateUpdates()
     {
         if (0 == ctx.updateRate())
@@ -1039,6 +1068,7 @@ public final class FeedServer implements Agent
         private int markets = 4;
         private int securities = 1000;
         private int updateRate = 1000;
+        private int stampRate;
         private int sessionSeconds = 300;
         private int maxOrdersPerSide = 40;
         private int tradeHistory = 1000;
@@ -1066,6 +1096,7 @@ public final class FeedServer implements Agent
                 .markets(config.simMarkets())
                 .securities(config.simSecurities())
                 .updateRate(config.simUpdateRate())
+                .stampRate(config.simStampRate())
                 .sessionSeconds(config.simSessionSeconds())
                 .maxOrdersPerSide(config.simMaxOrdersPerSide())
                 .tradeHistory(config.simTradeHistory())
@@ -1088,6 +1119,7 @@ public final class FeedServer implements Agent
             LinkSettings.check(Setting.SIM_MARKETS, markets, 1, ALL_MARKET_CODES.size());
             LinkSettings.check(Setting.SIM_SECURITIES, securities, 1, 1_000_000);
             LinkSettings.check(Setting.SIM_UPDATE_RATE, updateRate, 0, 10_000_000);
+            LinkSettings.check(Setting.SIM_STAMP_RATE, stampRate, 0, 10_000_000);
             LinkSettings.check(Setting.SIM_SESSION_SECONDS, sessionSeconds, 0, 86_400);
             LinkSettings.check(Setting.SIM_MAX_ORDERS_PER_SIDE, maxOrdersPerSide, 2, 1000);
             LinkSettings.check(Setting.SIM_TRADE_HISTORY, tradeHistory, 1, 100_000);
@@ -1191,6 +1223,22 @@ public final class FeedServer implements Agent
         public int updateRate()
         {
             return updateRate;
+        }
+
+        /**
+         * @param stampRate security updates per second, round robin over the securities, each carrying in
+         *                  ValueTraded the {@code System.nanoTime()} it was due, divided by 100; 0 for none.
+         * @return this.
+         */
+        public Context stampRate(final int stampRate)
+        {
+            this.stampRate = stampRate;
+            return this;
+        }
+
+        public int stampRate()
+        {
+            return stampRate;
         }
 
         /**

@@ -170,6 +170,34 @@ class FeedServerTest
     }
 
     @Test
+    void stampedUpdatesCarryTheTimeTheyWereDueRoundRobinOverTheSecurities()
+    {
+        startServer(ctx -> ctx.securities(2).updateRate(0).stampRate(1_000));
+        final TestLink link = openLink(5);
+        final String key = server.securityKeys().get(1);
+        link.subscribe(31, ItemType.SECURITY, key);
+        final long itemId = link.next().itemId();
+        long seqNo = assertSecuritySnapshot(link, itemId, key);
+
+        // 1,000 a second over two securities: this one every 2 ms, each stamped with when it was due.
+        long previous = 0;
+        for (int i = 0; i < 5; i++)
+        {
+            final TestLink.Received delta = nextAdvancingClock(link);
+            assertEquals("SecurityUpdate", delta.type());
+            assertEquals(seqNo + 1, delta.seqNo());
+            assertEquals(SecurityFields.VALUE_TRADED, delta.presence());
+            assertTrue(delta.valueTraded <= bed.nanoClock.nanoTime(), "due no later than sent");
+            if (i > 0)
+            {
+                assertEquals(2_000_000, delta.valueTraded - previous);
+            }
+            previous = delta.valueTraded;
+            seqNo = delta.seqNo();
+        }
+    }
+
+    @Test
     void shouldAnswerNotFoundAndInvalid()
     {
         startServer(ctx -> ctx.updateRate(0));

@@ -61,6 +61,7 @@ final class TestLink extends InterlinkTestLink<TestLink.Received>
         long buyOrderId;
         long sellOrderId;
         long relatedTradeId;
+        long valueTraded;
         int affects;
         int flags;
         String trend;
@@ -218,6 +219,7 @@ final class TestLink extends InterlinkTestLink<TestLink.Received>
                 r.bestBid = d.bestBid().mantissa();
                 r.bestAsk = d.bestAsk().mantissa();
                 r.volume = d.volume().mantissa();
+                r.valueTraded = d.valueTraded().mantissa();
                 r.count = d.numberOfTrades();
                 r.lotSize = d.lotSize().mantissa();
                 r.code = d.code();
