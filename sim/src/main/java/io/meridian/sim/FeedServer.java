@@ -651,7 +651,8 @@ public final class FeedServer implements Agent
         {
             return 0;
         }
-        final long due = (long)((double)(nowNs - startNs) * rate / 1e9);
+        // Update k is due at startNs + k / rate: those up to and including the one due now go out.
+        final long due = (long)((double)(nowNs - startNs) * rate / 1e9) + 1;
         int sent = 0;
         while (stampsScheduled < due && sent < MAX_UPDATES_PER_WORK)
         {

@@ -188,6 +188,7 @@ class FeedServerTest
             assertEquals(seqNo + 1, delta.seqNo());
             assertEquals(SecurityFields.VALUE_TRADED, delta.presence());
             assertTrue(delta.valueTraded <= bed.nanoClock.nanoTime(), "due no later than sent");
+            assertTrue(bed.nanoClock.nanoTime() - delta.valueTraded < MS, "sent in the millisecond it was due");
             if (i > 0)
             {
                 assertEquals(2_000_000, delta.valueTraded - previous);
