@@ -116,21 +116,11 @@ public final class OrderRoundTrip
         final double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("%d warm-up and %d measured place/cancel pairs in %.1f s (%s %s, lot %d)%n",
             warmup, measured, seconds, code, exchange, lot);
-        print("PlaceOrder", placeTimes);
-        print("CancelOrder", cancelTimes);
+        Percentiles.print("PlaceOrder", placeTimes);
+        Percentiles.print("CancelOrder", cancelTimes);
         socket.abort();
     }
 
-    private static void print(final String what, final Histogram histogram)
-    {
-        System.out.printf("%-12s count %d  p50 %.1f us  p90 %.1f us  p99 %.1f us  p99.9 %.1f us  max %.1f us%n",
-            what, histogram.getTotalCount(),
-            histogram.getValueAtPercentile(50) / 1000.0,
-            histogram.getValueAtPercentile(90) / 1000.0,
-            histogram.getValueAtPercentile(99) / 1000.0,
-            histogram.getValueAtPercentile(99.9) / 1000.0,
-            histogram.getMaxValue() / 1000.0);
-    }
 
     private JsonNode subscribe(final String controller, final String topic) throws Exception
     {

@@ -126,7 +126,7 @@ public final class TierBench
             {
                 for (int t = 1; t < tiers; t++)
                 {
-                    print("tiers 1.." + t + " add", added[t]);
+                    Percentiles.print("tiers 1.." + t + " add", added[t]);
                 }
             }
         }
@@ -341,16 +341,6 @@ public final class TierBench
                 });
     }
 
-    private static void print(final String what, final Histogram histogram)
-    {
-        System.out.printf("%-16s count %d  p50 %.1f us  p90 %.1f us  p99 %.1f us  p99.9 %.1f us  max %.1f us%n",
-            what, histogram.getTotalCount(),
-            histogram.getValueAtPercentile(50) / 1000.0,
-            histogram.getValueAtPercentile(90) / 1000.0,
-            histogram.getValueAtPercentile(99) / 1000.0,
-            histogram.getValueAtPercentile(99.9) / 1000.0,
-            histogram.getMaxValue() / 1000.0);
-    }
 
     private static void closeAll(final List<MeridianServer> servers)
     {

@@ -18,13 +18,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -51,7 +46,6 @@ class ActiveActiveIT
     private static final long WAIT_MS = 30_000;
     private static final String AUDIENCE = "meridian";
     private static final String SERVICE_TOKEN = "pair-token";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     static Path dir;
@@ -269,19 +263,14 @@ class ActiveActiveIT
 
         void awaitReady() throws Exception
         {
-            final long deadline = System.currentTimeMillis() + WAIT_MS;
-            HttpResponse<String> ready = null;
-            while (System.currentTimeMillis() < deadline)
+            try
             {
-                ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (200 == ready.statusCode())
-                {
-                    return;
-                }
-                Thread.sleep(100);
+                Loopback.awaitReady(port, name, WAIT_MS);
             }
-            throw new AssertionError(name + " never ready: " + (null == ready ? "" : ready.body()) + "\n" + log());
+            catch (final AssertionError notReady)
+            {
+                throw new AssertionError(notReady.getMessage() + "\n" + log(), notReady);
+            }
         }
 
         String log()
