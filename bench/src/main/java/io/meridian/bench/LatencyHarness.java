@@ -1,11 +1,7 @@
 package io.meridian.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.HdrHistogram.Histogram;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -16,12 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Exchange to client latency through Meridian, at a fixed update rate. Meridian runs in a process of its own with
@@ -39,9 +31,6 @@ import java.util.regex.Pattern;
  */
 public final class LatencyHarness
 {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
-    private static final String FIELD = "\"ValueTraded\":";
 
     private LatencyHarness()
     {
@@ -56,24 +45,7 @@ public final class LatencyHarness
         final Map<String, String> options = new HashMap<>(Map.of("rate", "1000", "clients", "1",
             "securities", "20", "warmup", "10", "seconds", "30", "out", "", "label", "latency"));
         final List<String> settings = new ArrayList<>();
-        for (final String arg : args)
-        {
-            final int equals = arg.indexOf('=');
-            final String name = equals < 1 ? arg : arg.substring(0, equals);
-            if (name.startsWith("set."))
-            {
-                settings.add(name.substring(4) + "=" + arg.substring(equals + 1));
-            }
-            else if (equals < 1 || !options.containsKey(name))
-            {
-                throw new IllegalArgumentException("unknown option " + arg + "; options: " + options.keySet() +
-                    " and set.KEY=VALUE");
-            }
-            else
-            {
-                options.put(name, arg.substring(equals + 1));
-            }
-        }
+        HarnessOptions.parse(args, options, settings);
         final int rate = Integer.parseInt(options.get("rate"));
         final int clients = Integer.parseInt(options.get("clients"));
         final int securities = Integer.parseInt(options.get("securities"));
@@ -82,13 +54,12 @@ public final class LatencyHarness
         System.out.printf("LatencyHarness %s %s, %d cores, Java %s%n", options, settings,
             Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
-        final Process proxy = startProxy(rate, securities, settings);
         final List<Client> started = new ArrayList<>();
-        try
+        try (MeridianProcess proxy = new MeridianProcess(rate, securities, List.of(), settings))
         {
-            final int port = awaitPort(proxy);
+            final int port = proxy.port();
             final HttpClient http = HttpClient.newHttpClient();
-            final List<String> keys = securityKeys(http, port, securities);
+            final List<String> keys = proxy.securityKeys(http, securities);
             for (int c = 0; c < clients; c++)
             {
                 final Client client = new Client(http, port, "latency-" + c);
@@ -151,89 +122,6 @@ public final class LatencyHarness
             {
                 client.socket.abort();
             }
-            proxy.destroy();
-            proxy.waitFor(30, TimeUnit.SECONDS);
-        }
-    }
-
-    private static Process startProxy(final int rate, final int securities, final List<String> settings)
-        throws Exception
-    {
-        final String jar = Path.of(LatencyHarness.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-            .toString();
-        final List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "--add-opens", "java.base/java.nio=ALL-UNNAMED",
-            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-            "-cp", jar, "io.meridian.gateway.Meridian", "--port", "0",
-            "--set", "server.host=127.0.0.1",
-            "--set", "sim.markets=1",
-            "--set", "sim.securities=" + securities,
-            "--set", "sim.update-rate=0",
-            "--set", "sim.session-seconds=0",
-            "--set", "sim.stamp-rate=" + rate));
-        for (final String setting : settings)
-        {
-            command.add("--set");
-            command.add(setting);
-        }
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
-    }
-
-    private static int awaitPort(final Process proxy) throws Exception
-    {
-        final LinkedBlockingQueue<Integer> port = new LinkedBlockingQueue<>();
-        final Thread reader = new Thread(() ->
-        {
-            try (BufferedReader lines = new BufferedReader(
-                new InputStreamReader(proxy.getInputStream(), StandardCharsets.UTF_8)))
-            {
-                String line;
-                while (null != (line = lines.readLine()))
-                {
-                    final Matcher matcher = LISTENING.matcher(line);
-                    if (matcher.find())
-                    {
-                        port.add(Integer.parseInt(matcher.group(1)));
-                    }
-                }
-            }
-            catch (final java.io.IOException ex)
-            {
-                // The process ended.
-            }
-        }, "proxy-output");
-        reader.setDaemon(true);
-        reader.start();
-        final Integer found = port.poll(60, TimeUnit.SECONDS);
-        if (null == found)
-        {
-            throw new IllegalStateException("Meridian did not start within 60 s");
-        }
-        return found;
-    }
-
-    private static List<String> securityKeys(final HttpClient http, final int port, final int securities)
-        throws Exception
-    {
-        final Client client = new Client(http, port, "latency-keys");
-        try
-        {
-            client.socket.sendText("{\"Controller\":\"Market\",\"Topic\":\"QuerySymbols\",\"TransactionID\":1," +
-                "\"Data\":{\"Market\":\"XSX\",\"SearchText\":\"\",\"IsPartial\":true,\"Count\":" + securities + "}}",
-                true).get(5, TimeUnit.SECONDS);
-            final String answer = client.answer.get(30, TimeUnit.SECONDS);
-            final List<String> keys = new ArrayList<>();
-            for (final JsonNode symbol : JSON.readTree(answer).get("Data"))
-            {
-                keys.add(symbol.get("Code").asText() + ".XSX");
-            }
-            return keys;
-        }
-        finally
-        {
-            client.socket.abort();
         }
     }
 
@@ -243,7 +131,6 @@ public final class LatencyHarness
     private static final class Client implements WebSocket.Listener
     {
         final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-        final CompletableFuture<String> answer = new CompletableFuture<>();
         final WebSocket socket;
         private final StringBuilder partial = new StringBuilder();
         volatile long measureFrom = Long.MAX_VALUE;
@@ -271,41 +158,10 @@ public final class LatencyHarness
 
         private void onFrame(final CharSequence frame, final long arrived)
         {
-            final String text = frame.toString();
-            if (text.contains("\"TransactionID\":1,"))
-            {
-                answer.complete(text);
-                return;
-            }
-            final int at = text.indexOf(FIELD);
-            if (at < 0 || arrived < measureFrom || arrived >= measureTo)
+            final long nanos = Stamps.due(frame);
+            if (nanos == 0 || arrived < measureFrom || arrived >= measureTo)
             {
                 return;
-            }
-            // ValueTraded is the due time in nanoseconds over 100.
-            long digits = 0;
-            int decimals = -1;
-            for (int i = at + FIELD.length(); i < text.length(); i++)
-            {
-                final char c = text.charAt(i);
-                if (c >= '0' && c <= '9')
-                {
-                    digits = digits * 10 + (c - '0');
-                    decimals += decimals >= 0 ? 1 : 0;
-                }
-                else if (c == '.' && decimals < 0)
-                {
-                    decimals = 0;
-                }
-                else
-                {
-                    break;
-                }
-            }
-            long nanos = digits;
-            for (int d = Math.max(0, decimals); d < 2; d++)
-            {
-                nanos *= 10;
             }
             synchronized (this)
             {

@@ -125,7 +125,8 @@ public enum Setting
         "Trades held per security for QueryTrades; also the most trades one QueryTrades answer holds."),
 
     SESSION_SEND_BUFFER_BYTES("session.send-buffer-bytes", "1048576",
-        "Per-session outbound buffer (a power of two); the largest message is an eighth of it; past half full "
+        "Per-session outbound buffer at most (a power of two; it starts at 16 KiB and doubles as a session needs "
+        + "it); the largest message is an eighth of it; past half full "
         + "a session's deltas are replaced by a resync."),
     SESSION_SLOW_CONSUMER_TIMEOUT_MS("session.slow-consumer-timeout-ms", "10000",
         "How long a session may stay behind (waiting for its resync) before it is closed."),

@@ -20,7 +20,7 @@ public abstract class ClientSession
     protected ClientSession(final long sessionId, final int outboxCapacity)
     {
         this.sessionId = sessionId;
-        this.outbox = new SessionOutbox(outboxCapacity);
+        this.outbox = new SessionOutbox(Math.min(SessionOutbox.INITIAL_CAPACITY, outboxCapacity), outboxCapacity);
     }
 
     public final long sessionId()

@@ -4,7 +4,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.ByteBuffer;
@@ -13,24 +12,62 @@ import java.nio.ByteBuffer;
  * Bounded queue of encoded text frames for one client session. Written by the engine thread and by the session's
  * IO thread (replies it makes itself), drained by the IO thread. Writes never block: a full outbox is reported to
  * the writer, which decides what happens to the session.
+ * <p>
+ * The outbox starts small and grows as it is needed, so that thousands of quiet sessions do not each hold the
+ * largest buffer a busy one may need. Frames go into a ring of its current size; a write that finds the ring full,
+ * or a frame longer than its largest message, seals that ring and opens one twice as large (up to the capacity), and
+ * the reader moves on to the new ring once the sealed one is empty, so frames still come out in the order they
+ * went in. A writer that claimed space in a ring checks, after the claim, whether that ring was sealed meanwhile;
+ * if so it gives the space back and writes to the newer ring. The reader only leaves a sealed ring it has seen
+ * empty, and a claim made after that moment sees the seal, so no frame is left behind in a ring nobody reads. A
+ * grown ring is kept for the life of the session.
  */
 public final class SessionOutbox
 {
     /** Message type of one complete text frame. */
     public static final int TEXT_FRAME = 1;
 
+    /** Size of the first ring of an outbox that may grow. */
+    public static final int INITIAL_CAPACITY = 16 * 1024;
+
     /** No opening or closing byte around the body. */
     private static final int NONE = -1;
 
-    private final ManyToOneRingBuffer ring;
+    private final int capacity;
+    private final int maxFrameLength;
+    /** The ring writers claim space in; replaced, never changed in place. */
+    private volatile Segment writeSegment;
+    /** The ring the reader drains; it leaves it for the next once it is sealed and empty. */
+    private volatile Segment readSegment;
 
     /**
+     * An outbox of fixed size.
+     *
      * @param capacity bytes of frame data; a power of two.
      */
     public SessionOutbox(final int capacity)
     {
-        ring = new ManyToOneRingBuffer(
-            new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
+        this(capacity, capacity);
+    }
+
+    /**
+     * An outbox that starts at one size and grows, doubling, up to another.
+     *
+     * @param initialCapacity bytes of frame data at first; a power of two.
+     * @param capacity        bytes of frame data at most; a power of two, at least the initial capacity.
+     */
+    public SessionOutbox(final int initialCapacity, final int capacity)
+    {
+        if (initialCapacity > capacity)
+        {
+            throw new IllegalArgumentException("initial capacity " + initialCapacity + " > capacity " + capacity);
+        }
+        this.capacity = capacity;
+        final Segment first = new Segment(initialCapacity);
+        // A ring's largest message is an eighth of it, so the largest ring's is this many times the first's.
+        this.maxFrameLength = first.ring.maxMsgLength() * (capacity / initialCapacity);
+        writeSegment = first;
+        readSegment = first;
     }
 
     /**
@@ -43,11 +80,7 @@ public final class SessionOutbox
      */
     public boolean write(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (length > ring.maxMsgLength())
-        {
-            return false;
-        }
-        return ring.write(TEXT_FRAME, buffer, offset, length);
+        return writeFramed(null, 0, NONE, buffer, offset, length, NONE, NONE);
     }
 
     /**
@@ -69,7 +102,7 @@ public final class SessionOutbox
         final int bodyLength,
         final byte suffix)
     {
-        return writeFramed(prefix, prefixLength, NONE, body, bodyOffset, bodyLength, NONE, suffix);
+        return writeFramed(prefix, prefixLength, NONE, body, bodyOffset, bodyLength, NONE, suffix & 0xFF);
     }
 
     /**
@@ -90,11 +123,12 @@ public final class SessionOutbox
         final int bodyOffset,
         final int bodyLength)
     {
-        return writeFramed(prefix, prefixLength, '[', body, bodyOffset, bodyLength, ']', (byte)'}');
+        return writeFramed(prefix, prefixLength, '[', body, bodyOffset, bodyLength, ']', '}');
     }
 
     /**
-     * Claim, fill and commit prefix, optional opening byte, body, optional closing byte and final byte.
+     * Claim, fill and commit prefix, optional opening byte, body, optional closing byte and optional final byte,
+     * growing the outbox when its ring is full or too small for the frame.
      */
     private boolean writeFramed(
         final DirectBuffer prefix,
@@ -104,24 +138,58 @@ public final class SessionOutbox
         final int bodyOffset,
         final int bodyLength,
         final int close,
-        final byte last)
+        final int last)
     {
-        final int length = prefixLength + (open == NONE ? 0 : 1) + bodyLength + (close == NONE ? 0 : 1) + 1;
-        if (length > ring.maxMsgLength())
+        final int length = prefixLength + (open == NONE ? 0 : 1) + bodyLength + (close == NONE ? 0 : 1) +
+            (last == NONE ? 0 : 1);
+        if (length > maxFrameLength)
         {
             return false;
         }
-        final int index = ring.tryClaim(TEXT_FRAME, length);
-        if (index <= 0)
+        while (true)
         {
-            return false;
+            final Segment segment = writeSegment;
+            final ManyToOneRingBuffer ring = segment.ring;
+            final int index = length <= ring.maxMsgLength() ? ring.tryClaim(TEXT_FRAME, length) : 0;
+            if (index > 0)
+            {
+                if (segment.sealed)
+                {
+                    // Sealed after this writer read it: the reader may have left it, so write to the newer ring.
+                    ring.abort(index);
+                    continue;
+                }
+                fill(ring, index, prefix, prefixLength, open, body, bodyOffset, bodyLength, close, last);
+                return true;
+            }
+            if (!grow(segment, length))
+            {
+                return false;
+            }
         }
+    }
+
+    private static void fill(
+        final ManyToOneRingBuffer ring,
+        final int index,
+        final DirectBuffer prefix,
+        final int prefixLength,
+        final int open,
+        final DirectBuffer body,
+        final int bodyOffset,
+        final int bodyLength,
+        final int close,
+        final int last)
+    {
         try
         {
             final org.agrona.concurrent.AtomicBuffer target = ring.buffer();
             int at = index;
-            target.putBytes(at, prefix, 0, prefixLength);
-            at += prefixLength;
+            if (prefixLength > 0)
+            {
+                target.putBytes(at, prefix, 0, prefixLength);
+                at += prefixLength;
+            }
             if (open != NONE)
             {
                 target.putByte(at++, (byte)open);
@@ -132,7 +200,10 @@ public final class SessionOutbox
             {
                 target.putByte(at++, (byte)close);
             }
-            target.putByte(at, last);
+            if (last != NONE)
+            {
+                target.putByte(at, (byte)last);
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -141,15 +212,43 @@ public final class SessionOutbox
             throw ex;
         }
         ring.commit(index);
+    }
+
+    /**
+     * Replace the full (or too small) ring by one twice as large, or large enough for the frame, up to the capacity.
+     *
+     * @return true if there is a newer ring to try, false if the outbox is at its capacity.
+     */
+    private synchronized boolean grow(final Segment full, final int length)
+    {
+        if (full != writeSegment)
+        {
+            return true;
+        }
+        final int current = full.ring.capacity();
+        if (current >= capacity || size() + length > capacity)
+        {
+            // No new ring once the older ones hold the capacity: queued bytes stay under twice the capacity.
+            return false;
+        }
+        int next = current << 1;
+        while (next < capacity && (next >> 3) < length)
+        {
+            next <<= 1;
+        }
+        final Segment grown = new Segment(Math.min(next, capacity));
+        full.next = grown;
+        full.sealed = true;
+        writeSegment = grown;
         return true;
     }
 
     /**
-     * @return bytes that can be queued now.
+     * @return bytes that can be queued now, growing as needed.
      */
     public int free()
     {
-        return ring.capacity() - ring.size();
+        return Math.max(0, capacity - size());
     }
 
     /**
@@ -158,7 +257,7 @@ public final class SessionOutbox
      */
     public boolean fits(final int length)
     {
-        return length <= ring.maxMsgLength();
+        return length <= maxFrameLength;
     }
 
     /**
@@ -170,11 +269,29 @@ public final class SessionOutbox
      */
     public int drain(final MessageHandler handler, final int limit)
     {
-        int frames = ring.read(handler, limit);
-        if (frames == 0 && ring.size() > 0)
+        int frames = 0;
+        while (frames < limit)
         {
-            // The read stopped at the padding record at the end of the buffer; the next read starts at the front.
-            frames = ring.read(handler, limit);
+            final Segment segment = readSegment;
+            final ManyToOneRingBuffer ring = segment.ring;
+            int read = ring.read(handler, limit - frames);
+            if (read == 0 && ring.size() > 0)
+            {
+                // The read stopped at the padding record at the end of the buffer; the next read starts at the
+                // front.
+                read = ring.read(handler, limit - frames);
+            }
+            frames += read;
+            if (read == 0)
+            {
+                // The seal is read before the ring is seen empty: a claim after this point sees the seal.
+                if (segment.sealed && ring.size() == 0)
+                {
+                    readSegment = segment.next;
+                    continue;
+                }
+                break;
+            }
         }
         return frames;
     }
@@ -184,15 +301,37 @@ public final class SessionOutbox
      */
     public int size()
     {
-        return ring.size();
+        return sum(false);
     }
 
     /**
-     * @return bytes the outbox holds when full.
+     * @return bytes the newest ring may hold at most; while older, smaller rings drain, the outbox may hold up to
+     * about twice this.
      */
     public int capacity()
     {
-        return ring.capacity();
+        return capacity;
+    }
+
+    /**
+     * @return bytes of ring the outbox holds now (it grows up to {@link #capacity()}).
+     */
+    public int allocated()
+    {
+        return sum(true);
+    }
+
+    /**
+     * Bytes queued, or bytes of ring, over the rings from the one being drained to the newest.
+     */
+    private int sum(final boolean capacities)
+    {
+        int sum = 0;
+        for (Segment segment = readSegment; null != segment; segment = segment.next)
+        {
+            sum += capacities ? segment.ring.capacity() : segment.ring.size();
+        }
+        return sum;
     }
 
     /**
@@ -200,11 +339,23 @@ public final class SessionOutbox
      */
     public int maxFrameLength()
     {
-        return ring.maxMsgLength();
+        return maxFrameLength;
     }
 
-    RingBuffer ring()
+    /**
+     * One ring of the outbox, and the one that replaced it once it is sealed.
+     */
+    private static final class Segment
     {
-        return ring;
+        final ManyToOneRingBuffer ring;
+        /** Set (after {@link #next}) when a newer ring takes the writes. */
+        volatile boolean sealed;
+        volatile Segment next;
+
+        Segment(final int capacity)
+        {
+            ring = new ManyToOneRingBuffer(
+                new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
+        }
     }
 }

@@ -143,8 +143,80 @@ class SessionOutboxTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void framesFromTwoWritersArriveOnceAndInOrder() throws Exception
     {
-        final int framesPerWriter = 100_000;
-        final SessionOutbox shared = new SessionOutbox(64 * 1024);
+        twoWritersOneReader(new SessionOutbox(64 * 1024), 100_000, 0);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void framesFromTwoWritersArriveOnceAndInOrderWhileTheOutboxGrows() throws Exception
+    {
+        // Each outbox grows from 1 KiB under the two writers (the reader starts once 16 KiB are queued, so it must),
+        // and the seals race the writes and the reads.
+        for (int round = 0; round < 200; round++)
+        {
+            final SessionOutbox growing = new SessionOutbox(1024, 64 * 1024);
+            twoWritersOneReader(growing, 5_000, 16 * 1024);
+            assertTrue(growing.allocated() > 1024, "round " + round + " grew");
+        }
+    }
+
+    @Test
+    void startsSmallAndGrowsToItsCapacityKeepingOrder()
+    {
+        final SessionOutbox growing = new SessionOutbox(1024, 16 * 1024);
+        assertEquals(1024, growing.allocated());
+        assertEquals(16 * 1024, growing.capacity());
+        assertEquals(2048, growing.maxFrameLength());
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[128]);
+
+        int written = 0;
+        source.putInt(0, written);
+        while (growing.write(source, 0, 100))
+        {
+            source.putInt(0, ++written);
+            assertTrue(growing.size() < 2 * 16 * 1024, "queued twice the capacity");
+        }
+        // A 100-byte frame takes 112 bytes of ring with its header: 9 fit in the first ring.
+        assertTrue(written > 100, "grew past its first ring, wrote " + written);
+        assertTrue(growing.size() + 112 > 16 * 1024, "refused only when full: " + growing.size());
+        assertEquals((1 + 2 + 4 + 8 + 16) * 1024, growing.allocated(), "the rings are held until drained");
+
+        final List<Integer> order = new ArrayList<>();
+        int drainedNow;
+        while ((drainedNow = growing.drain((type, buffer, index, length) -> order.add(buffer.getInt(index)), 7)) > 0)
+        {
+            assertTrue(drainedNow <= 7);
+        }
+        assertEquals(written, order.size());
+        for (int i = 0; i < written; i++)
+        {
+            assertEquals(i, order.get(i));
+        }
+        assertEquals(0, growing.size());
+        assertEquals(16 * 1024, growing.allocated(), "the drained smaller rings are let go");
+        assertTrue(growing.write(source, 0, 100), "takes frames again once drained");
+    }
+
+    @Test
+    void aFrameLongerThanTheRingTakesMakesItGrowAtOnce()
+    {
+        final SessionOutbox growing = new SessionOutbox(1024, 64 * 1024);
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[10_000]);
+        source.setMemory(0, source.capacity(), (byte)'a');
+
+        assertTrue(growing.write(source, 0, 5000), "5,000 bytes need a ring of 64 KiB, an eighth of it 8 KiB");
+        assertEquals(1024 + 64 * 1024, growing.allocated());
+        assertFalse(growing.write(source, 0, 8193), "longer than an eighth of the capacity");
+
+        final List<Integer> lengths = new ArrayList<>();
+        assertEquals(1, growing.drain((type, buffer, index, length) -> lengths.add(length), 10));
+        assertEquals(List.of(5000), lengths);
+        assertEquals(64 * 1024, growing.allocated());
+    }
+
+    private void twoWritersOneReader(final SessionOutbox shared, final int framesPerWriter, final int readFrom)
+        throws Exception
+    {
         final CyclicBarrier start = new CyclicBarrier(2);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -197,6 +269,10 @@ class SessionOutboxTest
 
         engine.start();
         io.start();
+        while (null == failure.get() && shared.size() < readFrom && (engine.isAlive() || io.isAlive()))
+        {
+            Thread.onSpinWait();
+        }
         while (null == failure.get() &&
             (nextSeq[0] < framesPerWriter || nextSeq[1] < framesPerWriter))
         {

@@ -167,7 +167,8 @@ final class AdminHandler implements HttpHandler
                     .put("tokenExpiresAt", Instant.ofEpochMilli(user.expiresAtMs()).toString());
             }
             entry.put("dataStopped", session.dataStopped())
-                .put("outboxBytes", session.outbox().size());
+                .put("outboxBytes", session.outbox().size())
+                .put("outboxAllocatedBytes", session.outbox().allocated());
         }
         body.put("count", sessions.size());
         send(exchange, StatusCodes.OK, body);

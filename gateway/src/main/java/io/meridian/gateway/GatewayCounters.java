@@ -29,6 +29,7 @@ final class GatewayCounters
     private final AtomicCounter sessionCount;
     private final AtomicCounter queuedBytes;
     private final AtomicCounter queuedBytesMax;
+    private final AtomicCounter outboxBytes;
     private final AtomicCounter readyGauge;
     private final AtomicCounter drainingGauge;
     private final AtomicCounter upstreamUp;
@@ -57,6 +58,7 @@ final class GatewayCounters
         sessionCount = file.newGauge("sessions");
         queuedBytes = file.newGauge("sessions.queued-bytes");
         queuedBytesMax = file.newGauge("sessions.queued-bytes-max");
+        outboxBytes = file.newGauge("sessions.outbox-bytes");
         readyGauge = file.newGauge("ready");
         drainingGauge = file.newGauge("draining");
         upstreamUp = file.newGauge("upstream.up");
@@ -88,10 +90,12 @@ final class GatewayCounters
         logErrors.setRelease(Logging.errors());
         long total = 0;
         long max = 0;
+        long allocated = 0;
         int count = 0;
         for (final ZenithSession session : sessions.get())
         {
             final long queued = session.outbox().size();
+            allocated += session.outbox().allocated();
             total += queued;
             max = Math.max(max, queued);
             count++;
@@ -99,6 +103,7 @@ final class GatewayCounters
         sessionCount.setRelease(count);
         queuedBytes.setRelease(total);
         queuedBytesMax.setRelease(max);
+        outboxBytes.setRelease(allocated);
         readyGauge.setRelease(ready.getAsBoolean() ? 1 : 0);
         drainingGauge.setRelease(draining.getAsBoolean() ? 1 : 0);
         upstreamUp.setRelease(engine.upstreamUp() ? 1 : 0);

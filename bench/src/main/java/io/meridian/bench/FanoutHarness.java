@@ -1,0 +1,577 @@
+package io.meridian.bench;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fan-out: many WebSocket sessions, each subscribed to a window of the items, so that the windows overlap and every
+ * item has about {@code sessions * per-session / items} subscribers. Updates are stamped with the time they were
+ * due (no coordinated omission) and go out at a fixed total rate, round robin over the items. The harness reports
+ * the frames delivered per second against those owed, the latency of each (arrival less due time, HdrHistogram),
+ * the server's CPU and memory and, for Meridian, its GC pauses.
+ * <p>
+ * Two targets, the same load:
+ * <ul>
+ *     <li>{@code target=meridian}: Meridian runs in a process of its own (demo mode) with its simulated exchange
+ *     sending the stamped security updates ({@code sim.stamp-rate}); each session subscribes to
+ *     {@code Security!KEY} for the keys of its window. The JVM logs GC to {@code LABEL-gc.log}; after the measured
+ *     seconds the harness reads heap and direct memory from {@code /metrics} and asks for a full collection
+ *     ({@code jcmd GC.run}) to read the live heap.</li>
+ *     <li>{@code target=nchan}: an nginx with the nchan module, started by {@code bench/push/push-bench.sh}, at
+ *     {@code url}; each session subscribes over WebSocket to its window's channels in one connection
+ *     ({@code /sub?c=s1,s2,...}), and the harness itself publishes the same stamped messages over one WebSocket
+ *     per channel ({@code /pub?c=s1}). {@code pids} names nginx's processes for CPU and memory.</li>
+ * </ul>
+ * Usage: {@code java -cp bench/target/benchmarks.jar io.meridian.bench.FanoutHarness [name=value ...]} with
+ * {@code target} (meridian), {@code sessions} (100), {@code items} (100), {@code per-session} (10), {@code rate}
+ * (updates per second over all items, 1000), {@code warmup} (10 s), {@code seconds} (30), {@code out} (directory
+ * for the files, none by default), {@code label}, {@code jvm} (Meridian's JVM options, space separated,
+ * {@code -Xmx1g}), {@code url} and {@code pids} (nchan), {@code payload} (nchan message length in bytes; 0 leaves
+ * it as short as the stamp allows), {@code connect} (connections set up at once, 64) and {@code set.KEY=VALUE} for
+ * any Meridian setting.
+ */
+public final class FanoutHarness
+{
+    private static final Pattern PAUSE = Pattern.compile("Pause (.*?) (\\d+)M->(\\d+)M\\((\\d+)M\\) ([0-9.]+)ms");
+
+    private FanoutHarness()
+    {
+    }
+
+    /**
+     * @param args options.
+     * @throws Exception if the server does not start or answer.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final Map<String, String> options = new HashMap<>(Map.ofEntries(Map.entry("target", "meridian"),
+            Map.entry("sessions", "100"), Map.entry("items", "100"), Map.entry("per-session", "10"),
+            Map.entry("rate", "1000"), Map.entry("warmup", "10"), Map.entry("seconds", "30"), Map.entry("out", ""),
+            Map.entry("label", "fanout"), Map.entry("jvm", "-Xmx1g"), Map.entry("url", ""), Map.entry("pids", ""),
+            Map.entry("payload", "0"), Map.entry("connect", "64")));
+        final List<String> settings = new ArrayList<>();
+        HarnessOptions.parse(args, options, settings);
+        final String target = options.get("target");
+        if (!target.equals("meridian") && !target.equals("nchan"))
+        {
+            throw new IllegalArgumentException("target must be meridian or nchan, not " + target);
+        }
+        final Load load = new Load(Integer.parseInt(options.get("sessions")), Integer.parseInt(options.get("items")),
+            Integer.parseInt(options.get("per-session")), Integer.parseInt(options.get("rate")));
+        if (load.perSession > load.items)
+        {
+            throw new IllegalArgumentException("per-session must not exceed items");
+        }
+        final Path out = options.get("out").isEmpty() ? Files.createTempDirectory("fanout") :
+            Files.createDirectories(Path.of(options.get("out")));
+        final String label = options.get("label");
+        System.out.printf("FanoutHarness %s %s, %d cores, Java %s%n", new java.util.TreeMap<>(options), settings,
+            Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+
+        final ExecutorService executor = Executors.newFixedThreadPool(2, runnable ->
+        {
+            final Thread thread = new Thread(runnable, "harness-client");
+            thread.setDaemon(true);
+            return thread;
+        });
+        final HttpClient http = HttpClient.newBuilder().executor(executor).build();
+        final Run run = new Run(load, Integer.parseInt(options.get("connect")));
+        final Path gcLog = out.resolve(label + "-gc.log");
+        MeridianProcess meridian = null;
+        Publisher publisher = null;
+        try
+        {
+            final long[] pids;
+            final List<String> keys;
+            if (target.equals("meridian"))
+            {
+                Files.deleteIfExists(gcLog);
+                final List<String> jvm = new ArrayList<>(Arrays.asList(options.get("jvm").trim().split("\\s+")));
+                jvm.removeIf(String::isEmpty);
+                jvm.add("-Xlog:gc:file=" + gcLog);
+                final List<String> meridianSettings = new ArrayList<>(List.of("session.max-subscriptions=100000"));
+                meridianSettings.addAll(settings);
+                meridian = new MeridianProcess(load.rate, load.items, jvm, meridianSettings);
+                pids = new long[] {meridian.pid()};
+                keys = meridian.securityKeys(http, load.items);
+                if (keys.size() != load.items)
+                {
+                    throw new IllegalStateException("the exchange has " + keys.size() + " securities, not " +
+                        load.items);
+                }
+                final int port = meridian.port();
+                run.connectAll(s -> connectMeridian(http, port, s, keys, load, run));
+            }
+            else
+            {
+                if (options.get("url").isEmpty() || options.get("pids").isEmpty())
+                {
+                    throw new IllegalArgumentException("target=nchan needs url=ws://HOST:PORT and pids=PID,PID");
+                }
+                pids = Arrays.stream(options.get("pids").split(",")).mapToLong(Long::parseLong).toArray();
+                keys = new ArrayList<>();
+                for (int i = 0; i < load.items; i++)
+                {
+                    keys.add("s" + i);
+                }
+                final String url = options.get("url");
+                run.connectAll(s -> connectNchan(http, url, s, keys, load, run));
+                publisher = new Publisher(http, url, keys, load.rate, Integer.parseInt(options.get("payload")));
+                publisher.start();
+            }
+            System.out.printf("%d sessions open (%d failed) in %.1f s%n", run.open.get(), run.failed.get(),
+                run.connectSeconds);
+
+            Thread.sleep(TimeUnit.SECONDS.toMillis(Long.parseLong(options.get("warmup"))));
+            final long gcFrom = Files.exists(gcLog) ? Files.size(gcLog) : 0;
+            final long cpuFrom = cpuTicks(pids);
+            final long ownCpuFrom = ownCpuNanos();
+            run.recorder.reset();
+            run.frames.reset();
+            run.bytes.reset();
+            final long from = System.nanoTime();
+            run.measureFrom = from;
+            Thread.sleep(TimeUnit.SECONDS.toMillis(Long.parseLong(options.get("seconds"))));
+            final long to = System.nanoTime();
+            run.measureTo = to;
+            final long cpuTo = cpuTicks(pids);
+            final long ownCpuTo = ownCpuNanos();
+            final long gcTo = Files.exists(gcLog) ? Files.size(gcLog) : 0;
+            Thread.sleep(200);
+            final double elapsed = (to - from) / 1e9;
+            final Histogram latency = run.recorder.getIntervalHistogram();
+            final long frames = run.frames.sum();
+            final double owed = (double)load.rate * load.sessions * load.perSession / load.items;
+
+            System.out.printf("%s: %d sessions, %d items, %d per session, %d updates/s: owed %.0f frames/s%n",
+                target, run.open.get(), load.items, load.perSession, load.rate, owed);
+            System.out.printf("delivered %.0f frames/s (%.1f %% of owed), %.0f bytes per frame, " +
+                "%d stamped frames measured%n", frames / elapsed, 100.0 * frames / elapsed / owed,
+                frames == 0 ? 0.0 : (double)run.bytes.sum() / frames, latency.getTotalCount());
+            Percentiles.print("latency", latency);
+            System.out.printf("server CPU %.2f cores; harness CPU %.2f cores%n",
+                (cpuTo - cpuFrom) / 100.0 / elapsed, (ownCpuTo - ownCpuFrom) / 1e9 / elapsed);
+            if (null != meridian)
+            {
+                reportMeridianMemory(meridian, gcLog, gcFrom, gcTo);
+            }
+            else
+            {
+                long rss = 0;
+                for (final long pid : pids)
+                {
+                    rss += MeridianProcess.residentBytes(pid);
+                }
+                System.out.printf("server resident memory %.1f MiB over %d processes; publisher behind by at " +
+                    "most %.1f ms%n", rss / 1048576.0, pids.length, publisher.maxBehindNs / 1e6);
+            }
+            if (run.closed.get() > 0)
+            {
+                System.out.printf("%d sessions were closed by the server during the run%n", run.closed.get());
+            }
+            try (PrintStream hgrm = new PrintStream(Files.newOutputStream(out.resolve(label + ".hgrm")), true,
+                StandardCharsets.UTF_8))
+            {
+                latency.outputPercentileDistribution(hgrm, 1000.0);
+            }
+            new PercentilePlot(target + ": " + load.rate + " updates/s, " + run.open.get() + " sessions x " +
+                load.perSession + " of " + load.items + " items").add(label, latency)
+                .write(out.resolve(label + ".svg"));
+        }
+        finally
+        {
+            if (null != publisher)
+            {
+                publisher.stop();
+            }
+            for (final WebSocket socket : run.sockets)
+            {
+                socket.abort();
+            }
+            if (null != meridian)
+            {
+                meridian.close();
+            }
+            executor.shutdownNow();
+        }
+    }
+
+    private static void reportMeridianMemory(final MeridianProcess meridian, final Path gcLog, final long gcFrom,
+        final long gcTo) throws Exception
+    {
+        final String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + meridian.port() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        final double heap = metric(metrics, "jvm_memory_used_bytes{area=\"heap\"");
+        final double direct = metric(metrics, "jvm_buffer_memory_used_bytes{id=\"direct\"");
+        final long rss = MeridianProcess.residentBytes(meridian.pid());
+        meridian.fullGc();
+        Thread.sleep(500);
+        final List<String> lines = Files.readAllLines(gcLog);
+        final String full = lines.stream().filter(line -> line.contains("Pause Full")).reduce((a, b) -> b)
+            .orElse("");
+        final Matcher fullMatch = PAUSE.matcher(full);
+        System.out.printf("server heap used %.1f MiB (live after a full GC: %s MiB of %s MiB), direct buffers " +
+            "%.1f MiB, resident %.1f MiB%n", heap / 1048576.0, fullMatch.find() ? fullMatch.group(3) : "?",
+            fullMatch.find(0) ? fullMatch.group(4) : "?", direct / 1048576.0, rss / 1048576.0);
+
+        final byte[] log = Files.readAllBytes(gcLog);
+        final String window = new String(log, (int)Math.min(gcFrom, log.length),
+            (int)(Math.min(gcTo, log.length) - Math.min(gcFrom, log.length)), StandardCharsets.UTF_8);
+        int pauses = 0;
+        double total = 0;
+        double max = 0;
+        for (final String line : window.split("\n"))
+        {
+            final Matcher matcher = PAUSE.matcher(line);
+            if (matcher.find())
+            {
+                final double ms = Double.parseDouble(matcher.group(5));
+                pauses++;
+                total += ms;
+                max = Math.max(max, ms);
+            }
+        }
+        System.out.printf("GC pauses while measured: %d, total %.1f ms, longest %.1f ms (log: %s)%n", pauses, total,
+            max, gcLog.getFileName());
+    }
+
+    private static double metric(final String metrics, final String prefix)
+    {
+        double sum = 0;
+        for (final String line : metrics.split("\n"))
+        {
+            if (line.startsWith(prefix))
+            {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    private static long cpuTicks(final long[] pids)
+    {
+        long ticks = 0;
+        for (final long pid : pids)
+        {
+            ticks += Math.max(0, MeridianProcess.cpuTicks(pid));
+        }
+        return ticks;
+    }
+
+    private static long ownCpuNanos()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
+    }
+
+    /**
+     * Window of items for session s: {@code perSession} items from {@code 3 s mod items}, so that neighbouring
+     * sessions share most of theirs and, when 3 and the item count have no common factor, every item has the same
+     * number of subscribers.
+     */
+    private static List<String> window(final int s, final List<String> keys, final Load load)
+    {
+        final int step = load.items % 3 == 0 ? 1 : 3;
+        final List<String> window = new ArrayList<>();
+        for (int j = 0; j < load.perSession; j++)
+        {
+            window.add(keys.get((s * step + j) % load.items));
+        }
+        return window;
+    }
+
+    private static CompletableFuture<WebSocket> connectMeridian(final HttpClient http, final int port, final int s,
+        final List<String> keys, final Load load, final Run run)
+    {
+        final Session session = new Session(run);
+        return http.sendAsync(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/demo/token?user=fan-" + s))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
+            .thenCompose(response ->
+            {
+                final String body = response.body();
+                final int at = body.indexOf("\"access_token\":\"") + 16;
+                final String token = body.substring(at, body.indexOf('"', at));
+                return http.newWebSocketBuilder()
+                    .subprotocols("ZenithJson")
+                    .header("Authorization", "Bearer " + token)
+                    .connectTimeout(Duration.ofSeconds(30))
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/Zenith?version=2.0"), session);
+            })
+            .thenCompose(socket ->
+            {
+                CompletableFuture<WebSocket> sent = CompletableFuture.completedFuture(socket);
+                for (final String key : window(s, keys, load))
+                {
+                    sent = sent.thenCompose(ws -> ws.sendText("{\"Controller\":\"Market\",\"Topic\":\"Security!" +
+                        key + "\",\"Action\":\"Sub\"}", true));
+                }
+                return sent;
+            });
+    }
+
+    private static CompletableFuture<WebSocket> connectNchan(final HttpClient http, final String url, final int s,
+        final List<String> keys, final Load load, final Run run)
+    {
+        return http.newWebSocketBuilder()
+            .connectTimeout(Duration.ofSeconds(30))
+            .buildAsync(URI.create(url + "/sub?c=" + String.join(",", window(s, keys, load))), new Session(run));
+    }
+
+    /**
+     * The load: how many sessions, items, items per session and updates per second.
+     */
+    private record Load(int sessions, int items, int perSession, int rate)
+    {
+    }
+
+    /**
+     * Connections a function can open for session s.
+     */
+    private interface Connector
+    {
+        CompletableFuture<WebSocket> connect(int s);
+    }
+
+    /**
+     * What every session of a run shares: the latency recorder, the counts, the measured window, the open sockets.
+     */
+    private static final class Run
+    {
+        final Load load;
+        final int parallel;
+        final Semaphore connecting;
+        final Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
+        final LongAdder frames = new LongAdder();
+        final LongAdder bytes = new LongAdder();
+        final AtomicInteger open = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicInteger closed = new AtomicInteger();
+        final List<WebSocket> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile long measureFrom = Long.MAX_VALUE;
+        volatile long measureTo = Long.MAX_VALUE;
+        double connectSeconds;
+
+        Run(final Load load, final int parallel)
+        {
+            this.load = load;
+            this.parallel = parallel;
+            this.connecting = new Semaphore(parallel);
+        }
+
+        void connectAll(final Connector connector) throws InterruptedException
+        {
+            final long start = System.nanoTime();
+            for (int s = 0; s < load.sessions; s++)
+            {
+                connecting.acquire();
+                connector.connect(s).whenComplete((socket, error) ->
+                {
+                    if (null == error)
+                    {
+                        sockets.add(socket);
+                        open.incrementAndGet();
+                    }
+                    else if (failed.incrementAndGet() <= 3)
+                    {
+                        System.out.println("connection failed: " + error);
+                    }
+                    connecting.release();
+                });
+            }
+            // Every connection gives its permit back when it is done, so all permits back means none in flight.
+            connecting.acquire(parallel);
+            connecting.release(parallel);
+            connectSeconds = (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    /**
+     * One session's listener: counts frames in the measured window and records the latency of stamped ones.
+     */
+    private static final class Session implements WebSocket.Listener
+    {
+        private final Run run;
+        private final StringBuilder partial = new StringBuilder();
+
+        Session(final Run run)
+        {
+            this.run = run;
+        }
+
+        @Override
+        public CompletionStage<?> onText(final WebSocket webSocket, final CharSequence data, final boolean last)
+        {
+            final long arrived = System.nanoTime();
+            final CharSequence frame;
+            if (last && partial.length() == 0)
+            {
+                frame = data;
+            }
+            else
+            {
+                partial.append(data);
+                frame = last ? partial : null;
+            }
+            if (null != frame && arrived >= run.measureFrom && arrived < run.measureTo)
+            {
+                run.frames.increment();
+                run.bytes.add(frame.length());
+                final long due = Stamps.due(frame);
+                if (due > 0)
+                {
+                    run.recorder.recordValue(Math.min(TimeUnit.SECONDS.toNanos(60), Math.max(0, arrived - due)));
+                }
+            }
+            if (last)
+            {
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(final WebSocket webSocket, final int statusCode, final String reason)
+        {
+            if (run.closed.incrementAndGet() <= 3)
+            {
+                System.out.println("session closed by the server: " + statusCode + " " + reason);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Publishes the stamped messages to nchan at a fixed rate, round robin over the channels, one WebSocket per
+     * channel; each message carries the time it was due, so a publisher that falls behind shows as latency.
+     */
+    private static final class Publisher
+    {
+        private final List<WebSocket> sockets = new ArrayList<>();
+        private final List<CompletableFuture<WebSocket>> pending = new ArrayList<>();
+        private final List<String> keys;
+        private final int rate;
+        private final int payload;
+        private final Thread thread;
+        private volatile boolean running = true;
+        volatile long maxBehindNs;
+
+        Publisher(final HttpClient http, final String url, final List<String> keys, final int rate, final int payload)
+            throws Exception
+        {
+            this.keys = keys;
+            this.rate = rate;
+            this.payload = payload;
+            for (final String key : keys)
+            {
+                final WebSocket socket = http.newWebSocketBuilder()
+                    .buildAsync(URI.create(url + "/pub?c=" + key), new WebSocket.Listener()
+                    {
+                    })
+                    .get(10, TimeUnit.SECONDS);
+                sockets.add(socket);
+                pending.add(CompletableFuture.completedFuture(socket));
+            }
+            thread = new Thread(this::publish, "nchan-publisher");
+            thread.setDaemon(true);
+        }
+
+        void start()
+        {
+            thread.start();
+        }
+
+        void stop() throws InterruptedException
+        {
+            running = false;
+            thread.join(5000);
+            for (final WebSocket socket : sockets)
+            {
+                socket.abort();
+            }
+        }
+
+        private void publish()
+        {
+            final long start = System.nanoTime();
+            final StringBuilder message = new StringBuilder(Math.max(256, payload + 64));
+            for (long k = 0; running; k++)
+            {
+                final long due = start + (long)(k * 1e9 / rate);
+                long wait;
+                while ((wait = due - System.nanoTime()) > 0)
+                {
+                    if (wait > 100_000)
+                    {
+                        LockSupport.parkNanos(wait - 50_000);
+                    }
+                    else
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+                final long behind = -wait;
+                if (k > rate && behind > maxBehindNs)
+                {
+                    maxBehindNs = behind;
+                }
+                final int channel = (int)(k % keys.size());
+                message.setLength(0);
+                message.append("{\"Controller\":\"Market\",\"Topic\":\"Security!").append(keys.get(channel))
+                    .append("\",\"Action\":\"Publish\",\"Data\":{\"ValueTraded\":").append(due / 100).append('.')
+                    .append((char)('0' + (due / 10) % 10)).append((char)('0' + due % 10));
+                if (message.length() + 2 < payload)
+                {
+                    message.append(",\"Pad\":\"");
+                    while (message.length() + 4 < payload)
+                    {
+                        message.append('x');
+                    }
+                    message.append('"');
+                }
+                message.append("}}");
+                final String text = message.toString();
+                pending.set(channel, pending.get(channel).thenCompose(ws -> ws.sendText(text, true)));
+                if (k % keys.size() == keys.size() - 1)
+                {
+                    // One send in flight per socket at most: wait for this round's before the next round.
+                    for (final CompletableFuture<WebSocket> send : pending)
+                    {
+                        send.join();
+                    }
+                }
+            }
+        }
+    }
+
+}
