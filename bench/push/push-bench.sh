@@ -72,10 +72,10 @@ run_nchan()
     cat > "$work/nginx.conf" <<CONF
 load_module $module;
 worker_processes $workers;
-worker_rlimit_nofile 40000;
+worker_rlimit_nofile 20000;
 pid $work/nginx.pid;
 error_log $work/error.log warn;
-events { worker_connections 30000; }
+events { worker_connections 16000; }
 http {
     access_log off;
     nchan_shared_memory_size 256M;

@@ -5,24 +5,20 @@ import org.HdrHistogram.Recorder;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -96,13 +92,9 @@ public final class FanoutHarness
         System.out.printf("FanoutHarness %s %s, %d cores, Java %s%n", new java.util.TreeMap<>(options), settings,
             Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
-        final ExecutorService executor = Executors.newFixedThreadPool(2, runnable ->
-        {
-            final Thread thread = new Thread(runnable, "harness-client");
-            thread.setDaemon(true);
-            return thread;
-        });
-        final HttpClient http = HttpClient.newBuilder().executor(executor).build();
+        final HttpClient http = HttpClient.newHttpClient();
+        final WsLoadClient sessions = new WsLoadClient(2);
+        final WsLoadClient publishers = new WsLoadClient(1);
         final Run run = new Run(load, Integer.parseInt(options.get("connect")));
         final Path gcLog = out.resolve(label + "-gc.log");
         MeridianProcess meridian = null;
@@ -128,7 +120,7 @@ public final class FanoutHarness
                         load.items);
                 }
                 final int port = meridian.port();
-                run.connectAll(s -> connectMeridian(http, port, s, keys, load, run));
+                run.connectAll(s -> connectMeridian(http, sessions, port, s, keys, load, run));
             }
             else
             {
@@ -142,9 +134,9 @@ public final class FanoutHarness
                 {
                     keys.add("s" + i);
                 }
-                final String url = options.get("url");
-                run.connectAll(s -> connectNchan(http, url, s, keys, load, run));
-                publisher = new Publisher(http, url, keys, load.rate, Integer.parseInt(options.get("payload")));
+                final URI url = URI.create(options.get("url"));
+                run.connectAll(s -> connectNchan(sessions, url, s, keys, load, run));
+                publisher = new Publisher(publishers, url, keys, load.rate, Integer.parseInt(options.get("payload")));
                 publisher.start();
             }
             System.out.printf("%d sessions open (%d failed) in %.1f s%n", run.open.get(), run.failed.get(),
@@ -212,15 +204,12 @@ public final class FanoutHarness
             {
                 publisher.stop();
             }
-            for (final WebSocket socket : run.sockets)
-            {
-                socket.abort();
-            }
+            sessions.close();
+            publishers.close();
             if (null != meridian)
             {
                 meridian.close();
             }
-            executor.shutdownNow();
         }
     }
 
@@ -309,10 +298,14 @@ public final class FanoutHarness
         return window;
     }
 
-    private static CompletableFuture<WebSocket> connectMeridian(final HttpClient http, final int port, final int s,
-        final List<String> keys, final Load load, final Run run)
+    private static CompletableFuture<?> connectMeridian(final HttpClient http, final WsLoadClient client,
+        final int port, final int s, final List<String> keys, final Load load, final Run run)
     {
-        final Session session = new Session(run);
+        final List<String> subscriptions = new ArrayList<>();
+        for (final String key : window(s, keys, load))
+        {
+            subscriptions.add("{\"Controller\":\"Market\",\"Topic\":\"Security!" + key + "\",\"Action\":\"Sub\"}");
+        }
         return http.sendAsync(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + port + "/demo/token?user=fan-" + s))
             .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
@@ -320,31 +313,21 @@ public final class FanoutHarness
             {
                 final String body = response.body();
                 final int at = body.indexOf("\"access_token\":\"") + 16;
-                final String token = body.substring(at, body.indexOf('"', at));
-                return http.newWebSocketBuilder()
-                    .subprotocols("ZenithJson")
-                    .header("Authorization", "Bearer " + token)
-                    .connectTimeout(Duration.ofSeconds(30))
-                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/Zenith?version=2.0"), session);
-            })
-            .thenCompose(socket ->
-            {
-                CompletableFuture<WebSocket> sent = CompletableFuture.completedFuture(socket);
-                for (final String key : window(s, keys, load))
-                {
-                    sent = sent.thenCompose(ws -> ws.sendText("{\"Controller\":\"Market\",\"Topic\":\"Security!" +
-                        key + "\",\"Action\":\"Sub\"}", true));
-                }
-                return sent;
+                final Session session = new Session(run, subscriptions);
+                client.connect("127.0.0.1", port, "/Zenith?version=2.0", List.of(
+                    "Authorization: Bearer " + body.substring(at, body.indexOf('"', at)),
+                    "Sec-WebSocket-Protocol: ZenithJson"), session);
+                return session.opened;
             });
     }
 
-    private static CompletableFuture<WebSocket> connectNchan(final HttpClient http, final String url, final int s,
+    private static CompletableFuture<?> connectNchan(final WsLoadClient client, final URI url, final int s,
         final List<String> keys, final Load load, final Run run)
     {
-        return http.newWebSocketBuilder()
-            .connectTimeout(Duration.ofSeconds(30))
-            .buildAsync(URI.create(url + "/sub?c=" + String.join(",", window(s, keys, load))), new Session(run));
+        final Session session = new Session(run, List.of());
+        client.connect(url.getHost(), url.getPort(), "/sub?c=" + String.join(",", window(s, keys, load)), List.of(),
+            session);
+        return session.opened;
     }
 
     /**
@@ -359,11 +342,11 @@ public final class FanoutHarness
      */
     private interface Connector
     {
-        CompletableFuture<WebSocket> connect(int s);
+        CompletableFuture<?> connect(int s);
     }
 
     /**
-     * What every session of a run shares: the latency recorder, the counts, the measured window, the open sockets.
+     * What every session of a run shares: the latency recorder, the counts, the measured window.
      */
     private static final class Run
     {
@@ -376,7 +359,6 @@ public final class FanoutHarness
         final AtomicInteger open = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final AtomicInteger closed = new AtomicInteger();
-        final List<WebSocket> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
         volatile long measureFrom = Long.MAX_VALUE;
         volatile long measureTo = Long.MAX_VALUE;
         double connectSeconds;
@@ -394,11 +376,10 @@ public final class FanoutHarness
             for (int s = 0; s < load.sessions; s++)
             {
                 connecting.acquire();
-                connector.connect(s).whenComplete((socket, error) ->
+                connector.connect(s).whenComplete((opened, error) ->
                 {
                     if (null == error)
                     {
-                        sockets.add(socket);
                         open.incrementAndGet();
                     }
                     else if (failed.incrementAndGet() <= 3)
@@ -416,58 +397,53 @@ public final class FanoutHarness
     }
 
     /**
-     * One session's listener: counts frames in the measured window and records the latency of stamped ones.
+     * One session's listener: subscribes once open, counts frames in the measured window and records the latency of
+     * stamped ones.
      */
-    private static final class Session implements WebSocket.Listener
+    private static final class Session implements WsLoadClient.Listener
     {
+        final CompletableFuture<Void> opened = new CompletableFuture<>();
         private final Run run;
-        private final StringBuilder partial = new StringBuilder();
+        private final List<String> subscriptions;
 
-        Session(final Run run)
+        Session(final Run run, final List<String> subscriptions)
         {
             this.run = run;
+            this.subscriptions = subscriptions;
         }
 
         @Override
-        public CompletionStage<?> onText(final WebSocket webSocket, final CharSequence data, final boolean last)
+        public void onOpen(final WsLoadClient.Connection connection)
         {
-            final long arrived = System.nanoTime();
-            final CharSequence frame;
-            if (last && partial.length() == 0)
+            for (final String subscription : subscriptions)
             {
-                frame = data;
+                connection.sendText(subscription);
             }
-            else
-            {
-                partial.append(data);
-                frame = last ? partial : null;
-            }
-            if (null != frame && arrived >= run.measureFrom && arrived < run.measureTo)
+            opened.complete(null);
+        }
+
+        @Override
+        public void onText(final ByteBuffer buffer, final int from, final int to, final long readNanos)
+        {
+            if (readNanos >= run.measureFrom && readNanos < run.measureTo)
             {
                 run.frames.increment();
-                run.bytes.add(frame.length());
-                final long due = Stamps.due(frame);
+                run.bytes.add(to - from);
+                final long due = Stamps.due(buffer, from, to);
                 if (due > 0)
                 {
-                    run.recorder.recordValue(Math.min(TimeUnit.SECONDS.toNanos(60), Math.max(0, arrived - due)));
+                    run.recorder.recordValue(Math.min(TimeUnit.SECONDS.toNanos(60), Math.max(0, readNanos - due)));
                 }
             }
-            if (last)
-            {
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
         }
 
         @Override
-        public CompletionStage<?> onClose(final WebSocket webSocket, final int statusCode, final String reason)
+        public void onClosed(final String reason)
         {
-            if (run.closed.incrementAndGet() <= 3)
+            if (!opened.completeExceptionally(new IllegalStateException(reason)) && run.closed.incrementAndGet() <= 3)
             {
-                System.out.println("session closed by the server: " + statusCode + " " + reason);
+                System.out.println("session closed: " + reason);
             }
-            return null;
         }
     }
 
@@ -477,8 +453,7 @@ public final class FanoutHarness
      */
     private static final class Publisher
     {
-        private final List<WebSocket> sockets = new ArrayList<>();
-        private final List<CompletableFuture<WebSocket>> pending = new ArrayList<>();
+        private final List<WsLoadClient.Connection> connections = new ArrayList<>();
         private final List<String> keys;
         private final int rate;
         private final int payload;
@@ -486,21 +461,36 @@ public final class FanoutHarness
         private volatile boolean running = true;
         volatile long maxBehindNs;
 
-        Publisher(final HttpClient http, final String url, final List<String> keys, final int rate, final int payload)
-            throws Exception
+        Publisher(final WsLoadClient client, final URI url, final List<String> keys, final int rate,
+            final int payload) throws Exception
         {
             this.keys = keys;
             this.rate = rate;
             this.payload = payload;
             for (final String key : keys)
             {
-                final WebSocket socket = http.newWebSocketBuilder()
-                    .buildAsync(URI.create(url + "/pub?c=" + key), new WebSocket.Listener()
+                final CompletableFuture<WsLoadClient.Connection> opened = new CompletableFuture<>();
+                client.connect(url.getHost(), url.getPort(), "/pub?c=" + key, List.of(), new WsLoadClient.Listener()
+                {
+                    @Override
+                    public void onOpen(final WsLoadClient.Connection connection)
                     {
-                    })
-                    .get(10, TimeUnit.SECONDS);
-                sockets.add(socket);
-                pending.add(CompletableFuture.completedFuture(socket));
+                        opened.complete(connection);
+                    }
+
+                    @Override
+                    public void onText(final ByteBuffer buffer, final int from, final int to, final long readNanos)
+                    {
+                        // nchan may answer a publish; the answer is not needed.
+                    }
+
+                    @Override
+                    public void onClosed(final String reason)
+                    {
+                        opened.completeExceptionally(new IllegalStateException("publisher " + key + ": " + reason));
+                    }
+                });
+                connections.add(opened.get(10, TimeUnit.SECONDS));
             }
             thread = new Thread(this::publish, "nchan-publisher");
             thread.setDaemon(true);
@@ -515,10 +505,6 @@ public final class FanoutHarness
         {
             running = false;
             thread.join(5000);
-            for (final WebSocket socket : sockets)
-            {
-                socket.abort();
-            }
         }
 
         private void publish()
@@ -531,14 +517,8 @@ public final class FanoutHarness
                 long wait;
                 while ((wait = due - System.nanoTime()) > 0)
                 {
-                    if (wait > 100_000)
-                    {
-                        LockSupport.parkNanos(wait - 50_000);
-                    }
-                    else
-                    {
-                        Thread.onSpinWait();
-                    }
+                    // Parked up to the due time, as the simulated exchange does (no spinning on a shared machine).
+                    LockSupport.parkNanos(wait);
                 }
                 final long behind = -wait;
                 if (k > rate && behind > maxBehindNs)
@@ -560,18 +540,8 @@ public final class FanoutHarness
                     message.append('"');
                 }
                 message.append("}}");
-                final String text = message.toString();
-                pending.set(channel, pending.get(channel).thenCompose(ws -> ws.sendText(text, true)));
-                if (k % keys.size() == keys.size() - 1)
-                {
-                    // One send in flight per socket at most: wait for this round's before the next round.
-                    for (final CompletableFuture<WebSocket> send : pending)
-                    {
-                        send.join();
-                    }
-                }
+                connections.get(channel).sendText(message.toString());
             }
         }
     }
-
 }

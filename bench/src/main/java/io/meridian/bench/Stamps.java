@@ -1,5 +1,8 @@
 package io.meridian.bench;
 
+import java.nio.ByteBuffer;
+import java.util.function.IntUnaryOperator;
+
 /**
  * Reads the stamp the simulated exchange (or the harness, publishing to another server) puts in ValueTraded: the
  * {@code System.nanoTime()} at which the update was due, over 100 with two decimals.
@@ -13,20 +16,33 @@ final class Stamps
     }
 
     /**
-     * The due time a frame carries in ValueTraded (nanoseconds over 100, two decimals), or 0 if it has none.
+     * The due time a frame carries, or 0 if it has none.
      */
     static long due(final CharSequence text)
     {
-        final int at = indexOf(text, FIELD);
+        return due(text::charAt, 0, text.length());
+    }
+
+    /**
+     * The due time the ASCII text between from and to carries, or 0 if it has none.
+     */
+    static long due(final ByteBuffer buffer, final int from, final int to)
+    {
+        return due(buffer::get, from, to);
+    }
+
+    private static long due(final IntUnaryOperator text, final int from, final int to)
+    {
+        final int at = indexOf(text, from, to);
         if (at < 0)
         {
             return 0;
         }
         long digits = 0;
         int decimals = -1;
-        for (int i = at + FIELD.length(); i < text.length(); i++)
+        for (int i = at + FIELD.length(); i < to; i++)
         {
-            final char c = text.charAt(i);
+            final int c = text.applyAsInt(i);
             if (c >= '0' && c <= '9')
             {
                 digits = digits * 10 + (c - '0');
@@ -49,15 +65,15 @@ final class Stamps
         return nanos;
     }
 
-    private static int indexOf(final CharSequence text, final String what)
+    private static int indexOf(final IntUnaryOperator text, final int from, final int to)
     {
-        final int last = text.length() - what.length();
+        final int last = to - FIELD.length();
         outer:
-        for (int i = 0; i <= last; i++)
+        for (int i = from; i <= last; i++)
         {
-            for (int j = 0; j < what.length(); j++)
+            for (int j = 0; j < FIELD.length(); j++)
             {
-                if (text.charAt(i + j) != what.charAt(j))
+                if (text.applyAsInt(i + j) != FIELD.charAt(j))
                 {
                     continue outer;
                 }

@@ -302,6 +302,9 @@ public final class MeridianConfig
                 case ENGINE_IDLE_STRATEGY:
                     oneOf(setting, "backoff", "sleeping", "yielding", "busy-spin");
                     break;
+                case ENGINE_IDLE_MAX_PARK_US:
+                    intIn(setting, 1, 1000);
+                    break;
                 case LOG_FORMAT:
                     oneOf(setting, "plain", "json");
                     break;
@@ -1120,6 +1123,14 @@ public final class MeridianConfig
     public String engineIdleStrategy()
     {
         return string(Setting.ENGINE_IDLE_STRATEGY);
+    }
+
+    /**
+     * @return longest park of the backoff idle strategy, in nanoseconds.
+     */
+    public long engineIdleMaxParkNs()
+    {
+        return longValue(Setting.ENGINE_IDLE_MAX_PARK_US) * 1000L;
     }
 
     /**

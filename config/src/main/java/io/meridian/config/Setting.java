@@ -116,6 +116,9 @@ public enum Setting
     ENGINE_SLOT_BYTES("engine.slot-bytes", "1024", "Bytes per ring slot: the largest upstream message."),
     ENGINE_IDLE_STRATEGY("engine.idle-strategy", "backoff",
         "How idle threads wait: backoff, sleeping, yielding or busy-spin."),
+    ENGINE_IDLE_MAX_PARK_US("engine.idle-max-park-us", "1000",
+        "Longest sleep of a backoff thread with nothing to do, in microseconds (1 to 1000): how late it may see new "
+        + "work, against how often it wakes while idle."),
 
     CACHE_MAX_IDLE_ITEMS("cache.max-idle-items", "100000",
         "Most securities kept subscribed upstream with no client; the longest idle beyond it are evicted."),

@@ -44,6 +44,7 @@ final class EngineSettings
     final int slotBytes;
     final int ringSize;
     final String idleStrategy;
+    final long idleMaxParkNs;
     final int maxIdleItems;
     final long idleTimeoutMs;
     final long slowConsumerTimeoutMs;
@@ -69,6 +70,7 @@ final class EngineSettings
         slotBytes = config.engineSlotBytes();
         ringSize = config.engineRingSize();
         idleStrategy = config.engineIdleStrategy();
+        idleMaxParkNs = config.engineIdleMaxParkNs();
         maxIdleItems = config.cacheMaxIdleItems();
         idleTimeoutMs = config.cacheIdleTimeoutSeconds() * 1000L;
         slowConsumerTimeoutMs = config.sessionSlowConsumerTimeoutMs();

@@ -69,7 +69,7 @@ public final class MeridianEngine implements AutoCloseable
                 launchedDriver = MediaDriver.launch(new MediaDriver.Context()
                     .aeronDirectoryName(aeronDir)
                     .threadingMode(ThreadingMode.SHARED)
-                    .sharedIdleStrategy(newIdleStrategy(settings.idleStrategy))
+                    .sharedIdleStrategy(newIdleStrategy(settings.idleStrategy, settings.idleMaxParkNs))
                     .dirDeleteOnStart(true)
                     .dirDeleteOnShutdown(true));
                 LOG.info("embedded Aeron media driver in " + aeronDir);
@@ -128,7 +128,8 @@ public final class MeridianEngine implements AutoCloseable
         {
             pollers.add(downstreamPoller);
         }
-        pollerRunner = new AgentRunner(newIdleStrategy(settings.idleStrategy), counters::recordError, null,
+        pollerRunner = new AgentRunner(newIdleStrategy(settings.idleStrategy, settings.idleMaxParkNs),
+            counters::recordError, null,
             pollers.size() == 1 ? poller : new org.agrona.concurrent.CompositeAgent(pollers));
     }
 
@@ -238,10 +239,11 @@ public final class MeridianEngine implements AutoCloseable
     }
 
     /**
-     * @param name backoff, sleeping, yielding or busy-spin.
+     * @param name      backoff, sleeping, yielding or busy-spin.
+     * @param maxParkNs longest park of backoff ({@code engine.idle-max-park-us}).
      * @return a new idle strategy of that kind.
      */
-    public static IdleStrategy newIdleStrategy(final String name)
+    public static IdleStrategy newIdleStrategy(final String name, final long maxParkNs)
     {
         switch (name)
         {
@@ -252,8 +254,8 @@ public final class MeridianEngine implements AutoCloseable
             case "sleeping":
                 return new SleepingMillisIdleStrategy(1);
             default:
-                return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(10),
-                    TimeUnit.MILLISECONDS.toNanos(1));
+                return new BackoffIdleStrategy(100, 10, Math.min(maxParkNs, TimeUnit.MICROSECONDS.toNanos(10)),
+                    maxParkNs);
         }
     }
 

@@ -84,7 +84,9 @@ public final class MeridianServer implements AutoCloseable
                 // The Trading Agent matches orders against the Feed Server's books, so both run on one thread.
                 tradingServer = config.tradingEnabled() ? new TradingServer(
                     TradingServer.Context.fromConfig(config, startedEngine.aeron()).conclude(), feedServer) : null;
-                startedSim = new AgentRunner(MeridianEngine.newIdleStrategy(config.engineIdleStrategy()),
+                startedSim = new AgentRunner(
+                    feedServer.idleStrategy(MeridianEngine.newIdleStrategy(config.engineIdleStrategy(),
+                        config.engineIdleMaxParkNs())),
                     ex -> LOG.warn("simulator error: " + ex), null,
                     null == tradingServer ? feedServer : new CompositeAgent(feedServer, tradingServer));
                 AgentRunner.startOnThread(startedSim);

@@ -14,6 +14,7 @@ import io.meridian.config.Setting;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -637,6 +638,29 @@ public final class FeedServer implements Agent
             default:
                 return LinkTable.SNAPSHOT_WINDOW_BYTES;
         }
+    }
+
+    /**
+     * @return the {@link Context#nanoClock()} time the next stamped update is due; {@link Long#MAX_VALUE} when none
+     * are sent.
+     */
+    public long nextStampDueNs()
+    {
+        final int rate = ctx.stampRate();
+        return 0 == rate ? Long.MAX_VALUE : startNs + (long)(stampsScheduled * 1e9 / rate);
+    }
+
+    /**
+     * How the thread running this Feed Server should wait: the given strategy, or, while stamped updates are sent,
+     * one that does not sleep past the next update's time.
+     *
+     * @param idleStrategy the strategy the thread would use otherwise.
+     * @return the strategy to run this agent with.
+     */
+    public IdleStrategy idleStrategy(final IdleStrategy idleStrategy)
+    {
+        return 0 == ctx.stampRate() ? idleStrategy : new PacedIdleStrategy(idleStrategy, this::nextStampDueNs,
+            nanoClock);
     }
 
     /**

@@ -23,7 +23,11 @@ public final class FeedServerMain
     public static void main(final String[] args)
     {
         SimLauncher.run(args, "FeedServerMain", "the Feed Server",
-            (config, aeron) -> new FeedServer(FeedServer.Context.fromConfig(config, aeron)),
+            (config, aeron) ->
+            {
+                final FeedServer feedServer = new FeedServer(FeedServer.Context.fromConfig(config, aeron));
+                return SimLauncher.Launched.of(feedServer, feedServer);
+            },
             FeedServerMain::banner);
     }
 

@@ -7,6 +7,7 @@ import io.meridian.config.Setting;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 
 import java.nio.file.Path;
@@ -32,14 +33,14 @@ final class SimLauncher
      * @param args     the command line.
      * @param program  name of the launcher, for the usage line.
      * @param runs     what needs the media driver, for the message when none is named, e.g. "the Feed Server".
-     * @param newAgent builds the agent on the config and the connected client.
+     * @param newAgent builds the agent on the config and the connected client, and says how its thread waits.
      * @param banner   announcement printed once the agent is running.
      */
     static void run(
         final String[] args,
         final String program,
         final String runs,
-        final BiFunction<MeridianConfig, Aeron, Agent> newAgent,
+        final BiFunction<MeridianConfig, Aeron, Launched> newAgent,
         final Function<MeridianConfig, String> banner)
     {
         Path configFile = null;
@@ -75,14 +76,26 @@ final class SimLauncher
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDir())))
         {
-            final Agent agent = newAgent.apply(config, aeron);
+            final Launched launched = newAgent.apply(config, aeron);
             try (AgentRunner runner =
-                new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null, agent))
+                new AgentRunner(launched.idleStrategy(), Throwable::printStackTrace, null, launched.agent()))
             {
                 AgentRunner.startOnThread(runner);
                 System.out.println(banner.apply(config));
                 barrier.await();
             }
+        }
+    }
+
+    /**
+     * An agent to run, and how its thread waits: the Feed Server's {@link FeedServer#idleStrategy} on the default
+     * backoff.
+     */
+    record Launched(Agent agent, IdleStrategy idleStrategy)
+    {
+        static Launched of(final Agent agent, final FeedServer feedServer)
+        {
+            return new Launched(agent, feedServer.idleStrategy(new BackoffIdleStrategy()));
         }
     }
 }

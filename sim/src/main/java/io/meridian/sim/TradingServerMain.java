@@ -2,7 +2,6 @@ package io.meridian.sim;
 
 import io.aeron.Aeron;
 import io.meridian.config.MeridianConfig;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.CompositeAgent;
 
 /**
@@ -33,11 +32,11 @@ public final class TradingServerMain
             config.tradingControlStreamId());
     }
 
-    private static Agent newAgent(final MeridianConfig config, final Aeron aeron)
+    private static SimLauncher.Launched newAgent(final MeridianConfig config, final Aeron aeron)
     {
         final FeedServer feedServer = new FeedServer(FeedServer.Context.fromConfig(config, aeron));
         final TradingServer tradingServer =
             new TradingServer(TradingServer.Context.fromConfig(config, aeron), feedServer);
-        return new CompositeAgent(feedServer, tradingServer);
+        return SimLauncher.Launched.of(new CompositeAgent(feedServer, tradingServer), feedServer);
     }
 }
