@@ -106,7 +106,7 @@ CONF
     {
         echo "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), nchan module from $(dpkg -S "$module" 2>/dev/null | cut -d: -f1) \
 $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null), worker_processes $workers"
-        [ -s "$work/error.log" ] && { echo "nginx error log:"; tail -5 "$work/error.log"; }
+        if [ -s "$work/error.log" ]; then echo "nginx error log:"; tail -5 "$work/error.log"; fi
     } | tee -a "$out/$name.txt"
     kill "$master"
     while kill -0 "$master" 2>/dev/null; do sleep 0.2; done

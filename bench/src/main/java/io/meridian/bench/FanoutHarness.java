@@ -1,6 +1,7 @@
 package io.meridian.bench;
 
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
 
 import java.io.PrintStream;
@@ -190,9 +191,13 @@ public final class FanoutHarness
                 System.out.printf("%d sessions were closed by the server during the run%n", run.closed.get());
             }
             try (PrintStream hgrm = new PrintStream(Files.newOutputStream(out.resolve(label + ".hgrm")), true,
-                StandardCharsets.UTF_8))
+                StandardCharsets.UTF_8);
+                PrintStream hlog = new PrintStream(Files.newOutputStream(out.resolve(label + ".hlog")), true,
+                    StandardCharsets.UTF_8))
             {
                 latency.outputPercentileDistribution(hgrm, 1000.0);
+                // The histogram itself, for PercentilePlot to draw beside another run's.
+                new HistogramLogWriter(hlog).outputIntervalHistogram(latency);
             }
             new PercentilePlot(target + ": " + load.rate + " updates/s, " + run.open.get() + " sessions x " +
                 load.perSession + " of " + load.items + " items").add(label, latency)

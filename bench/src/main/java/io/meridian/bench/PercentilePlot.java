@@ -2,6 +2,7 @@ package io.meridian.bench;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
+import org.HdrHistogram.HistogramLogReader;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -155,5 +156,32 @@ final class PercentilePlot
     private static String escape(final String text)
     {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /**
+     * Draw runs side by side from the histograms they wrote ({@code .hlog}, one interval each).
+     * <p>
+     * Usage: {@code java -cp bench/target/benchmarks.jar io.meridian.bench.PercentilePlot OUT.svg "TITLE"
+     * NAME=FILE.hlog ...}
+     *
+     * @param args the plot file, the title, then one {@code name=file} per series.
+     * @throws IOException if a file cannot be read or written.
+     */
+    public static void main(final String[] args) throws IOException
+    {
+        if (args.length < 3)
+        {
+            throw new IllegalArgumentException("usage: PercentilePlot OUT.svg TITLE NAME=FILE.hlog ...");
+        }
+        final PercentilePlot plot = new PercentilePlot(args[1]);
+        for (int i = 2; i < args.length; i++)
+        {
+            final int equals = args[i].indexOf('=');
+            try (HistogramLogReader reader = new HistogramLogReader(args[i].substring(equals + 1)))
+            {
+                plot.add(args[i].substring(0, equals), (Histogram)reader.nextIntervalHistogram());
+            }
+        }
+        plot.write(Path.of(args[0]));
     }
 }

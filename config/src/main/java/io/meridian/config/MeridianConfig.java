@@ -303,6 +303,7 @@ public final class MeridianConfig
                     oneOf(setting, "backoff", "sleeping", "yielding", "busy-spin");
                     break;
                 case ENGINE_IDLE_MAX_PARK_US:
+                case ENGINE_BUSY_MAX_PARK_US:
                     intIn(setting, 1, 1000);
                     break;
                 case LOG_FORMAT:
@@ -1131,6 +1132,14 @@ public final class MeridianConfig
     public long engineIdleMaxParkNs()
     {
         return longValue(Setting.ENGINE_IDLE_MAX_PARK_US) * 1000L;
+    }
+
+    /**
+     * @return longest park of the backoff idle strategy while its thread is busy, in nanoseconds.
+     */
+    public long engineBusyMaxParkNs()
+    {
+        return longValue(Setting.ENGINE_BUSY_MAX_PARK_US) * 1000L;
     }
 
     /**

@@ -117,8 +117,10 @@ public enum Setting
     ENGINE_IDLE_STRATEGY("engine.idle-strategy", "backoff",
         "How idle threads wait: backoff, sleeping, yielding or busy-spin."),
     ENGINE_IDLE_MAX_PARK_US("engine.idle-max-park-us", "1000",
-        "Longest sleep of a backoff thread with nothing to do, in microseconds (1 to 1000): how late it may see new "
-        + "work, against how often it wakes while idle."),
+        "Longest sleep of a backoff thread that has had nothing to do for 100 ms, in microseconds (1 to 1000)."),
+    ENGINE_BUSY_MAX_PARK_US("engine.busy-max-park-us", "100",
+        "Longest sleep of a backoff thread that has done work in the last 100 ms, in microseconds (1 to 1000): the "
+        + "most its waking adds to a message's latency while messages keep coming."),
 
     CACHE_MAX_IDLE_ITEMS("cache.max-idle-items", "100000",
         "Most securities kept subscribed upstream with no client; the longest idle beyond it are evicted."),

@@ -45,6 +45,7 @@ final class EngineSettings
     final int ringSize;
     final String idleStrategy;
     final long idleMaxParkNs;
+    final long busyMaxParkNs;
     final int maxIdleItems;
     final long idleTimeoutMs;
     final long slowConsumerTimeoutMs;
@@ -71,6 +72,7 @@ final class EngineSettings
         ringSize = config.engineRingSize();
         idleStrategy = config.engineIdleStrategy();
         idleMaxParkNs = config.engineIdleMaxParkNs();
+        busyMaxParkNs = config.engineBusyMaxParkNs();
         maxIdleItems = config.cacheMaxIdleItems();
         idleTimeoutMs = config.cacheIdleTimeoutSeconds() * 1000L;
         slowConsumerTimeoutMs = config.sessionSlowConsumerTimeoutMs();

@@ -12,7 +12,6 @@ import io.aeron.driver.ThreadingMode;
 import io.meridian.config.MeridianConfig;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -69,7 +68,8 @@ public final class MeridianEngine implements AutoCloseable
                 launchedDriver = MediaDriver.launch(new MediaDriver.Context()
                     .aeronDirectoryName(aeronDir)
                     .threadingMode(ThreadingMode.SHARED)
-                    .sharedIdleStrategy(newIdleStrategy(settings.idleStrategy, settings.idleMaxParkNs))
+                    .sharedIdleStrategy(
+                        newIdleStrategy(settings.idleStrategy, settings.busyMaxParkNs, settings.idleMaxParkNs))
                     .dirDeleteOnStart(true)
                     .dirDeleteOnShutdown(true));
                 LOG.info("embedded Aeron media driver in " + aeronDir);
@@ -128,7 +128,8 @@ public final class MeridianEngine implements AutoCloseable
         {
             pollers.add(downstreamPoller);
         }
-        pollerRunner = new AgentRunner(newIdleStrategy(settings.idleStrategy, settings.idleMaxParkNs),
+        pollerRunner = new AgentRunner(
+            newIdleStrategy(settings.idleStrategy, settings.busyMaxParkNs, settings.idleMaxParkNs),
             counters::recordError, null,
             pollers.size() == 1 ? poller : new org.agrona.concurrent.CompositeAgent(pollers));
     }
@@ -239,11 +240,12 @@ public final class MeridianEngine implements AutoCloseable
     }
 
     /**
-     * @param name      backoff, sleeping, yielding or busy-spin.
-     * @param maxParkNs longest park of backoff ({@code engine.idle-max-park-us}).
+     * @param name          backoff, sleeping, yielding or busy-spin.
+     * @param busyMaxParkNs longest park of backoff while busy ({@code engine.busy-max-park-us}).
+     * @param idleMaxParkNs longest park of backoff after a quiet spell ({@code engine.idle-max-park-us}).
      * @return a new idle strategy of that kind.
      */
-    public static IdleStrategy newIdleStrategy(final String name, final long maxParkNs)
+    public static IdleStrategy newIdleStrategy(final String name, final long busyMaxParkNs, final long idleMaxParkNs)
     {
         switch (name)
         {
@@ -254,8 +256,8 @@ public final class MeridianEngine implements AutoCloseable
             case "sleeping":
                 return new SleepingMillisIdleStrategy(1);
             default:
-                return new BackoffIdleStrategy(100, 10, Math.min(maxParkNs, TimeUnit.MICROSECONDS.toNanos(10)),
-                    maxParkNs);
+                return new ActivityBackoffIdleStrategy(TimeUnit.MICROSECONDS.toNanos(10), busyMaxParkNs,
+                    idleMaxParkNs, ActivityBackoffIdleStrategy.BUSY_WINDOW_NS);
         }
     }
 

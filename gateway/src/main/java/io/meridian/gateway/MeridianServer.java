@@ -86,7 +86,7 @@ public final class MeridianServer implements AutoCloseable
                     TradingServer.Context.fromConfig(config, startedEngine.aeron()).conclude(), feedServer) : null;
                 startedSim = new AgentRunner(
                     feedServer.idleStrategy(MeridianEngine.newIdleStrategy(config.engineIdleStrategy(),
-                        config.engineIdleMaxParkNs())),
+                        config.engineBusyMaxParkNs(), config.engineIdleMaxParkNs())),
                     ex -> LOG.warn("simulator error: " + ex), null,
                     null == tradingServer ? feedServer : new CompositeAgent(feedServer, tradingServer));
                 AgentRunner.startOnThread(startedSim);
