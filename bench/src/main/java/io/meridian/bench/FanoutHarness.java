@@ -57,6 +57,8 @@ import java.util.regex.Pattern;
  */
 public final class FanoutHarness
 {
+    /** The thread of the simulated Feed Server (and Trading Agent). */
+    private static final String SIM_THREAD = "feed-server";
     private static final Pattern PAUSE = Pattern.compile("Pause (.*?) (\\d+)M->(\\d+)M\\((\\d+)M\\) ([0-9.]+)ms");
 
     private FanoutHarness()
@@ -146,6 +148,8 @@ public final class FanoutHarness
             Thread.sleep(TimeUnit.SECONDS.toMillis(Long.parseLong(options.get("warmup"))));
             final long gcFrom = Files.exists(gcLog) ? Files.size(gcLog) : 0;
             final long cpuFrom = cpuTicks(pids);
+            // The simulated exchange runs inside Meridian: its thread's share is reported apart.
+            final long simFrom = null == meridian ? 0 : MeridianProcess.threadCpuTicks(pids[0], SIM_THREAD);
             final long ownCpuFrom = ownCpuNanos();
             run.recorder.reset();
             run.frames.reset();
@@ -156,6 +160,7 @@ public final class FanoutHarness
             final long to = System.nanoTime();
             run.measureTo = to;
             final long cpuTo = cpuTicks(pids);
+            final long simTo = null == meridian ? 0 : MeridianProcess.threadCpuTicks(pids[0], SIM_THREAD);
             final long ownCpuTo = ownCpuNanos();
             final long gcTo = Files.exists(gcLog) ? Files.size(gcLog) : 0;
             Thread.sleep(200);
@@ -170,8 +175,10 @@ public final class FanoutHarness
                 "%d stamped frames measured%n", frames / elapsed, 100.0 * frames / elapsed / owed,
                 frames == 0 ? 0.0 : (double)run.bytes.sum() / frames, latency.getTotalCount());
             Percentiles.print("latency", latency);
-            System.out.printf("server CPU %.2f cores; harness CPU %.2f cores%n",
-                (cpuTo - cpuFrom) / 100.0 / elapsed, (ownCpuTo - ownCpuFrom) / 1e9 / elapsed);
+            System.out.printf("server CPU %.2f cores%s; harness CPU %.2f cores%n",
+                (cpuTo - cpuFrom) / 100.0 / elapsed, null == meridian ? "" : String.format(
+                " (of which its simulated exchange %.2f)", (simTo - simFrom) / 100.0 / elapsed),
+                (ownCpuTo - ownCpuFrom) / 1e9 / elapsed);
             if (null != meridian)
             {
                 reportMeridianMemory(meridian, gcLog, gcFrom, gcTo);

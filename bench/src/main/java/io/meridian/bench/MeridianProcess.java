@@ -223,9 +223,39 @@ final class MeridianProcess implements AutoCloseable
      */
     static long cpuTicks(final long pid)
     {
+        return cpuTicks(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /**
+     * CPU time, as {@link #cpuTicks(long)}, of the threads of a process whose names start with a prefix, on its own
+     * or as the first of a composite agent's ({@code [name,...]}); Linux keeps the first 15 characters of a name.
+     */
+    static long threadCpuTicks(final long pid, final String namePrefix)
+    {
+        long ticks = 0;
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task")))
+        {
+            for (final Path task : (Iterable<Path>)tasks::iterator)
+            {
+                final String name = Files.readString(task.resolve("comm"));
+                if (name.startsWith(namePrefix) || name.startsWith("[" + namePrefix))
+                {
+                    ticks += Math.max(0, cpuTicks(task.resolve("stat")));
+                }
+            }
+        }
+        catch (final IOException | java.io.UncheckedIOException ex)
+        {
+            return -1;
+        }
+        return ticks;
+    }
+
+    private static long cpuTicks(final Path statFile)
+    {
         try
         {
-            final String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            final String stat = Files.readString(statFile);
             // The command name may hold spaces; the fields after it are counted from its closing parenthesis.
             final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
