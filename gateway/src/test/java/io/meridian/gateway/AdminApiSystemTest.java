@@ -255,9 +255,10 @@ class AdminApiSystemTest
             client.await(action(topic, "Sub"), WAIT_MS);
             final long deadline = System.currentTimeMillis() + WAIT_MS;
             String scrape = send("GET", "/metrics", null).body();
-            // Items are counted by the engine's housekeeping, once a second.
-            while (metric(scrape, "meridian_engine_items{state=\"live\"}") < 2 &&
-                System.currentTimeMillis() < deadline)
+            // Items and subscriptions are counted by the engine's housekeeping, once a second; the items may have
+            // been live since an earlier test, so wait for the subscription too.
+            while ((metric(scrape, "meridian_engine_items{state=\"live\"}") < 2 ||
+                metric(scrape, "meridian_engine_subscriptions") < 1) && System.currentTimeMillis() < deadline)
             {
                 Thread.sleep(100);
                 scrape = send("GET", "/metrics", null).body();
