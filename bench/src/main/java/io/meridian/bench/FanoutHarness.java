@@ -52,8 +52,8 @@ import java.util.regex.Pattern;
  * (updates per second over all items, 1000), {@code warmup} (10 s), {@code seconds} (30), {@code out} (directory
  * for the files, none by default), {@code label}, {@code jvm} (Meridian's JVM options, space separated,
  * {@code -Xmx1g}), {@code url} and {@code pids} (nchan), {@code payload} (nchan message length in bytes; 0 leaves
- * it as short as the stamp allows), {@code connect} (connections set up at once, 64) and {@code set.KEY=VALUE} for
- * any Meridian setting.
+ * it as short as the stamp allows), {@code connect} (connections set up at once, 64), {@code timeline} (true: print
+ * each measured second's count, p99 and maximum) and {@code set.KEY=VALUE} for any Meridian setting.
  */
 public final class FanoutHarness
 {
@@ -75,7 +75,7 @@ public final class FanoutHarness
             Map.entry("sessions", "100"), Map.entry("items", "100"), Map.entry("per-session", "10"),
             Map.entry("rate", "1000"), Map.entry("warmup", "10"), Map.entry("seconds", "30"), Map.entry("out", ""),
             Map.entry("label", "fanout"), Map.entry("jvm", "-Xmx1g"), Map.entry("url", ""), Map.entry("pids", ""),
-            Map.entry("payload", "0"), Map.entry("connect", "64")));
+            Map.entry("payload", "0"), Map.entry("connect", "64"), Map.entry("timeline", "false")));
         final List<String> settings = new ArrayList<>();
         HarnessOptions.parse(args, options, settings);
         final String target = options.get("target");
@@ -156,7 +156,26 @@ public final class FanoutHarness
             run.bytes.reset();
             final long from = System.nanoTime();
             run.measureFrom = from;
-            Thread.sleep(TimeUnit.SECONDS.toMillis(Long.parseLong(options.get("seconds"))));
+            run.perSecond.reset();
+            final int seconds = Integer.parseInt(options.get("seconds"));
+            if (Boolean.parseBoolean(options.get("timeline")))
+            {
+                // Each second's count, p99 and maximum: when the slow frames came, not only how many.
+                Histogram second = null;
+                for (int i = 1; i <= seconds; i++)
+                {
+                    Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(from + i * 1_000_000_000L -
+                        System.nanoTime())));
+                    second = run.perSecond.getIntervalHistogram(second);
+                    System.out.printf("second %3d: %7d frames  p99 %9.1f us  max %9.1f us%n", i,
+                        second.getTotalCount(), second.getValueAtPercentile(99) / 1000.0,
+                        second.getMaxValue() / 1000.0);
+                }
+            }
+            else
+            {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+            }
             final long to = System.nanoTime();
             run.measureTo = to;
             final long cpuTo = cpuTicks(pids);
@@ -366,6 +385,8 @@ public final class FanoutHarness
         final int parallel;
         final Semaphore connecting;
         final Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
+        /** The same values, taken each second by the timeline. */
+        final Recorder perSecond = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
         final LongAdder frames = new LongAdder();
         final LongAdder bytes = new LongAdder();
         final AtomicInteger open = new AtomicInteger();
@@ -444,7 +465,9 @@ public final class FanoutHarness
                 final long due = Stamps.due(buffer, from, to);
                 if (due > 0)
                 {
-                    run.recorder.recordValue(Math.min(TimeUnit.SECONDS.toNanos(60), Math.max(0, readNanos - due)));
+                    final long latency = Math.min(TimeUnit.SECONDS.toNanos(60), Math.max(0, readNanos - due));
+                    run.recorder.recordValue(latency);
+                    run.perSecond.recordValue(latency);
                 }
             }
         }

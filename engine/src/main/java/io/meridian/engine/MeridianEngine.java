@@ -7,10 +7,13 @@ import com.lmax.disruptor.YieldingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.meridian.config.MeridianConfig;
 import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.agrona.SystemUtil;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -34,6 +37,8 @@ public final class MeridianEngine implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(MeridianEngine.class);
 
     private final MediaDriver driver;
+    /** Deletes the embedded driver's directory if the JVM exits without closing this engine; null without one. */
+    private final Thread driverDirCleanup;
     private final Aeron aeron;
     private final Disruptor<RingEvent> disruptor;
     private final UpstreamPoller poller;
@@ -63,8 +68,9 @@ public final class MeridianEngine implements AutoCloseable
             final String aeronDir;
             if (config.aeronDir().isEmpty())
             {
-                aeronDir = new File(System.getProperty("java.io.tmpdir"),
-                    "meridian-aeron-" + UUID.randomUUID()).getAbsolutePath();
+                final File parent = embeddedDriverParent();
+                removeDeadDriverDirs(parent);
+                aeronDir = new File(parent, "meridian-aeron-" + UUID.randomUUID()).getAbsolutePath();
                 launchedDriver = MediaDriver.launch(new MediaDriver.Context()
                     .aeronDirectoryName(aeronDir)
                     .threadingMode(ThreadingMode.SHARED)
@@ -87,6 +93,18 @@ public final class MeridianEngine implements AutoCloseable
             throw ex;
         }
         driver = launchedDriver;
+        if (null != launchedDriver)
+        {
+            // The directory holds the driver's logs, in memory under /dev/shm: an engine a program never closes
+            // must not leave them behind when the JVM exits.
+            final File dir = new File(launchedDriver.aeronDirectoryName());
+            driverDirCleanup = new Thread(() -> IoUtil.delete(dir, true), "meridian-aeron-dir-cleanup");
+            Runtime.getRuntime().addShutdownHook(driverDirCleanup);
+        }
+        else
+        {
+            driverDirCleanup = null;
+        }
         aeron = client;
 
         disruptor = new Disruptor<>(
@@ -237,6 +255,64 @@ public final class MeridianEngine implements AutoCloseable
             disruptor.halt();
         }
         CloseHelper.quietCloseAll(aeron, driver, countersFile);
+        if (null != driverDirCleanup)
+        {
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(driverDirCleanup);
+            }
+            catch (final IllegalStateException ex)
+            {
+                // Closed from another shutdown hook: the JVM is exiting and the hook runs anyway.
+            }
+        }
+    }
+
+    /** Free space {@code /dev/shm} needs for the embedded driver to use it. */
+    static final long MIN_SHM_BYTES = 1L << 30;
+
+    /**
+     * Delete the directories embedded drivers left behind when their process was killed: named as ours, untouched for
+     * a minute (so not one starting now) and with no live driver in them. Under {@code /dev/shm} they would hold
+     * memory until the machine restarts.
+     */
+    static void removeDeadDriverDirs(final File parent)
+    {
+        final File[] dirs = parent.listFiles((dir, name) -> name.startsWith("meridian-aeron-"));
+        if (null == dirs)
+        {
+            return;
+        }
+        final long now = System.currentTimeMillis();
+        for (final File dir : dirs)
+        {
+            if (now - dir.lastModified() > DEAD_DRIVER_AGE_MS && !CommonContext.isDriverActive(dir,
+                DEAD_DRIVER_AGE_MS, message -> { }))
+            {
+                IoUtil.delete(dir, true);
+                LOG.info("removed the directory of a stopped embedded media driver: " + dir);
+            }
+        }
+    }
+
+    /** How long a driver directory must have been left alone, and its driver silent, before it counts as dead. */
+    static final long DEAD_DRIVER_AGE_MS = 60_000;
+
+    /**
+     * Where the embedded media driver's directory goes: {@code /dev/shm} on Linux, where it is memory, when it has
+     * room for the logs (at least {@link #MIN_SHM_BYTES} free; containers often give it 64 MiB), else the temporary
+     * directory. The driver's logs are memory-mapped files written at the rate of the market data; on a disk
+     * file system the kernel writes their dirty pages back every few seconds, and a page being written back stalls
+     * the thread that next writes it (20 to 30 ms every 4 s at 10,000 updates a second, in
+     * {@code bench/results/fanout.md}).
+     *
+     * @return the parent directory.
+     */
+    static File embeddedDriverParent()
+    {
+        final File shm = new File("/dev/shm");
+        final boolean roomy = shm.isDirectory() && shm.canWrite() && shm.getUsableSpace() >= MIN_SHM_BYTES;
+        return SystemUtil.isLinux() && roomy ? shm : new File(System.getProperty("java.io.tmpdir"));
     }
 
     /**

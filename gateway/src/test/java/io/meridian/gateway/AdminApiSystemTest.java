@@ -284,6 +284,16 @@ class AdminApiSystemTest
     }
 
     @Test
+    void theEmbeddedMediaDriverKeepsItsLogsInMemoryOnLinux()
+    {
+        final java.io.File shm = new java.io.File("/dev/shm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.agrona.SystemUtil.isLinux() && shm.isDirectory() &&
+            shm.canWrite() && shm.getUsableSpace() >= (1L << 30), "Linux with a /dev/shm of at least 1 GiB free");
+        final String dir = server.engine().aeron().context().aeronDirectoryName();
+        assertTrue(dir.startsWith("/dev/shm/meridian-aeron-"), dir);
+    }
+
+    @Test
     void statSaysWhenNothingRunsAndRefusesBadOptions() throws Exception
     {
         final int freePort;
