@@ -680,7 +680,7 @@ public final class FeedServer implements Agent
         int sent = 0;
         while (stampsScheduled < due && sent < MAX_UPDATES_PER_WORK)
         {
-            final long dueNs = startNs + (long)(stampsScheduled * 1e9 / rate);
+            final long dueNs = nextStampDueNs();
             final SimSecurity security = exchange.securities()[(int)(stampsScheduled % securityCount)];
             security.stamp(dueNs);
             publisher.onSecurityChanged(security, SecurityFields.VALUE_TRADED);
