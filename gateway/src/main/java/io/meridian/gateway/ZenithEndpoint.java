@@ -9,28 +9,20 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
-import io.undertow.websockets.WebSocketConnectionCallback;
-import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
-import io.undertow.websockets.core.AbstractReceiveListener;
-import io.undertow.websockets.core.BufferedBinaryMessage;
-import io.undertow.websockets.core.BufferedTextMessage;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
-import io.undertow.websockets.spi.WebSocketHttpExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.StreamConnection;
 
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@code /Zenith} WebSocket endpoint: checks an {@code Authorization: Bearer} token on the upgrade when one is
- * given, negotiates the {@code ZenithJson} subprotocol, and gives each connection a {@link ZenithSession}.
+ * given, negotiates the {@code ZenithJson} subprotocol, and gives each connection a {@link ZenithSession} on a
+ * {@link WebSocketConnection}.
  */
-final class ZenithEndpoint implements WebSocketConnectionCallback
+final class ZenithEndpoint
 {
     static final String SUBPROTOCOL = "ZenithJson";
     private static final Logger LOG = LoggerFactory.getLogger(ZenithEndpoint.class);
@@ -70,8 +62,6 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
      */
     HttpHandler handler()
     {
-        final WebSocketProtocolHandshakeHandler handshake = new WebSocketProtocolHandshakeHandler(
-            List.of(new Hybi13Handshake(Set.of(SUBPROTOCOL), false)), this, ZenithEndpoint::notAnUpgrade);
         return exchange ->
         {
             if (refusing)
@@ -100,8 +90,40 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
                     return;
                 }
             }
-            handshake.handleRequest(exchange);
+            upgrade(exchange);
         };
+    }
+
+    private void upgrade(final HttpServerExchange exchange)
+    {
+        if (!WebSocketHandshake.isUpgrade(exchange))
+        {
+            notAnUpgrade(exchange);
+            return;
+        }
+        final String version = exchange.getRequestHeaders().getFirst(WebSocketHandshake.SEC_WEBSOCKET_VERSION);
+        if (!WebSocketHandshake.VERSION.equals(null == version ? null : version.trim()))
+        {
+            exchange.getResponseHeaders().put(WebSocketHandshake.SEC_WEBSOCKET_VERSION, WebSocketHandshake.VERSION);
+            notAnUpgrade(exchange);
+            return;
+        }
+        final String key = exchange.getRequestHeaders().getFirst(WebSocketHandshake.SEC_WEBSOCKET_KEY);
+        if (!WebSocketHandshake.validKey(key))
+        {
+            exchange.setStatusCode(StatusCodes.BAD_REQUEST);
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+            exchange.getResponseSender().send("Sec-WebSocket-Key must be 16 bytes in base64.\n");
+            return;
+        }
+        exchange.getResponseHeaders().put(WebSocketHandshake.SEC_WEBSOCKET_ACCEPT, WebSocketHandshake.acceptKey(key));
+        if (WebSocketHandshake.offers(exchange.getRequestHeaders().get(WebSocketHandshake.SEC_WEBSOCKET_PROTOCOL),
+            SUBPROTOCOL))
+        {
+            exchange.getResponseHeaders().put(WebSocketHandshake.SEC_WEBSOCKET_PROTOCOL, SUBPROTOCOL);
+        }
+        exchange.upgradeChannel("websocket", this::onConnect);
+        exchange.endExchange();
     }
 
     private static void notAnUpgrade(final HttpServerExchange exchange)
@@ -121,38 +143,30 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
         exchange.getResponseSender().send(why + "\n");
     }
 
-    @Override
-    public void onConnect(final WebSocketHttpExchange exchange, final WebSocketChannel channel)
+    private void onConnect(final StreamConnection stream, final HttpServerExchange exchange)
     {
         final long sessionId = nextSessionId.incrementAndGet();
         final AuthenticatedUser upgradeUser = exchange.getAttachment(USER);
+        final WebSocketConnection connection = new WebSocketConnection(stream, maxFrameBytes);
         final ZenithSession session = new ZenithSession(
-            sessionId, outboxCapacity, channel, engine, upgradeUser, limits, traffic);
-        session.secure("https".equalsIgnoreCase(exchange.getRequestScheme()) ||
-            "wss".equalsIgnoreCase(exchange.getRequestScheme()));
+            sessionId, outboxCapacity, connection, engine, upgradeUser, limits, traffic);
+        session.secure("https".equalsIgnoreCase(exchange.getRequestScheme()));
         sessions.put(sessionId, session);
-        session.peer(String.valueOf(channel.getPeerAddress()));
-        channel.addCloseTask(closed ->
-        {
-            sessions.remove(sessionId);
-            session.released();
-            engine.sessionClosed(session);
-        });
-        channel.getReceiveSetter().set(new AbstractReceiveListener()
+        session.peer(connection.peerAddress());
+        connection.start(new WebSocketConnection.Handler()
         {
             @Override
-            protected void onFullTextMessage(final WebSocketChannel channel, final BufferedTextMessage message)
+            public void onText(final String text)
             {
                 traffic.framesIn.increment();
                 session.received(System.currentTimeMillis());
-                requestHandler.onText(session, message.getData());
+                requestHandler.onText(session, text);
             }
 
             @Override
-            protected void onFullBinaryMessage(final WebSocketChannel channel, final BufferedBinaryMessage message)
+            public void onBinary()
             {
                 traffic.framesIn.increment();
-                message.getData().close();
                 session.writer().reset().startObject()
                     .name("Controller").string("Zenith")
                     .name("Action").string("Error")
@@ -162,31 +176,35 @@ final class ZenithEndpoint implements WebSocketConnectionCallback
             }
 
             @Override
-            protected void onFullPongMessage(final WebSocketChannel channel, final BufferedBinaryMessage message)
+            public void onControl()
             {
-                message.getData().close();
                 session.received(System.currentTimeMillis());
             }
 
             @Override
-            protected long getMaxTextBufferSize()
+            public void onWritable()
             {
-                return maxFrameBytes;
+                session.drainOnIoThread();
             }
 
             @Override
-            protected long getMaxBinaryBufferSize()
+            public void onClosed()
             {
-                return maxFrameBytes;
+                sessions.remove(sessionId);
+                session.released();
+                engine.sessionClosed(session);
             }
         });
-        channel.resumeReceives();
+        if (!connection.isOpen())
+        {
+            return;
+        }
         session.startTimers();
         if (null != upgradeUser)
         {
             session.admit(upgradeUser);
         }
-        LOG.debug("session {} connected from {}", sessionId, channel.getPeerAddress());
+        LOG.debug("session {} connected from {}", sessionId, connection.peerAddress());
     }
 
     /**

@@ -4,29 +4,22 @@ import io.meridian.codecs.json.JsonWriter;
 import io.meridian.engine.ClientSession;
 import io.meridian.engine.EngineProxy;
 import io.meridian.gateway.auth.AuthenticatedUser;
-import io.undertow.connector.PooledByteBuffer;
-import io.undertow.websockets.core.WebSocketCallback;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.WebSockets;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.MessageHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One Zenith WebSocket connection. Frames for the client, from the engine and from this session's own replies, go
- * through the bounded outbox and are sent by the connection's IO thread, a few at a time, so a slow client holds
- * at most the outbox and a handful of frames in flight.
+ * through the bounded outbox and are written by the connection's IO thread, many to a write; a client that does not
+ * read holds at most the outbox and what its connection could not write.
  */
-final class ZenithSession extends ClientSession implements MessageHandler, WebSocketCallback<Void>
+final class ZenithSession extends ClientSession
 {
     private static final Logger LOG = LoggerFactory.getLogger(ZenithSession.class);
-    private static final int MAX_IN_FLIGHT = 16;
-    private static final int DRAIN_LIMIT = 64;
+    /** Frames one drain writes before the IO thread's other sessions get a turn. */
+    private static final int DRAIN_LIMIT = 256;
     static final int CLOSE_SLOW_CONSUMER = 1008;
     static final int CLOSE_SERVER_ERROR = 1011;
     /** Close code when an operator closes the session (Zenith clients show it as "kicked off"). */
@@ -35,17 +28,13 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     /** How soon a command the engine's full ring refused is offered again. */
     private static final long RETRY_MS = 10;
 
-    private final WebSocketChannel channel;
+    private final WebSocketConnection connection;
     private final EngineProxy engine;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainOnIoThread;
-    /** How long a slow consumer's close frame may wait to be written before the connection is dropped. */
-    static final long CLOSE_GRACE_MS = 2000;
-
     private final Runnable overflowTask = this::closeSlowConsumer;
     private final Runnable tooLargeTask = this::closeFrameTooLarge;
     private final JsonWriter writer = new JsonWriter();
-    private int inFlight;
     private boolean draining;
     private AuthenticatedUser user;
     private boolean secure;
@@ -65,16 +54,13 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     private long windowStartMs;
     private int requestsInWindow;
     private final SessionTraffic traffic;
-    /** Frames and bytes handed to the socket in the current drain, added to the shared counters once after it. */
-    private int framesSent;
-    private long bytesSent;
     /** The user counted against the sessions-per-user limit, once the session is authenticated. */
     private String countedUser;
 
     ZenithSession(
         final long sessionId,
         final int outboxCapacity,
-        final WebSocketChannel channel,
+        final WebSocketConnection connection,
         final EngineProxy engine,
         final AuthenticatedUser user,
         final SessionLimits limits,
@@ -82,7 +68,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     {
         super(sessionId, outboxCapacity);
         this.traffic = traffic;
-        this.channel = channel;
+        this.connection = connection;
         this.engine = engine;
         this.user = user;
         this.limits = limits;
@@ -94,8 +80,8 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
      */
     void startTimers()
     {
-        channel.getIoThread().executeAfter(authCheckTask, limits.authTimeoutMs, TimeUnit.MILLISECONDS);
-        channel.getIoThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
+        connection.ioThread().executeAfter(authCheckTask, limits.authTimeoutMs, TimeUnit.MILLISECONDS);
+        connection.ioThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
         if (null != user)
         {
             scheduleExpiryCheck();
@@ -109,12 +95,12 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     private void scheduleExpiryCheck()
     {
         final long delayMs = Math.max(0, user.expiresAtMs() + limits.expiryGraceMs - System.currentTimeMillis());
-        channel.getIoThread().executeAfter(expiryTask, delayMs, TimeUnit.MILLISECONDS);
+        connection.ioThread().executeAfter(expiryTask, delayMs, TimeUnit.MILLISECONDS);
     }
 
     private void checkExpiry()
     {
-        if (!channel.isOpen() || null == user || dataStopped)
+        if (!connection.isOpen() || null == user || dataStopped)
         {
             return;
         }
@@ -132,7 +118,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
         else
         {
             // The engine's ring is full for a moment: the pause must not be lost.
-            channel.getIoThread().executeAfter(expiryTask, RETRY_MS, TimeUnit.MILLISECONDS);
+            connection.ioThread().executeAfter(expiryTask, RETRY_MS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -159,7 +145,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
 
     private void sendRights()
     {
-        if (pendingRights < 0 || !channel.isOpen())
+        if (pendingRights < 0 || !connection.isOpen())
         {
             return;
         }
@@ -170,7 +156,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
         }
         else
         {
-            channel.getIoThread().executeAfter(rightsTask, RETRY_MS, TimeUnit.MILLISECONDS);
+            connection.ioThread().executeAfter(rightsTask, RETRY_MS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -244,7 +230,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
 
     private void checkAuthenticated()
     {
-        if (channel.isOpen() && null == user)
+        if (connection.isOpen() && null == user)
         {
             close(SessionLimits.CLOSE_POLICY, "Not authenticated in time");
         }
@@ -252,7 +238,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
 
     private void pingOrClose()
     {
-        if (!channel.isOpen())
+        if (!connection.isOpen())
         {
             return;
         }
@@ -261,8 +247,8 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
             close(SessionLimits.CLOSE_POLICY, "Idle timeout");
             return;
         }
-        WebSockets.sendPing(ByteBuffer.allocate(0), channel, null);
-        channel.getIoThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
+        connection.sendPing();
+        connection.ioThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -270,7 +256,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
      */
     void closeByOperator()
     {
-        channel.getIoThread().execute(() -> close(CLOSE_BY_OPERATOR, "Closed by an operator"));
+        connection.ioThread().execute(() -> close(CLOSE_BY_OPERATOR, "Closed by an operator"));
     }
 
     /**
@@ -279,7 +265,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
      */
     void closeGoingAway()
     {
-        channel.getIoThread().execute(() -> close(CLOSE_GOING_AWAY, "Server going away: connect to another"));
+        connection.ioThread().execute(() -> close(CLOSE_GOING_AWAY, "Server going away: connect to another"));
     }
 
     /**
@@ -306,16 +292,7 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     private void close(final int code, final String reason)
     {
         markClosed();
-        if (channel.isOpen())
-        {
-            WebSockets.sendClose(code, reason, channel, null);
-            channel.getIoThread().executeAfter(this::abort, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    WebSocketChannel channel()
-    {
-        return channel;
+        connection.sendClose(code, reason);
     }
 
     EngineProxy engine()
@@ -383,127 +360,66 @@ final class ZenithSession extends ClientSession implements MessageHandler, WebSo
     {
         if (drainScheduled.compareAndSet(false, true))
         {
-            channel.getIoThread().execute(drainTask);
+            connection.ioThread().execute(drainTask);
         }
     }
 
     @Override
     protected void onOverflow(final boolean frameTooLarge)
     {
-        channel.getIoThread().execute(frameTooLarge ? tooLargeTask : overflowTask);
+        connection.ioThread().execute(frameTooLarge ? tooLargeTask : overflowTask);
     }
 
-    private void drainOnIoThread()
+    /**
+     * Write what the outbox holds, up to {@link #DRAIN_LIMIT} frames, then let the IO thread's other sessions have a
+     * turn; called on the IO thread, also when the socket can take more after it was full.
+     */
+    void drainOnIoThread()
     {
         drainScheduled.set(false);
-        // A send may complete inside the ring read; re-entering the read would hand out the same frame again.
-        if (draining || !channel.isOpen())
+        if (draining || !connection.isOpen())
         {
             return;
         }
         draining = true;
         try
         {
-            int limit;
-            while ((limit = Math.min(DRAIN_LIMIT, MAX_IN_FLIGHT - inFlight)) > 0 && outbox().drain(this, limit) > 0)
+            final int frames = connection.send(outbox(), DRAIN_LIMIT);
+            if (frames > 0)
             {
-                if (!channel.isOpen())
+                traffic.framesOut.getAndAdd(frames);
+                traffic.bytesOut.getAndAdd(connection.payloadBytesTaken());
+                if (frames == DRAIN_LIMIT && connection.writable())
                 {
-                    break;
+                    signal();
                 }
             }
         }
         finally
         {
             draining = false;
-            if (framesSent > 0)
-            {
-                traffic.framesOut.getAndAdd(framesSent);
-                traffic.bytesOut.getAndAdd(bytesSent);
-                framesSent = 0;
-                bytesSent = 0;
-            }
         }
-    }
-
-    @Override
-    public void onMessage(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index,
-        final int length)
-    {
-        inFlight++;
-        framesSent++;
-        bytesSent += length;
-        final PooledByteBuffer pooled = channel.getBufferPool().allocate();
-        final ByteBuffer target = pooled.getBuffer();
-        if (length <= target.capacity())
-        {
-            target.clear();
-            copy(buffer, index, length, target);
-            target.flip();
-            WebSockets.sendText(pooled, channel, this);
-        }
-        else
-        {
-            pooled.close();
-            final ByteBuffer large = ByteBuffer.allocate(length);
-            copy(buffer, index, length, large);
-            large.flip();
-            WebSockets.sendText(large, channel, this);
-        }
-    }
-
-    private static void copy(final DirectBuffer source, final int index, final int length, final ByteBuffer target)
-    {
-        source.getBytes(index, target, target.position(), length);
-        target.position(target.position() + length);
-    }
-
-    @Override
-    public void complete(final WebSocketChannel channel, final Void context)
-    {
-        inFlight--;
-        if (outbox().size() > 0)
-        {
-            drainOnIoThread();
-        }
-    }
-
-    @Override
-    public void onError(final WebSocketChannel channel, final Void context, final Throwable throwable)
-    {
-        inFlight--;
-        LOG.debug("send failed on session {}: {}", sessionId(), String.valueOf(throwable));
     }
 
     private void closeFrameTooLarge()
     {
         markClosed();
-        if (channel.isOpen())
+        if (connection.isOpen())
         {
             LOG.error("closing session " + sessionId() + ": a frame was larger than session.send-buffer-bytes / 8");
-            WebSockets.sendClose(CLOSE_SERVER_ERROR, "Frame larger than the session outbox allows", channel, null);
+            connection.sendClose(CLOSE_SERVER_ERROR, "Frame larger than the session outbox allows");
         }
     }
 
     private void closeSlowConsumer()
     {
         markClosed();
-        if (channel.isOpen())
+        if (connection.isOpen())
         {
             LOG.warn("closing session " + sessionId() + ": it fell too far behind (outbox full)");
-            WebSockets.sendClose(CLOSE_SLOW_CONSUMER, "Slow consumer: outbox full", channel, null);
-            // The close frame waits behind data a stalled peer will not read; drop the connection if it does not
-            // go out in time, so a client that stopped reading cannot hold the session open.
-            channel.getIoThread().executeAfter(this::abort, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void abort()
-    {
-        if (channel.isOpen())
-        {
-            LOG.warn("session " + sessionId() + " did not take its close frame; dropping the connection");
-            org.xnio.IoUtils.safeClose(channel);
+            // The close frame waits behind data a stalled peer will not read; the connection drops the socket if it
+            // does not go out in time, so a client that stopped reading cannot hold the session open.
+            connection.sendClose(CLOSE_SLOW_CONSUMER, "Slow consumer: outbox full");
         }
     }
 }

@@ -8,10 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.config.MeridianConfig;
 import io.meridian.engine.EngineProxy;
 import io.meridian.gateway.auth.AuthenticatedUser;
-import io.undertow.server.DefaultByteBufferPool;
-import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.protocol.version13.WebSocket13Channel;
-import io.undertow.websockets.extensions.NoopExtensionFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.xnio.ChannelPipe;
@@ -23,7 +19,6 @@ import org.xnio.XnioWorker;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,7 +56,7 @@ class ZenithRequestFuzzTest
     private static ZenithRequestHandler handler;
     private static AuthenticatedUser user;
     private static SessionLimits limits;
-    private static WebSocketChannel closedChannel;
+    private static WebSocketConnection closedChannel;
     private static long nextSessionId = 1L << 40;
 
     private final ObjectMapper json = new ObjectMapper();
@@ -213,17 +208,15 @@ class ZenithRequestFuzzTest
     }
 
     /**
-     * A server-side WebSocket channel on an in-memory pipe, already closed: sessions on it keep their frames.
+     * A server-side WebSocket connection on an in-memory pipe, already closed: sessions on it keep their frames.
      */
-    private static WebSocketChannel newClosedChannel() throws Exception
+    private static WebSocketConnection newClosedChannel() throws Exception
     {
         final ChannelPipe<StreamConnection, StreamConnection> pipe = worker.createFullDuplexPipeConnection();
-        final WebSocketChannel channel = new WebSocket13Channel(pipe.getLeftSide(),
-            new DefaultByteBufferPool(false, 1024), "ws://fuzz/Zenith", ZenithEndpoint.SUBPROTOCOL, false, false,
-            NoopExtensionFunction.INSTANCE, new HashSet<>(), OptionMap.EMPTY);
-        IoUtils.safeClose(channel);
+        final WebSocketConnection connection = new WebSocketConnection(pipe.getLeftSide(), 65536);
+        IoUtils.safeClose(pipe.getLeftSide());
         IoUtils.safeClose(pipe.getRightSide());
-        assertFalse(channel.isOpen());
-        return channel;
+        assertFalse(connection.isOpen());
+        return connection;
     }
 }

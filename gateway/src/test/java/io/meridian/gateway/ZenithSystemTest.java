@@ -7,11 +7,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -280,6 +283,49 @@ class ZenithSystemTest
         while (response.statusCode() != 200 && System.currentTimeMillis() < deadline && pause());
         assertEquals(200, response.statusCode());
         assertEquals("UP", ZenithTestClient.JSON.readTree(response.body()).get("upstream").asText());
+    }
+
+    @Test
+    void theUpgradeIsCheckedAndAnsweredAsTheProtocolSays() throws Exception
+    {
+        // The key and its answer are the example of RFC 6455, section 1.3.
+        final String good = upgradeHead("13", "dGhlIHNhbXBsZSBub25jZQ==", "chat, ZenithJson");
+        assertTrue(good.startsWith("HTTP/1.1 101 "), good);
+        assertTrue(good.contains("\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), good);
+        assertTrue(good.contains("\r\nSec-WebSocket-Protocol: ZenithJson\r\n"), good);
+
+        final String noProtocol = upgradeHead("13", "dGhlIHNhbXBsZSBub25jZQ==", null);
+        assertTrue(noProtocol.startsWith("HTTP/1.1 101 "), noProtocol);
+        assertFalse(noProtocol.contains("Sec-WebSocket-Protocol"), noProtocol);
+
+        final String oldVersion = upgradeHead("8", "dGhlIHNhbXBsZSBub25jZQ==", "ZenithJson");
+        assertTrue(oldVersion.startsWith("HTTP/1.1 426 "), oldVersion);
+        assertTrue(oldVersion.contains("\r\nSec-WebSocket-Version: 13\r\n"), oldVersion);
+
+        final String badKey = upgradeHead("13", "not sixteen bytes", "ZenithJson");
+        assertTrue(badKey.startsWith("HTTP/1.1 400 "), badKey);
+    }
+
+    private static String upgradeHead(final String version, final String key, final String protocols)
+        throws Exception
+    {
+        try (Socket socket = new Socket("127.0.0.1", server.port()))
+        {
+            socket.setSoTimeout((int)WAIT_MS);
+            final String request = "GET /Zenith HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n" +
+                "Connection: keep-alive, Upgrade\r\nSec-WebSocket-Version: " + version + "\r\n" +
+                "Sec-WebSocket-Key: " + key + "\r\n" +
+                (null == protocols ? "" : "Sec-WebSocket-Protocol: " + protocols + "\r\n") + "\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            final StringBuilder head = new StringBuilder();
+            final InputStream in = socket.getInputStream();
+            int b;
+            while (head.indexOf("\r\n\r\n") < 0 && (b = in.read()) >= 0)
+            {
+                head.append((char)b);
+            }
+            return head.toString();
+        }
     }
 
     private static boolean pause()
