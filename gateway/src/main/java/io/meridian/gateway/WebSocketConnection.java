@@ -84,8 +84,12 @@ final class WebSocketConnection implements MessageHandler
     private static final int MAX_HEADER = 14;
     /** Reads per readiness event before other connections on the thread get a turn. */
     private static final int READS_PER_EVENT = 16;
-    /** A message buffer or backlog larger than this is let go once it is empty. */
-    private static final int KEEP_BYTES = 64 * 1024;
+    /** A backlog larger than this is let go once it is empty. */
+    private static final int KEEP_BACKLOG_BYTES = 64 * 1024;
+    /** A message buffer larger than this is let go once its message has been handed over. */
+    private static final int KEEP_MESSAGE_BYTES = 4 * 1024;
+    /** Frames up to this long (with their header) go through the IO thread's buffer, not the backlog. */
+    private static final int WRITE_SCRATCH_BYTES = 256 * 1024;
     private static final byte[] EMPTY = new byte[0];
     private static final ThreadLocal<IoScratch> SCRATCH = ThreadLocal.withInitial(IoScratch::new);
 
@@ -210,13 +214,17 @@ final class WebSocketConnection implements MessageHandler
         out = scratch;
         try
         {
-            int frames;
-            do
+            // One frame at a time: once the socket is full, the frames after the one in hand stay in the outbox,
+            // where the engine sees how far behind the session is.
+            while (framesTaken < limit && backlogStart == backlogEnd && !closed && outbox.drain(this, 1) > 0)
             {
-                frames = outbox.drain(this, limit - framesTaken);
+                // Each frame is in the scratch buffer, written, or in the backlog.
             }
-            while (frames > 0 && framesTaken < limit && backlogStart == backlogEnd);
             // Frames go to the scratch buffer only while the backlog is empty, so one of the two holds them all.
+            if (closed)
+            {
+                return framesTaken;
+            }
             if (scratch.position() > 0)
             {
                 writeScratch(scratch);
@@ -264,6 +272,10 @@ final class WebSocketConnection implements MessageHandler
         final int frameLength = headerLength(length) + length;
         if (scratch.remaining() < frameLength && (!writeScratch(scratch) || scratch.remaining() < frameLength))
         {
+            if (closed)
+            {
+                return;
+            }
             // The socket is full, or the frame is larger than the thread's buffer: it waits in the backlog, and so
             // does every frame after it.
             appendFrame(OPCODE_TEXT, buffer, index, length);
@@ -411,7 +423,7 @@ final class WebSocketConnection implements MessageHandler
         {
             backlogStart = 0;
             backlogEnd = 0;
-            if (backlog.length > KEEP_BYTES)
+            if (backlog.length > KEEP_BACKLOG_BYTES)
             {
                 backlog = EMPTY;
             }
@@ -605,7 +617,16 @@ final class WebSocketConnection implements MessageHandler
             }
             if (read < 0)
             {
-                abort();
+                source.suspendReads();
+                if (closeReceived)
+                {
+                    // The peer closed its half after its close frame: let the answer go out first.
+                    closeWhenFlushed();
+                }
+                else
+                {
+                    abort();
+                }
                 return;
             }
             if (read == 0)
@@ -662,12 +683,15 @@ final class WebSocketConnection implements MessageHandler
                 {
                     unmask(in, control, payloadFill, take);
                 }
-                else if (failed || closeSent)
+                else if (failed || closeSent || messageOpcode == OPCODE_BINARY)
                 {
+                    // Not kept: ignored after a close, or binary, which is refused whatever it holds.
                     in.position(in.position() + take);
                 }
                 else
                 {
+                    // The buffer grows with the bytes that came, not with the length a header claims.
+                    ensureMessage(messageLength + payloadFill + take);
                     unmask(in, message, messageLength + payloadFill, take);
                 }
                 payloadFill += take;
@@ -776,7 +800,6 @@ final class WebSocketConnection implements MessageHandler
             {
                 messageOpcode = frameOpcode;
             }
-            ensureMessage(messageLength + (int)length);
         }
     }
 
@@ -786,7 +809,8 @@ final class WebSocketConnection implements MessageHandler
         {
             final int size = Math.min(maxMessageBytes, Math.max(length, Math.max(256, message.length * 2)));
             final byte[] grown = new byte[size];
-            System.arraycopy(message, 0, grown, 0, messageLength);
+            // The message so far and the part of the current frame already read.
+            System.arraycopy(message, 0, grown, 0, messageLength + payloadFill);
             message = grown;
         }
     }
@@ -798,14 +822,14 @@ final class WebSocketConnection implements MessageHandler
         switch (frameOpcode)
         {
             case OPCODE_PING:
-                handler.onControl();
+                onControl();
                 if (!failed)
                 {
                     sendControl(OPCODE_PONG, control, length);
                 }
                 return;
             case OPCODE_PONG:
-                handler.onControl();
+                onControl();
                 return;
             case OPCODE_CLOSE:
                 onCloseFrame(length);
@@ -839,18 +863,53 @@ final class WebSocketConnection implements MessageHandler
                 return;
             }
             releaseLargeMessage();
-            handler.onText(text);
+            try
+            {
+                handler.onText(text);
+            }
+            catch (final RuntimeException ex)
+            {
+                handlerFailed(ex);
+            }
         }
         else
         {
             releaseLargeMessage();
-            handler.onBinary();
+            try
+            {
+                handler.onBinary();
+            }
+            catch (final RuntimeException ex)
+            {
+                handlerFailed(ex);
+            }
         }
+    }
+
+    private void onControl()
+    {
+        try
+        {
+            handler.onControl();
+        }
+        catch (final RuntimeException ex)
+        {
+            handlerFailed(ex);
+        }
+    }
+
+    /**
+     * What the owner does with a message is its business, but its failure must not leave the frames behind the
+     * message unread: the stream is parsed on, and the failure is logged.
+     */
+    private void handlerFailed(final RuntimeException ex)
+    {
+        LOG.error("handling a message from " + peerAddress() + " failed", ex);
     }
 
     private void releaseLargeMessage()
     {
-        if (message.length > KEEP_BYTES)
+        if (message.length > KEEP_MESSAGE_BYTES)
         {
             message = EMPTY;
         }
@@ -902,7 +961,7 @@ final class WebSocketConnection implements MessageHandler
 
     static boolean validCloseCode(final int code)
     {
-        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) || (code >= 3000 && code <= 4999);
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     }
 
     /**
@@ -942,7 +1001,7 @@ final class WebSocketConnection implements MessageHandler
      */
     private static final class IoScratch
     {
-        final ByteBuffer write = ByteBuffer.allocateDirect(64 * 1024);
+        final ByteBuffer write = ByteBuffer.allocateDirect(WRITE_SCRATCH_BYTES);
         final ByteBuffer read = ByteBuffer.allocateDirect(16 * 1024);
         final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)

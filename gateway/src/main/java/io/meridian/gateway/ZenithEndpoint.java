@@ -151,8 +151,8 @@ final class ZenithEndpoint
         final ZenithSession session = new ZenithSession(
             sessionId, outboxCapacity, connection, engine, upgradeUser, limits, traffic);
         session.secure("https".equalsIgnoreCase(exchange.getRequestScheme()));
-        sessions.put(sessionId, session);
         session.peer(connection.peerAddress());
+        sessions.put(sessionId, session);
         connection.start(new WebSocketConnection.Handler()
         {
             @Override
@@ -167,6 +167,7 @@ final class ZenithEndpoint
             public void onBinary()
             {
                 traffic.framesIn.increment();
+                session.received(System.currentTimeMillis());
                 session.writer().reset().startObject()
                     .name("Controller").string("Zenith")
                     .name("Action").string("Error")

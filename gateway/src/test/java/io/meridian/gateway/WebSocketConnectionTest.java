@@ -75,6 +75,10 @@ class WebSocketConnectionTest
             public void onText(final String text)
             {
                 events.add("text:" + text);
+                if ("boom".equals(text))
+                {
+                    throw new IllegalStateException("a handler that fails");
+                }
             }
 
             @Override
@@ -182,7 +186,9 @@ class WebSocketConnectionTest
             bytes += payload.length;
         }
         int frames = drainOnIoThread(outbox);
-        assertFalse(onIoThread(connection::writable), "the socket is full: frames wait in the backlog");
+        assertFalse(onIoThread(connection::writable), "the socket is full: what it did not take waits");
+        assertTrue(outbox.size() > 2_000_000, "the frames after the one that filled the socket stay in the outbox, " +
+            "where the engine sees them: " + outbox.size());
         final CompletableFuture<Void> reader = CompletableFuture.runAsync(() ->
         {
             for (final byte[] expected : sent)
@@ -198,6 +204,50 @@ class WebSocketConnectionTest
         }
         reader.get(20, TimeUnit.SECONDS);
         assertEquals(sent.size(), frames);
+    }
+
+    @Test
+    void framesArrivingInOneReadAreEachDelivered() throws Exception
+    {
+        final ByteArrayOutputStream three = new ByteArrayOutputStream();
+        three.writeBytes(frame(true, 1, "one".getBytes(StandardCharsets.US_ASCII)));
+        three.writeBytes(frame(true, 10, new byte[0]));
+        three.writeBytes(frame(true, 1, "two".getBytes(StandardCharsets.US_ASCII)));
+        send(three.toByteArray());
+        assertEquals("text:one", next());
+        assertEquals("control", next());
+        assertEquals("text:two", next());
+    }
+
+    @Test
+    void aHandlerThatFailsDoesNotLoseTheFramesBehindItsMessage() throws Exception
+    {
+        final ByteArrayOutputStream two = new ByteArrayOutputStream();
+        two.writeBytes(frame(true, 1, "boom".getBytes(StandardCharsets.US_ASCII)));
+        two.writeBytes(frame(true, 1, "after".getBytes(StandardCharsets.US_ASCII)));
+        send(two.toByteArray());
+        assertEquals("text:boom", next());
+        assertEquals("text:after", next());
+        assertTrue(onIoThread(connection::isOpen));
+    }
+
+    @Test
+    void aSixtyFourBitLengthOverTheLimitGets1009() throws Exception
+    {
+        final byte[] header = {(byte)0x81, (byte)(0x80 | 127), 0, 0, 0, 0, 0, 1, 0, 0, 1, 2, 3, 4};
+        send(header);
+        assertClose(1009);
+    }
+
+    @Test
+    void aClientThatShutsItsSideAfterItsCloseStillGetsTheAnswer() throws Exception
+    {
+        send(frame(true, 8, new byte[]{0x03, (byte)0xE8}));
+        client.getSinkChannel().shutdownWrites();
+        Channels.flushBlocking(client.getSinkChannel());
+        assertClose(1000);
+        assertEquals("closed", next());
+        assertEquals(-1, readByte());
     }
 
     @Test
