@@ -68,11 +68,28 @@ class InterlinkCodecTest
 
         headerDecoder.wrap(buffer, OFFSET);
         assertEquals(7301, headerDecoder.schemaId());
-        assertEquals(1, headerDecoder.version());
+        assertEquals(2, headerDecoder.version());
         assertEquals(7301, MessageHeaderDecoder.SCHEMA_ID);
-        assertEquals(1, MessageHeaderDecoder.SCHEMA_VERSION);
+        assertEquals(2, MessageHeaderDecoder.SCHEMA_VERSION);
         assertEquals(HeartbeatEncoder.TEMPLATE_ID, headerDecoder.templateId());
         assertEquals(encoder.sbeBlockLength(), headerDecoder.blockLength());
+    }
+
+    @Test
+    void heartbeatCarriesTheTradingStatusAndAVersionOneHeartbeatReadsAsNotSaid()
+    {
+        new HeartbeatEncoder().wrapAndApplyHeader(buffer, OFFSET, headerEncoder)
+            .linkId(1).timestampMs(2).tradingStatus(FeedStatus.Impaired);
+        final HeartbeatDecoder decoder = new HeartbeatDecoder().wrapAndApplyHeader(buffer, OFFSET, headerDecoder);
+        assertEquals(FeedStatus.Impaired, decoder.tradingStatus());
+
+        // A sender of schema version 1: a 16-byte block with no status after it, whatever the next byte holds.
+        headerEncoder.wrap(buffer, OFFSET).blockLength(16).templateId(HeartbeatEncoder.TEMPLATE_ID)
+            .schemaId(HeartbeatEncoder.SCHEMA_ID).version(1);
+        buffer.putByte(OFFSET + MessageHeaderEncoder.ENCODED_LENGTH + 16, (byte)4);
+        final HeartbeatDecoder old = new HeartbeatDecoder().wrapAndApplyHeader(buffer, OFFSET, headerDecoder);
+        assertEquals(2, old.timestampMs());
+        assertEquals(FeedStatus.NULL_VAL, old.tradingStatus());
     }
 
     @Test

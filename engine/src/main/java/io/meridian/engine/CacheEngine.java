@@ -220,6 +220,10 @@ final class CacheEngine implements EventHandler<RingEvent>
         this.counters = counters;
         this.clock = clock;
         this.downstream = new DownstreamServer(this::subscribeForDownstream, counters);
+        if (null != feeds.tradingStatus)
+        {
+            downstream.tradingStatus(FeedStatus.Initialising);
+        }
         this.maxIdleItems = maxIdleItems;
         this.idleTimeoutMs = idleTimeoutMs;
     }
@@ -248,6 +252,9 @@ final class CacheEngine implements EventHandler<RingEvent>
                     break;
                 case RingEvent.LINK_DOWN:
                     onLinkDown(links[event.link]);
+                    break;
+                case RingEvent.TRADING_STATUS:
+                    onUpstreamTradingStatus(links[event.link], FeedStatus.get((short)event.length));
                     break;
                 case RingEvent.SUBSCRIBE:
                     onSubscribe(event);
@@ -775,6 +782,18 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
     }
 
+    /**
+     * The proxy above said how its own trading feed is: while its Trading Agent is away this proxy's trading feed is
+     * as impaired as its own, though the link between the two is up.
+     */
+    private void onUpstreamTradingStatus(final UpstreamLink link, final FeedStatus status)
+    {
+        if (link == tradingLink && link.up)
+        {
+            tradingFeedStatus(status);
+        }
+    }
+
     private void tradingFeedStatus(final FeedStatus status)
     {
         if (null == feeds.tradingStatus || feeds.tradingStatus.equals(status.name()))
@@ -782,6 +801,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             return;
         }
         feeds.tradingStatus = status.name();
+        downstream.tradingStatus(status);
         if (feeds.hasData)
         {
             feeds.seqNo++;

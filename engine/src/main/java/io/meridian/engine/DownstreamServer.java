@@ -3,6 +3,7 @@ package io.meridian.engine;
 import io.aeron.Publication;
 import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.interlink.BooleanType;
+import io.meridian.codecs.interlink.FeedStatus;
 import io.meridian.codecs.interlink.HeartbeatEncoder;
 import io.meridian.codecs.interlink.HelloResult;
 import io.meridian.codecs.interlink.ItemState;
@@ -71,6 +72,8 @@ final class DownstreamServer
     private final UnsubscribeDecoder unsubscribeDecoder = new UnsubscribeDecoder();
     private final WelcomeEncoder welcomeEncoder = new WelcomeEncoder();
     private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
+    /** This proxy's own trading feed, told to every link in its heartbeats; null value without a Trading Agent. */
+    private FeedStatus tradingStatus = FeedStatus.NULL_VAL;
     private final SubscribeResultEncoder subscribeResultEncoder = new SubscribeResultEncoder();
     private final ItemStatusEncoder itemStatusEncoder = new ItemStatusEncoder();
     private final OrderResponseEncoder orderResponseEncoder = new OrderResponseEncoder();
@@ -104,6 +107,21 @@ final class DownstreamServer
     boolean hasLinks()
     {
         return !links.isEmpty();
+    }
+
+    /**
+     * This proxy's trading feed changed: every link hears it in a heartbeat at the next tick, not at its next
+     * interval.
+     *
+     * @param status the feed's status now.
+     */
+    void tradingStatus(final FeedStatus status)
+    {
+        tradingStatus = status;
+        for (final DownstreamLink link : links)
+        {
+            link.nextHeartbeatMs = 0;
+        }
     }
 
     /**
@@ -486,7 +504,8 @@ final class DownstreamServer
         }
         if (nowMs >= link.nextHeartbeatMs)
         {
-            heartbeatEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).linkId(link.linkId).timestampMs(nowMs);
+            heartbeatEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).linkId(link.linkId).timestampMs(nowMs)
+                .tradingStatus(tradingStatus);
             if (offer(link, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength()))
             {
                 link.nextHeartbeatMs = nowMs + heartbeatIntervalMs;

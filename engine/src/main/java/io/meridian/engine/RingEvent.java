@@ -13,6 +13,8 @@ final class RingEvent
     static final int UPSTREAM_MESSAGE = 1;
     static final int LINK_UP = 2;
     static final int LINK_DOWN = 3;
+    /** The upstream's heartbeat said its trading feed changed; {@code length} holds the {@code FeedStatus} value. */
+    static final int TRADING_STATUS = 4;
     static final int SUBSCRIBE = 10;
     static final int UNSUBSCRIBE = 11;
     static final int QUERY_ITEM = 12;

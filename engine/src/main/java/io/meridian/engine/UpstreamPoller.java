@@ -9,6 +9,7 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.meridian.codecs.InterlinkProtocol;
+import io.meridian.codecs.interlink.FeedStatus;
 import io.meridian.codecs.interlink.HeartbeatDecoder;
 import io.meridian.codecs.interlink.HeartbeatEncoder;
 import io.meridian.codecs.interlink.HelloEncoder;
@@ -70,6 +71,8 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     private final long linkId;
     private long lastReceivedMs;
     private long lastHeartbeatSentMs;
+    /** The upstream's trading feed as its heartbeats last said, since the link came up; null before the first. */
+    private FeedStatus lastTradingStatus;
     private long lastHelloSentMs;
     private long rejectedAtMs;
     private int pendingLinkEvent;
@@ -244,8 +247,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         }
         if (templateId == HeartbeatDecoder.TEMPLATE_ID)
         {
-            heartbeatDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-            return Action.CONTINUE;
+            return onHeartbeat(buffer, offset, length);
         }
         if (linkState.get() != LinkState.UP)
         {
@@ -277,6 +279,31 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         event.buffer.putBytes(0, buffer, offset, length);
         event.length = length;
         ring.publish(sequence);
+        return Action.CONTINUE;
+    }
+
+    /**
+     * A heartbeat from upstream may say how the upstream's own trading feed is; a change goes to the engine, which
+     * shows it as this proxy's trading feed when this is the trading link.
+     */
+    private Action onHeartbeat(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH + headerDecoder.blockLength())
+        {
+            droppedMessages.incrementAndGet();
+            return Action.CONTINUE;
+        }
+        heartbeatDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        final FeedStatus status = heartbeatDecoder.tradingStatus();
+        if (linkState.get() != LinkState.UP || status == FeedStatus.NULL_VAL || status == lastTradingStatus)
+        {
+            return Action.CONTINUE;
+        }
+        if (!publishLinkEvent(RingEvent.TRADING_STATUS, status.value()))
+        {
+            return Action.ABORT;
+        }
+        lastTradingStatus = status;
         return Action.CONTINUE;
     }
 
@@ -314,6 +341,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
             }
             linkState.set(LinkState.UP);
             lastHeartbeatSentMs = 0;
+            lastTradingStatus = null;
         }
         else
         {
@@ -325,6 +353,11 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     }
 
     private boolean publishLinkEvent(final int type)
+    {
+        return publishLinkEvent(type, 0);
+    }
+
+    private boolean publishLinkEvent(final int type, final int value)
     {
         final long sequence;
         try
@@ -339,6 +372,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         event.type = type;
         event.link = linkIndex;
         event.transactionId = linkId;
+        event.length = value;
         ring.publish(sequence);
         return true;
     }
@@ -358,7 +392,8 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
 
     private void sendHeartbeat(final long nowMs)
     {
-        heartbeatEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).linkId(linkId).timestampMs(nowMs);
+        heartbeatEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).linkId(linkId).timestampMs(nowMs)
+            .tradingStatus(FeedStatus.NULL_VAL);
         controlPublication.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
     }
 

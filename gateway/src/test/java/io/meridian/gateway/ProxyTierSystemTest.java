@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.meridian.gateway.Loopback.freeUdpPort;
 import static io.meridian.gateway.Loopback.udp;
+import static io.meridian.gateway.ZenithTestClient.tradingFeedStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -120,6 +121,28 @@ class ProxyTierSystemTest
         {
             a.feedServer().resume();
             CloseHelper.quietCloseAll(onB);
+        }
+    }
+
+    @Test
+    void theSecondTierShowsTheTradingFeedImpairedWhileTheFirstHasLostItsTradingAgent() throws Exception
+    {
+        awaitMarkets(b);
+        try (ZenithTestClient onB = new ZenithTestClient(b.port(), b.demoIssuer().mint("feeds")))
+        {
+            onB.send("{\"Controller\":\"Zenith\",\"Topic\":\"Feeds\",\"Action\":\"Sub\",\"Confirm\":true}");
+            onB.await(tradingFeedStatus("Active"), WAIT_MS);
+            a.tradingServer().pause();
+            try
+            {
+                onB.await(tradingFeedStatus("Impaired"), WAIT_MS);
+                assertTrue(b.engine().tradingUp(), "B's own link to A is up: the state is A's, passed down");
+            }
+            finally
+            {
+                a.tradingServer().resume();
+            }
+            onB.await(tradingFeedStatus("Active"), WAIT_MS);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 
 import static io.meridian.gateway.ZenithTestClient.action;
 import static io.meridian.gateway.ZenithTestClient.data;
+import static io.meridian.gateway.ZenithTestClient.tradingFeedStatus;
 import static io.meridian.gateway.ZenithTestClient.transaction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -299,12 +300,12 @@ class TradingSystemTest
             subscribe(client, "Accounts");
             subscribe(client, "Orders!OUTAGE-1");
             client.send("{\"Controller\":\"Zenith\",\"Topic\":\"Feeds\",\"Action\":\"Sub\",\"Confirm\":true}");
-            client.await(feedStatus("Active"), WAIT_MS);
+            client.await(tradingFeedStatus("Active"), WAIT_MS);
 
             server.tradingServer().pause();
             try
             {
-                client.await(feedStatus("Impaired"), WAIT_MS);
+                client.await(tradingFeedStatus("Impaired"), WAIT_MS);
                 client.send("{\"Controller\":\"Trading\",\"Topic\":\"CancelOrder\",\"TransactionID\":7," +
                     "\"Data\":{\"Account\":\"OUTAGE-1\",\"OrderID\":\"O1\"}}");
                 final JsonNode error = client.await(transaction(7), WAIT_MS);
@@ -318,7 +319,7 @@ class TradingSystemTest
             {
                 server.tradingServer().resume();
             }
-            client.await(feedStatus("Active"), WAIT_MS);
+            client.await(tradingFeedStatus("Active"), WAIT_MS);
             final JsonNode resync = client.await(data("Orders!OUTAGE-1"), WAIT_MS);
             assertEquals("{\"O\":\"C\",\"Account\":\"OUTAGE-1\"}", resync.get("Data").get(0).toString(),
                 "full state again after the Trading Agent came back");
@@ -612,24 +613,5 @@ class TradingSystemTest
             return false;
         });
         return balance(frame.get("Data"), "NetBalance");
-    }
-
-    private static Predicate<JsonNode> feedStatus(final String status)
-    {
-        return node ->
-        {
-            if (!data("Feeds").test(node))
-            {
-                return false;
-            }
-            for (final JsonNode feed : node.get("Data"))
-            {
-                if ("OMS".equals(feed.path("Name").asText()))
-                {
-                    return status.equals(feed.path("Status").asText());
-                }
-            }
-            return false;
-        };
     }
 }

@@ -138,6 +138,29 @@ final class ZenithTestClient implements WebSocket.Listener, AutoCloseable
             !node.has("TransactionID");
     }
 
+    /**
+     * @param status a feed status name.
+     * @return matches a {@code Zenith/Feeds} data message in which the trading feed ({@code OMS}) has that status.
+     */
+    static Predicate<JsonNode> tradingFeedStatus(final String status)
+    {
+        return node ->
+        {
+            if (!data("Feeds").test(node))
+            {
+                return false;
+            }
+            for (final JsonNode feed : node.get("Data"))
+            {
+                if ("OMS".equals(feed.path("Name").asText()))
+                {
+                    return status.equals(feed.path("Status").asText());
+                }
+            }
+            return false;
+        };
+    }
+
     static Predicate<JsonNode> action(final String topic, final String action)
     {
         return node -> topic.equals(node.path("Topic").asText()) && action.equals(node.path("Action").asText());

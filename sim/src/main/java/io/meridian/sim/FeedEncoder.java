@@ -74,7 +74,9 @@ final class FeedEncoder
 
     int heartbeat(final long linkId, final long timestampMs)
     {
-        heartbeatEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).linkId(linkId).timestampMs(timestampMs);
+        // The simulator's services are the link's far end: their state is the link's, nothing to add.
+        heartbeatEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).linkId(linkId).timestampMs(timestampMs)
+            .tradingStatus(FeedStatus.NULL_VAL);
         return MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength();
     }
 
