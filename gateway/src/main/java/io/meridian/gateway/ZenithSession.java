@@ -6,6 +6,7 @@ import io.meridian.engine.EngineProxy;
 import io.meridian.gateway.auth.AuthenticatedUser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.XnioExecutor;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,6 +44,9 @@ final class ZenithSession extends ClientSession
     private final Runnable pingTask = this::pingOrClose;
     private final Runnable expiryTask = this::checkExpiry;
     private final Runnable rightsTask = this::sendRights;
+    private XnioExecutor.Key authCheckKey = XnioExecutor.Key.IMMEDIATE;
+    private XnioExecutor.Key pingKey = XnioExecutor.Key.IMMEDIATE;
+    private XnioExecutor.Key expiryKey = XnioExecutor.Key.IMMEDIATE;
     /** The engine holds this session's data back because its token ran out (plus the grace). */
     private boolean dataStopped;
     /** Rights to hand the engine, or -1 when the engine has been told; with {@link #resumePending}. */
@@ -80,8 +84,8 @@ final class ZenithSession extends ClientSession
      */
     void startTimers()
     {
-        connection.ioThread().executeAfter(authCheckTask, limits.authTimeoutMs, TimeUnit.MILLISECONDS);
-        connection.ioThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
+        authCheckKey = connection.ioThread().executeAfter(authCheckTask, limits.authTimeoutMs, TimeUnit.MILLISECONDS);
+        pingKey = connection.ioThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
         if (null != user)
         {
             scheduleExpiryCheck();
@@ -95,7 +99,9 @@ final class ZenithSession extends ClientSession
     private void scheduleExpiryCheck()
     {
         final long delayMs = Math.max(0, user.expiresAtMs() + limits.expiryGraceMs - System.currentTimeMillis());
-        connection.ioThread().executeAfter(expiryTask, delayMs, TimeUnit.MILLISECONDS);
+        // A renewal replaces the check, so a session renewed for hours holds one, not one per token.
+        expiryKey.remove();
+        expiryKey = connection.ioThread().executeAfter(expiryTask, delayMs, TimeUnit.MILLISECONDS);
     }
 
     private void checkExpiry()
@@ -221,6 +227,11 @@ final class ZenithSession extends ClientSession
      */
     void released()
     {
+        // A pending timer holds the session, and with it the outbox, until it fires: the expiry check may be half an
+        // hour away, which with connections coming and going would keep thousands of closed sessions alive.
+        authCheckKey.remove();
+        pingKey.remove();
+        expiryKey.remove();
         if (null != countedUser)
         {
             limits.release(countedUser);
@@ -248,7 +259,7 @@ final class ZenithSession extends ClientSession
             return;
         }
         connection.sendPing();
-        connection.ioThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
+        pingKey = connection.ioThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
     }
 
     /**
