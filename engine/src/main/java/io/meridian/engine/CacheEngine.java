@@ -248,7 +248,8 @@ final class CacheEngine implements EventHandler<RingEvent>
                     onUpstreamMessage(event.buffer, event.length);
                     break;
                 case RingEvent.LINK_UP:
-                    onLinkUp(links[event.link], event.transactionId);
+                    onLinkUp(links[event.link], event.transactionId,
+                        event.length <= 0 ? FeedStatus.Active : FeedStatus.get((short)(event.length - 1)));
                     break;
                 case RingEvent.LINK_DOWN:
                     onLinkDown(links[event.link]);
@@ -756,7 +757,10 @@ final class CacheEngine implements EventHandler<RingEvent>
         return false;
     }
 
-    private void onLinkUp(final UpstreamLink link, final long newLinkId)
+    /**
+     * @param tradingStatus the upstream's own trading feed as its Welcome said (an upstream proxy's), else Active.
+     */
+    private void onLinkUp(final UpstreamLink link, final long newLinkId, final FeedStatus tradingStatus)
     {
         link.up = true;
         link.linkId = newLinkId;
@@ -764,7 +768,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         (link == tradingLink ? counters.tradingLinkUps : counters.feedLinkUps).incrementRelease();
         if (link == tradingLink)
         {
-            tradingFeedStatus(FeedStatus.Active);
+            tradingFeedStatus(tradingStatus);
         }
         if (link == marketLink)
         {

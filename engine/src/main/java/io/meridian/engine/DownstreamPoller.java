@@ -10,6 +10,7 @@ import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.interlink.HeartbeatDecoder;
+import io.meridian.codecs.interlink.FeedStatus;
 import io.meridian.codecs.interlink.HelloDecoder;
 import io.meridian.codecs.interlink.HelloResult;
 import io.meridian.codecs.interlink.MessageHeaderDecoder;
@@ -400,6 +401,7 @@ final class DownstreamPoller implements Agent, ControlledFragmentHandler
                     .result(HelloResult.REJECTED)
                     .protocolVersion(InterlinkProtocol.PROTOCOL_VERSION)
                     .heartbeatIntervalMs(heartbeatIntervalMs)
+                    .tradingStatus(FeedStatus.NULL_VAL)
                     .serverName(serverName)
                     .reason(refusal.reason);
                 done = refusal.publication.offer(

@@ -587,6 +587,7 @@ final class DownstreamServer
             .result(HelloResult.ACCEPTED)
             .protocolVersion(InterlinkProtocol.PROTOCOL_VERSION)
             .heartbeatIntervalMs(heartbeatIntervalMs)
+            .tradingStatus(tradingStatus)
             .serverName(serverName)
             .reason("");
         return offer(link, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + welcomeEncoder.encodedLength());

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 final class RingEvent
 {
     static final int UPSTREAM_MESSAGE = 1;
+    /** A link's Welcome: {@code length} holds the upstream's trading {@code FeedStatus} value plus one, 0: not said. */
     static final int LINK_UP = 2;
     static final int LINK_DOWN = 3;
     /** The upstream's heartbeat said its trading feed changed; {@code length} holds the {@code FeedStatus} value. */

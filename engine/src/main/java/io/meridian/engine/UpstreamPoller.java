@@ -71,8 +71,9 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     private final long linkId;
     private long lastReceivedMs;
     private long lastHeartbeatSentMs;
-    /** The upstream's trading feed as its heartbeats last said, since the link came up; null before the first. */
+    /** The upstream's trading feed as its Welcome or heartbeats last said since the link came up; null: not said. */
     private FeedStatus lastTradingStatus;
+    private static final FeedStatus[] FEED_STATUSES = FeedStatus.values();
     private long lastHelloSentMs;
     private long rejectedAtMs;
     private int pendingLinkEvent;
@@ -294,8 +295,10 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
             return Action.CONTINUE;
         }
         heartbeatDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-        final FeedStatus status = heartbeatDecoder.tradingStatus();
-        if (linkState.get() != LinkState.UP || status == FeedStatus.NULL_VAL || status == lastTradingStatus)
+        // A block too short for the field (an older sender) or a value this build does not know says nothing.
+        final FeedStatus status = headerDecoder.blockLength() < HeartbeatDecoder.BLOCK_LENGTH ? null :
+            knownStatus(heartbeatDecoder.tradingStatusRaw());
+        if (linkState.get() != LinkState.UP || null == status || status == lastTradingStatus)
         {
             return Action.CONTINUE;
         }
@@ -307,10 +310,27 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         return Action.CONTINUE;
     }
 
+    /**
+     * @param raw a {@code FeedStatus} value off the wire.
+     * @return the status, or null for the null value or a value this schema does not know.
+     */
+    static FeedStatus knownStatus(final short raw)
+    {
+        for (final FeedStatus status : FEED_STATUSES)
+        {
+            if (status.value() == raw && status != FeedStatus.NULL_VAL)
+            {
+                return status;
+            }
+        }
+        return null;
+    }
+
     private Action onWelcome(final DirectBuffer buffer, final int offset, final int length)
     {
         welcomeDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
         final String reason;
+        final FeedStatus welcomeStatus;
         try
         {
             // Length fields past the message's end would make the decoder allocate up to 2 GiB for the reason, or
@@ -321,6 +341,9 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
                 droppedMessages.incrementAndGet();
                 return Action.CONTINUE;
             }
+            // Fixed fields first: reading the names moves past the block.
+            welcomeStatus = headerDecoder.blockLength() < WelcomeDecoder.BLOCK_LENGTH ? null :
+                knownStatus(welcomeDecoder.tradingStatusRaw());
             welcomeDecoder.skipServerName();
             reason = welcomeDecoder.reason();
         }
@@ -335,13 +358,14 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         }
         if (welcomeDecoder.result() == HelloResult.ACCEPTED)
         {
-            if (!publishLinkEvent(RingEvent.LINK_UP))
+            // The engine takes the upstream's trading feed with the link, so it never shows Active in between.
+            if (!publishLinkEvent(RingEvent.LINK_UP, null == welcomeStatus ? 0 : welcomeStatus.value() + 1))
             {
                 return Action.ABORT;
             }
             linkState.set(LinkState.UP);
             lastHeartbeatSentMs = 0;
-            lastTradingStatus = null;
+            lastTradingStatus = welcomeStatus;
         }
         else
         {

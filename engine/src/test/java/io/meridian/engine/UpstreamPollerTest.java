@@ -7,7 +7,9 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.meridian.codecs.interlink.FeedStatus;
 import io.meridian.codecs.interlink.HeartbeatDecoder;
+import io.meridian.codecs.interlink.HeartbeatEncoder;
 import io.meridian.codecs.interlink.HelloDecoder;
 import io.meridian.codecs.interlink.HelloResult;
 import io.meridian.codecs.interlink.MessageHeaderDecoder;
@@ -34,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -91,6 +94,32 @@ class UpstreamPollerTest
             poller.onClose();
         }
         CloseHelper.quietCloseAll(upstreamControl, upstreamData, aeron, driver);
+    }
+
+    @Test
+    void theUpstreamsTradingFeedComesWithTheWelcomeAndEachChangeInItsHeartbeats()
+    {
+        awaitHello();
+        final long linkId = helloLinkIds.get(0);
+        sendWelcome(linkId, HelloResult.ACCEPTED, FeedStatus.Impaired);
+        work(() -> poller.linkState() == UpstreamPoller.LinkState.UP, 1000);
+        final RingEvent up = next();
+        assertEquals(RingEvent.LINK_UP, up.type);
+        assertEquals(FeedStatus.Impaired.value() + 1, up.length, "the Welcome's status goes with the link");
+
+        sendHeartbeat(linkId, FeedStatus.Impaired);
+        sendHeartbeat(linkId, FeedStatus.NULL_VAL);
+        sendHeartbeat(linkId, FeedStatus.Active);
+        work(() -> ring.getCursor() > consumed.get(), 1000);
+        final RingEvent change = next();
+        assertEquals(RingEvent.TRADING_STATUS, change.type, "the same status again and a null one say nothing");
+        assertEquals(FeedStatus.Active.value(), change.length);
+
+        sendHeartbeat(linkId, FeedStatus.Active);
+        sendSnapshotBegin(7);
+        work(() -> ring.getCursor() > consumed.get(), 1000);
+        assertEquals(RingEvent.UPSTREAM_MESSAGE, next().type, "no event for a status that did not change");
+        assertNull(UpstreamPoller.knownStatus((short)99), "a value this build does not know says nothing");
     }
 
     @Test
@@ -219,10 +248,22 @@ class UpstreamPollerTest
 
     private void sendWelcome(final long linkId, final HelloResult result)
     {
+        sendWelcome(linkId, result, FeedStatus.NULL_VAL);
+    }
+
+    private void sendWelcome(final long linkId, final HelloResult result, final FeedStatus tradingStatus)
+    {
         final WelcomeEncoder welcome = new WelcomeEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
             .linkId(linkId).result(result).protocolVersion(1).heartbeatIntervalMs(HEARTBEAT_MS)
+            .tradingStatus(tradingStatus)
             .serverName("test-upstream").reason(result == HelloResult.REJECTED ? "bad token" : "");
         offer(MessageHeaderEncoder.ENCODED_LENGTH + welcome.encodedLength());
+    }
+
+    private void sendHeartbeat(final long linkId, final FeedStatus tradingStatus)
+    {
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + new HeartbeatEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .linkId(linkId).timestampMs(1).tradingStatus(tradingStatus).encodedLength());
     }
 
     private void sendSnapshotBegin(final long itemId)

@@ -47,6 +47,8 @@ final class ZenithSession extends ClientSession
     private XnioExecutor.Key authCheckKey = XnioExecutor.Key.IMMEDIATE;
     private XnioExecutor.Key pingKey = XnioExecutor.Key.IMMEDIATE;
     private XnioExecutor.Key expiryKey = XnioExecutor.Key.IMMEDIATE;
+    /** The connection closed: no timer is set from now on (a close inside a write can come before one is). */
+    private boolean timersStopped;
     /** The engine holds this session's data back because its token ran out (plus the grace). */
     private boolean dataStopped;
     /** Rights to hand the engine, or -1 when the engine has been told; with {@link #resumePending}. */
@@ -98,6 +100,10 @@ final class ZenithSession extends ClientSession
      */
     private void scheduleExpiryCheck()
     {
+        if (timersStopped)
+        {
+            return;
+        }
         final long delayMs = Math.max(0, user.expiresAtMs() + limits.expiryGraceMs - System.currentTimeMillis());
         // A renewal replaces the check, so a session renewed for hours holds one, not one per token.
         expiryKey.remove();
@@ -229,6 +235,7 @@ final class ZenithSession extends ClientSession
     {
         // A pending timer holds the session, and with it the outbox, until it fires: the expiry check may be half an
         // hour away, which with connections coming and going would keep thousands of closed sessions alive.
+        timersStopped = true;
         authCheckKey.remove();
         pingKey.remove();
         expiryKey.remove();
@@ -259,7 +266,10 @@ final class ZenithSession extends ClientSession
             return;
         }
         connection.sendPing();
-        pingKey = connection.ioThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
+        if (!timersStopped)
+        {
+            pingKey = connection.ioThread().executeAfter(pingTask, limits.pingIntervalMs, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**

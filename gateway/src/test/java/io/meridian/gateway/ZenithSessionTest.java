@@ -19,6 +19,7 @@ import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -45,11 +46,40 @@ class ZenithSessionTest
     @Test
     void aClosedSessionIsNotHeldByItsTimers() throws Exception
     {
+        assertCollectedAfter(session ->
+        {
+            session.startTimers();
+            session.admit(user());
+            session.released();
+        }, user());
+    }
+
+    @Test
+    void aSessionClosedBeforeItsAuthenticationWasAnsweredSetsNoTimerAfterwards() throws Exception
+    {
+        // A write that fails while the answer to the Auth request goes out closes the connection, and with it the
+        // session, before the session goes on to note the user and set its expiry check.
+        assertCollectedAfter(session ->
+        {
+            session.startTimers();
+            session.released();
+            session.authenticated(user(), 0);
+        }, null);
+    }
+
+    /**
+     * A token good for an hour: the expiry check is an hour away, the auth check and the ping half a minute.
+     */
+    private static AuthenticatedUser user()
+    {
+        return new AuthenticatedUser("timers", "Timers", Set.of(), System.currentTimeMillis() + 3_600_000, "token");
+    }
+
+    private static void assertCollectedAfter(final Consumer<ZenithSession> life, final AuthenticatedUser user)
+        throws Exception
+    {
         final ChannelPipe<StreamConnection, StreamConnection> pipe = worker.createFullDuplexPipeConnection();
         final WebSocketConnection connection = new WebSocketConnection(pipe.getLeftSide(), 65536);
-        // A token good for an hour: the expiry check is an hour away, the auth check and the ping half a minute.
-        final AuthenticatedUser user = new AuthenticatedUser(
-            "timers", "Timers", Set.of(), System.currentTimeMillis() + 3_600_000, "token");
         final SessionLimits limits = SessionLimits.fromConfig(MeridianConfig.of(Map.of()));
         final SessionTraffic traffic = new SessionTraffic(CountersFile.inMemory(4));
 
@@ -57,9 +87,7 @@ class ZenithSessionTest
         connection.ioThread().execute(() ->
         {
             final ZenithSession session = new ZenithSession(1, 1 << 16, connection, null, user, limits, traffic);
-            session.startTimers();
-            session.admit(user);
-            session.released();
+            life.accept(session);
             made.complete(new WeakReference<>(session));
         });
         final WeakReference<ZenithSession> session = made.join();

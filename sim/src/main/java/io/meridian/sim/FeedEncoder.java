@@ -67,6 +67,7 @@ final class FeedEncoder
             .result(null == rejectReason ? HelloResult.ACCEPTED : HelloResult.REJECTED)
             .protocolVersion(InterlinkProtocol.PROTOCOL_VERSION)
             .heartbeatIntervalMs(heartbeatIntervalMs)
+            .tradingStatus(FeedStatus.NULL_VAL)
             .serverName(serverName)
             .reason(null == rejectReason ? "" : rejectReason);
         return MessageHeaderEncoder.ENCODED_LENGTH + welcomeEncoder.encodedLength();
