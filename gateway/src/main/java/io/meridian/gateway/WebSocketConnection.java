@@ -276,8 +276,8 @@ final class WebSocketConnection implements MessageHandler
             {
                 return;
             }
-            // The socket is full, or the frame is larger than the thread's buffer: it waits in the backlog, and so
-            // does every frame after it.
+            // The socket is full, or the frame is larger than the thread's buffer: it waits in the backlog, and the
+            // drain stops with it.
             appendFrame(OPCODE_TEXT, buffer, index, length);
             return;
         }
