@@ -66,7 +66,7 @@ class ConsoleBrowserTest
         base = "http://127.0.0.1:" + server.port();
 
         browser = HeadlessChromium.start();
-        wait = new WebDriverWait(browser, WAIT);
+        wait = HeadlessChromium.waitFor(browser, WAIT);
     }
 
     @AfterAll

@@ -101,7 +101,7 @@ class ConsoleSignInBrowserTest
         // Short-lived, so that the renewal at 80 % of its life comes within the test.
         idp.nextLogin("dana", AUDIENCE, claims, 12);
         final String base = "http://127.0.0.1:" + server.port();
-        final WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        final WebDriverWait wait = HeadlessChromium.waitFor(browser, Duration.ofSeconds(30));
 
         browser.get(base + "/console/");
         wait.until(d -> d.findElement(By.id("oidc-form")).isDisplayed());

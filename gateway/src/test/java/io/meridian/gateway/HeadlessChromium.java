@@ -1,5 +1,6 @@
 package io.meridian.gateway;
 
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -7,7 +8,10 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 
+import org.openqa.selenium.support.ui.WebDriverWait;
+
 import java.io.File;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -41,6 +45,22 @@ final class HeadlessChromium
             .usingAnyFreePort()
             .build();
         return new ChromeDriver(service, options);
+    }
+
+    /**
+     * A wait whose conditions may look an element up while the page replaces it (a redirect landing, a table
+     * re-rendered): the element found can go stale before it is read, and the condition is then tried again rather
+     * than failing the test.
+     *
+     * @param browser a browser from {@link #start()}.
+     * @param timeout how long the conditions may take.
+     * @return the wait.
+     */
+    static WebDriverWait waitFor(final ChromeDriver browser, final Duration timeout)
+    {
+        final WebDriverWait wait = new WebDriverWait(browser, timeout);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
     }
 
     /**
