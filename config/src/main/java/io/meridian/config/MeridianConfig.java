@@ -208,7 +208,9 @@ public final class MeridianConfig
                     break;
                 case UPSTREAM_CONTROL_STREAM_ID:
                 case UPSTREAM_RESPONSE_STREAM_ID:
+                case UPSTREAM_SHARED_STREAM_ID:
                 case DOWNSTREAM_CONTROL_STREAM_ID:
+                case DOWNSTREAM_SHARED_STREAM_ID:
                     intIn(setting, 1, Integer.MAX_VALUE);
                     break;
                 case DOWNSTREAM_MAX_LINKS:
@@ -407,6 +409,14 @@ public final class MeridianConfig
                     {
                         throw bad(setting,
                             "must be an Aeron channel URI such as aeron:ipc or aeron:udp?endpoint=host:port");
+                    }
+                    break;
+                case UPSTREAM_SHARED_CHANNEL:
+                case DOWNSTREAM_SHARED_CHANNEL:
+                    if (!string(setting).isEmpty() && !string(setting).startsWith("aeron:udp"))
+                    {
+                        throw bad(setting, "must be empty or a UDP channel: multi-destination cast such as " +
+                            "aeron:udp?control=host:port|control-mode=dynamic|fc=max, or multicast");
                     }
                     break;
                 default:
@@ -948,6 +958,34 @@ public final class MeridianConfig
     public int downstreamMaxLinks()
     {
         return (int)longValue(Setting.DOWNSTREAM_MAX_LINKS);
+    }
+
+    /**
+     * @return the channel of the shared publication that carries market-data updates once for every downstream
+     * link that asks; empty when there is none.
+     */
+    public String downstreamSharedChannel()
+    {
+        return string(Setting.DOWNSTREAM_SHARED_CHANNEL);
+    }
+
+    public int downstreamSharedStreamId()
+    {
+        return (int)longValue(Setting.DOWNSTREAM_SHARED_STREAM_ID);
+    }
+
+    /**
+     * @return the channel this proxy reads its upstream proxy's shared stream on; empty to take every update on its
+     * own link.
+     */
+    public String upstreamSharedChannel()
+    {
+        return string(Setting.UPSTREAM_SHARED_CHANNEL);
+    }
+
+    public int upstreamSharedStreamId()
+    {
+        return (int)longValue(Setting.UPSTREAM_SHARED_STREAM_ID);
     }
 
     public String upstreamChannel()

@@ -65,6 +65,10 @@ public enum Setting
     UPSTREAM_CONTROL_STREAM_ID("upstream.control-stream-id", "1001", "Stream id of the upstream's control stream."),
     UPSTREAM_RESPONSE_CHANNEL("upstream.response-channel", "aeron:ipc", "Aeron channel the upstream sends data on."),
     UPSTREAM_RESPONSE_STREAM_ID("upstream.response-stream-id", "1002", "Stream id the upstream sends data on."),
+    UPSTREAM_SHARED_CHANNEL("upstream.shared-channel", "",
+        "Aeron channel to read the upstream proxy's shared stream on (its downstream.shared-channel, with an " +
+            "endpoint of this host), taking item updates from it; empty: every update comes on this proxy's own link."),
+    UPSTREAM_SHARED_STREAM_ID("upstream.shared-stream-id", "1012", "Stream id of the upstream's shared stream."),
     UPSTREAM_SERVICE_TOKEN("upstream.service-token", "", "Service token sent in Hello to the upstream."),
     UPSTREAM_HEARTBEAT_MS("upstream.heartbeat-interval-ms", "1000", "Heartbeat interval on the upstream link."),
     UPSTREAM_LIVENESS_MS("upstream.liveness-timeout-ms", "5000", "Silence after which the upstream link is lost."),
@@ -79,6 +83,11 @@ public enum Setting
         "Service token a downstream proxy's Hello must carry; empty accepts any, which only an aeron:ipc channel " +
             "allows."),
     DOWNSTREAM_MAX_LINKS("downstream.max-links", "64", "Most downstream links served at once; more are refused."),
+    DOWNSTREAM_SHARED_CHANNEL("downstream.shared-channel", "",
+        "Aeron channel of one publication that carries market-data updates once for every downstream link that asks " +
+            "for it: multi-destination cast (aeron:udp?control=host:port|control-mode=dynamic|fc=max) or multicast; " +
+            "empty: each link gets its own copy."),
+    DOWNSTREAM_SHARED_STREAM_ID("downstream.shared-stream-id", "1012", "Stream id of the shared publication."),
 
     TRADING_ENABLED("trading.enabled", "true",
         "Connect to a Trading Agent for accounts, orders, holdings, balances and order requests."),

@@ -123,6 +123,8 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SubscribeEncoder subscribeEncoder = new SubscribeEncoder();
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
+    /** Points at one held shared-stream update while it is applied. */
+    private final UnsafeBuffer replayBuffer = new UnsafeBuffer(new byte[0]);
 
     private final JsonWriter body = new JsonWriter();
     private final org.agrona.collections.IntArrayList partBounds = new org.agrona.collections.IntArrayList();
@@ -248,8 +250,14 @@ final class CacheEngine implements EventHandler<RingEvent>
                     onUpstreamMessage(event.buffer, event.length);
                     break;
                 case RingEvent.LINK_UP:
+                    final int said = event.length & 0xFF;
                     onLinkUp(links[event.link], event.transactionId,
-                        event.length <= 0 ? FeedStatus.Active : FeedStatus.get((short)(event.length - 1)));
+                        said == 0 ? FeedStatus.Active : FeedStatus.get((short)(said - 1)),
+                        (event.length & RingEvent.SHARED_LINK) != 0);
+                    break;
+                case RingEvent.SHARED_MESSAGE:
+                    current = links[event.link];
+                    onSharedMessage(event.buffer, event.length);
                     break;
                 case RingEvent.LINK_DOWN:
                     onLinkDown(links[event.link]);
@@ -760,10 +768,12 @@ final class CacheEngine implements EventHandler<RingEvent>
     /**
      * @param tradingStatus the upstream's own trading feed as its Welcome said (an upstream proxy's), else Active.
      */
-    private void onLinkUp(final UpstreamLink link, final long newLinkId, final FeedStatus tradingStatus)
+    private void onLinkUp(
+        final UpstreamLink link, final long newLinkId, final FeedStatus tradingStatus, final boolean shared)
     {
         link.up = true;
         link.linkId = newLinkId;
+        link.shared = shared;
         link.reset();
         (link == tradingLink ? counters.tradingLinkUps : counters.feedLinkUps).incrementRelease();
         if (link == tradingLink)
@@ -772,6 +782,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         if (link == marketLink)
         {
+            markets.heldBytes = 0;
             requestUpstream(markets);
         }
         for (int t = 0; t < keyedTables.size(); t++)
@@ -780,6 +791,8 @@ final class CacheEngine implements EventHandler<RingEvent>
             {
                 if (item.link == link)
                 {
+                    // Updates held from the last link's shared stream are not in the sequence of the new one's.
+                    item.heldBytes = 0;
                     requestUpstream(item);
                 }
             }
@@ -877,6 +890,12 @@ final class CacheEngine implements EventHandler<RingEvent>
             return;
         }
 
+        if (item.upstreamItemId != Item.NO_UPSTREAM_ID && current.byUpstreamId.get(item.upstreamItemId) == item)
+        {
+            // A shared item asked for again keeps its id until the answer; refused, it has none.
+            current.byUpstreamId.remove(item.upstreamItemId);
+        }
+        item.heldBytes = 0;
         final String code = errorCode(item, decoder.status());
         downstream.onItemRefused(item, decoder.status(), code);
         failItem(item, code);
@@ -1012,6 +1031,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             markets.clearChanged();
             deliverFullState(feeds);
         }
+        applyHeld(item);
     }
 
     /**
@@ -1161,6 +1181,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             }
             item.state = Item.State.LIVE;
             item.unavailable = false;
+            applyHeld(item);
         }
     }
 
@@ -1168,9 +1189,107 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         counters.itemResyncs.incrementRelease();
         item.state = Item.State.STALE;
+        if (item.link.shared && isSharedType(item.itemTypeCode()))
+        {
+            // An upstream proxy answers a second Subscribe for a shared item with the same id and a fresh snapshot:
+            // the id stays known, so that the shared stream's updates meanwhile are held, not passed over.
+            item.heldBytes = 0;
+            requestUpstream(item);
+            return;
+        }
         // The upstream forgets the old subscription, or it would go on sending it beside the new one.
         unsubscribeUpstream(item);
         requestUpstream(item);
+    }
+
+    private static boolean isSharedType(final short itemType)
+    {
+        return itemType >= ItemType.MARKETS.value() && itemType <= ItemType.SYMBOLS.value();
+    }
+
+    /** Where an item update's sequence number lies: after the header and the item id. */
+    private static final int SEQ_NO_OFFSET = MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES;
+    /** Most bytes of shared-stream updates held for one item while it waits for its snapshot. */
+    static final int MAX_HELD_BYTES = 1 << 20;
+
+    /**
+     * An item update from the upstream's shared stream. An item this proxy does not hold is passed over (other
+     * proxies on the stream want it). An item waiting for its snapshot on the link holds the update until the
+     * snapshot has come, since the two streams are not ordered against each other; any other goes the way of an
+     * update on the link, sequence numbers checked.
+     */
+    private void onSharedMessage(final UnsafeBuffer buffer, final int length)
+    {
+        if (!current.shared || length < MessageHeaderDecoder.ENCODED_LENGTH + 2 * Long.BYTES ||
+            buffer.getShort(MessageHeaderDecoder.schemaIdEncodingOffset(), ORDER) != MessageHeaderDecoder.SCHEMA_ID ||
+            !isItemUpdate(buffer.getShort(MessageHeaderDecoder.templateIdEncodingOffset(), ORDER) & 0xFFFF))
+        {
+            counters.recordError("shared stream message that is not an item update");
+            return;
+        }
+        final Item item = current.byUpstreamId.get(buffer.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ORDER));
+        if (null == item)
+        {
+            counters.upstreamSharedSkipped.incrementRelease();
+            return;
+        }
+        counters.upstreamSharedMessages.incrementRelease();
+        if (item.inSnapshot || item.state != Item.State.LIVE)
+        {
+            hold(item, buffer, length);
+            return;
+        }
+        onUpstreamMessage(buffer, length);
+    }
+
+    private void hold(final Item item, final UnsafeBuffer buffer, final int length)
+    {
+        if (item.heldBytes + Integer.BYTES + length > MAX_HELD_BYTES)
+        {
+            // Too many to keep: the oldest go, and if the snapshot does not cover them the gap makes a resync.
+            item.heldBytes = 0;
+            counters.recordError("shared stream updates held for " + item.key + " passed " + MAX_HELD_BYTES +
+                " bytes before its snapshot came; dropped");
+        }
+        if (null == item.held)
+        {
+            item.held = new org.agrona.ExpandableDirectByteBuffer(Math.max(4096, Integer.BYTES + length));
+        }
+        item.held.putInt(item.heldBytes, length);
+        item.held.putBytes(item.heldBytes + Integer.BYTES, buffer, 0, length);
+        item.heldBytes += Integer.BYTES + length;
+    }
+
+    /**
+     * The item's snapshot has come (or it is live again): the shared-stream updates held meanwhile are applied in
+     * the order they came, skipping those the snapshot already holds.
+     */
+    private void applyHeld(final Item item)
+    {
+        if (item.heldBytes == 0)
+        {
+            return;
+        }
+        final int total = item.heldBytes;
+        item.heldBytes = 0;
+        final org.agrona.ExpandableDirectByteBuffer held = item.held;
+        // Replaying may hold again (a gap makes a resync): the held bytes move to a buffer of their own first.
+        item.held = null;
+        for (int at = 0; at < total; )
+        {
+            final int length = held.getInt(at);
+            final long seqNo = held.getLong(at + Integer.BYTES + SEQ_NO_OFFSET, ORDER);
+            if (item.state == Item.State.LIVE && !item.inSnapshot && seqNo > item.upstreamSeqNo)
+            {
+                replayBuffer.wrap(held, at + Integer.BYTES, length);
+                onUpstreamMessage(replayBuffer, length);
+            }
+            at += Integer.BYTES + length;
+        }
+        if (null == item.held)
+        {
+            item.held = held;
+        }
     }
 
     private void requestUpstream(final Item item)

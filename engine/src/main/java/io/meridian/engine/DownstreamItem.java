@@ -13,7 +13,9 @@ final class DownstreamItem
     /** Unique among the items of every link of this proxy. */
     final long itemId;
     final long requestId;
-    /** Sequence number of the last message about the item sent on the link. */
+    /** The item's updates reach the link on the shared stream, under the item's shared id and sequence numbers. */
+    final boolean shared;
+    /** Sequence number of the last message about the item sent on the link (not used when shared). */
     long seqNo;
     /** The SubscribeResult has been sent. */
     boolean answered;
@@ -29,6 +31,13 @@ final class DownstreamItem
 
     DownstreamItem(final DownstreamLink link, final Item item, final long itemId, final long requestId)
     {
+        this(link, item, itemId, requestId, false);
+    }
+
+    DownstreamItem(
+        final DownstreamLink link, final Item item, final long itemId, final long requestId, final boolean shared)
+    {
+        this.shared = shared;
         this.link = link;
         this.item = item;
         this.itemId = itemId;

@@ -17,6 +17,8 @@ final class DownstreamLink
     final String clientName;
     final String responseChannel;
     final int responseStreamId;
+    /** The downstream reads this server's shared stream: market-data updates go there, not on the link. */
+    final boolean shared;
 
     /** When the downstream was last heard from, written by the poller. */
     volatile long lastHeardMs;
@@ -42,6 +44,19 @@ final class DownstreamLink
         final int responseStreamId,
         final long nowMs)
     {
+        this(linkId, publication, clientName, responseChannel, responseStreamId, false, nowMs);
+    }
+
+    DownstreamLink(
+        final long linkId,
+        final ExclusivePublication publication,
+        final String clientName,
+        final String responseChannel,
+        final int responseStreamId,
+        final boolean shared,
+        final long nowMs)
+    {
+        this.shared = shared;
         this.linkId = linkId;
         this.publication = publication;
         this.clientName = clientName;

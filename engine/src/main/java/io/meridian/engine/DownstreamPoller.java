@@ -11,6 +11,7 @@ import io.aeron.logbuffer.Header;
 import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.interlink.HeartbeatDecoder;
 import io.meridian.codecs.interlink.FeedStatus;
+import io.meridian.codecs.interlink.BooleanType;
 import io.meridian.codecs.interlink.HelloDecoder;
 import io.meridian.codecs.interlink.HelloResult;
 import io.meridian.codecs.interlink.MessageHeaderDecoder;
@@ -69,6 +70,8 @@ final class DownstreamPoller implements Agent, ControlledFragmentHandler
     private final EpochClock clock;
     private final byte[] serviceToken;
     private final int maxLinks;
+    /** A shared publication is served: a Hello that asks for it gets it. */
+    private final boolean sharedServed;
     private final long livenessTimeoutMs;
     private final int heartbeatIntervalMs;
     private final String serverName;
@@ -117,6 +120,7 @@ final class DownstreamPoller implements Agent, ControlledFragmentHandler
         this.heartbeatIntervalMs = (int)settings.heartbeatIntervalMs;
         this.serverName = settings.clientName;
         this.slotBytes = settings.slotBytes;
+        this.sharedServed = !settings.downstreamSharedChannel.isEmpty();
         this.controlSubscription = aeron.addSubscription(settings.downstreamChannel, settings.downstreamStreamId);
     }
 
@@ -266,6 +270,7 @@ final class DownstreamPoller implements Agent, ControlledFragmentHandler
         final long linkId = helloDecoder.linkId();
         final int protocolVersion = helloDecoder.protocolVersion();
         final int responseStreamId = helloDecoder.responseStreamId();
+        final boolean shared = sharedServed && helloDecoder.shared() == BooleanType.TRUE;
         final long nowMs = clock.time();
 
         final DownstreamLink known = linkById.get(linkId);
@@ -316,7 +321,7 @@ final class DownstreamPoller implements Agent, ControlledFragmentHandler
             return;
         }
         final DownstreamLink link =
-            new DownstreamLink(linkId, publication, clientName, responseChannel, responseStreamId, nowMs);
+            new DownstreamLink(linkId, publication, clientName, responseChannel, responseStreamId, shared, nowMs);
         linkById.put(linkId, link);
         links.add(link);
         pendingOpen.add(link);
@@ -402,6 +407,7 @@ final class DownstreamPoller implements Agent, ControlledFragmentHandler
                     .protocolVersion(InterlinkProtocol.PROTOCOL_VERSION)
                     .heartbeatIntervalMs(heartbeatIntervalMs)
                     .tradingStatus(FeedStatus.NULL_VAL)
+                    .shared(BooleanType.FALSE)
                     .serverName(serverName)
                     .reason(refusal.reason);
                 done = refusal.publication.offer(

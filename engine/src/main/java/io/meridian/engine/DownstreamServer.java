@@ -1,5 +1,6 @@
 package io.meridian.engine;
 
+import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.meridian.codecs.InterlinkProtocol;
 import io.meridian.codecs.interlink.BooleanType;
@@ -33,6 +34,10 @@ import java.util.ArrayList;
  * written from the cache ({@link Item#writeSnapshot}), then every update the upstream sends for the item, copied as
  * it came with the link's own item id and sequence number. An update the link cannot take (back pressure) makes the
  * item owe the link a snapshot again instead, so a slow downstream proxy costs only itself.
+ * <p>
+ * With a shared publication ({@code downstream.shared-channel}), links that ask for it get their market-data items
+ * under one id per item and the item's own sequence numbers, and every update of such an item goes out once, on
+ * the shared publication, however many links have it; snapshots, statuses and answers still go on each link.
  */
 final class DownstreamServer
 {
@@ -80,6 +85,10 @@ final class DownstreamServer
     private final TradeHistoryResponseEncoder historyResponseEncoder = new TradeHistoryResponseEncoder();
     private long nextItemId;
     private int subscriptionCount;
+    /** One publication for the updates of every link that reads it; null when none is served. */
+    private ExclusivePublication shared;
+    private int sharedLinks;
+    private long nextSharedHeartbeatMs;
 
     /**
      * @param cache    where items come from.
@@ -99,6 +108,14 @@ final class DownstreamServer
     {
         this.serverName = serverName;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
+    }
+
+    /**
+     * @param publication where the updates of items on shared links go, once for all of them.
+     */
+    void sharedPublication(final ExclusivePublication publication)
+    {
+        this.shared = publication;
     }
 
     /**
@@ -131,6 +148,10 @@ final class DownstreamServer
     {
         links.add(link);
         linkById.put(link.linkId, link);
+        if (isShared(link))
+        {
+            sharedLinks++;
+        }
         counters.downstreamLinksOpened.incrementRelease();
         counters.downstreamLinks.setRelease(links.size());
     }
@@ -146,6 +167,10 @@ final class DownstreamServer
             return;
         }
         linkById.remove(link.linkId, link);
+        if (isShared(link))
+        {
+            sharedLinks--;
+        }
         for (final DownstreamItem item : link.items.values())
         {
             detach(item);
@@ -196,6 +221,16 @@ final class DownstreamServer
         {
             service(links.get(i), nowMs);
         }
+        if (sharedLinks > 0 && nowMs >= nextSharedHeartbeatMs)
+        {
+            // The readers of the shared stream know it lives by these, as a link knows its upstream by its own.
+            heartbeatEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).linkId(0).timestampMs(nowMs)
+                .tradingStatus(FeedStatus.NULL_VAL);
+            if (offerShared(sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength()))
+            {
+                nextSharedHeartbeatMs = nowMs + heartbeatIntervalMs;
+            }
+        }
     }
 
     /**
@@ -241,6 +276,10 @@ final class DownstreamServer
             final DownstreamItem subscriber = subscribers.get(i);
             subscriber.link.items.remove(subscriber.itemId);
             subscriptionCount--;
+            if (subscriber.shared)
+            {
+                item.sharedSubscribers--;
+            }
             if (subscriber.answered)
             {
                 subscriber.active = false;
@@ -310,10 +349,14 @@ final class DownstreamServer
             out.wrap(ByteBuffer.allocateDirect(length));
         }
         out.putBytes(0, buffer, 0, length);
+        if (item.sharedSubscribers > 0)
+        {
+            forwardShared(item, out, length);
+        }
         for (int i = 0; i < size; i++)
         {
             final DownstreamItem subscriber = subscribers.get(i);
-            if (!subscriber.answered || subscriber.snapshotDue)
+            if (!subscriber.answered || subscriber.snapshotDue || subscriber.shared)
             {
                 continue;
             }
@@ -328,6 +371,61 @@ final class DownstreamServer
                 owesSnapshot(subscriber);
             }
         }
+    }
+
+    /**
+     * Send the update once on the shared publication, with the item's shared id and next sequence number. The
+     * number is spent even if the publication does not take the message, so that the readers see the gap; each
+     * shared link that has the item is then owed a snapshot on the link, which mends it even if no later update
+     * comes to show the gap.
+     */
+    private void forwardShared(final Item item, final UnsafeBuffer out, final int length)
+    {
+        out.putLong(ITEM_ID_OFFSET, item.sharedId, MessageHeaderEncoder.BYTE_ORDER);
+        out.putLong(SEQ_NO_OFFSET, ++item.sharedSeqNo, MessageHeaderEncoder.BYTE_ORDER);
+        if (offerShared(out, length))
+        {
+            counters.downstreamSharedMessages.incrementRelease();
+            return;
+        }
+        final ArrayList<DownstreamItem> subscribers = item.downstream;
+        for (int i = 0, size = subscribers.size(); i < size; i++)
+        {
+            final DownstreamItem subscriber = subscribers.get(i);
+            if (subscriber.shared && subscriber.answered && !subscriber.snapshotDue)
+            {
+                owesSnapshot(subscriber);
+            }
+        }
+    }
+
+    private boolean offerShared(final DirectBuffer buffer, final int length)
+    {
+        long result = shared.offer(buffer, 0, length);
+        for (int retries = 2; result == Publication.ADMIN_ACTION && retries > 0; retries--)
+        {
+            result = shared.offer(buffer, 0, length);
+        }
+        if (result <= 0)
+        {
+            counters.downstreamBackPressure.incrementRelease();
+            return false;
+        }
+        return true;
+    }
+
+    private boolean isShared(final DownstreamLink link)
+    {
+        return link.shared && null != shared;
+    }
+
+    /**
+     * @return true for the item types whose updates may go on the shared stream: market data, which every link may
+     * see. Accounts, orders, holdings and balances stay on the link that asked for them.
+     */
+    private static boolean isMarketData(final short itemType)
+    {
+        return itemType >= ItemType.MARKETS.value() && itemType <= ItemType.SYMBOLS.value();
     }
 
     /**
@@ -412,10 +510,10 @@ final class DownstreamServer
         {
             return;
         }
-        final long itemId = ++nextItemId;
         if (keyLength > MAX_KEY_LENGTH)
         {
-            refuseNow(link, itemId, requestId, SubscribeStatus.INVALID, "Item key longer than " + MAX_KEY_LENGTH);
+            refuseNow(link, ++nextItemId, requestId, SubscribeStatus.INVALID,
+                "Item key longer than " + MAX_KEY_LENGTH);
             return;
         }
         final String key = decoder.itemKey();
@@ -423,10 +521,33 @@ final class DownstreamServer
             cache.subscribe(itemType, key);
         if (null == item)
         {
-            refuseNow(link, itemId, requestId, SubscribeStatus.INVALID, "Item type " + itemType + " not served");
+            refuseNow(link, ++nextItemId, requestId, SubscribeStatus.INVALID,
+                "Item type " + itemType + " not served");
             return;
         }
-        final DownstreamItem subscriber = new DownstreamItem(link, item, itemId, requestId);
+        final boolean sharedItem = isShared(link) && isMarketData(itemType);
+        final long itemId;
+        if (sharedItem)
+        {
+            if (0 == item.sharedId)
+            {
+                item.sharedId = ++nextItemId;
+            }
+            itemId = item.sharedId;
+            // The link asks again for an item it has (to resynchronise it): the new subscription takes the old one's
+            // place, under the same id, and gets a fresh snapshot.
+            final DownstreamItem previous = link.items.remove(itemId);
+            if (null != previous)
+            {
+                detach(previous);
+            }
+            item.sharedSubscribers++;
+        }
+        else
+        {
+            itemId = ++nextItemId;
+        }
+        final DownstreamItem subscriber = new DownstreamItem(link, item, itemId, requestId, sharedItem);
         link.items.put(itemId, subscriber);
         item.downstream.add(subscriber);
         item.idleSinceMs = 0;
@@ -472,6 +593,10 @@ final class DownstreamServer
         if (null != subscriber.item && subscriber.item.downstream.remove(subscriber))
         {
             subscriptionCount--;
+            if (subscriber.shared)
+            {
+                subscriber.item.sharedSubscribers--;
+            }
         }
     }
 
@@ -561,7 +686,7 @@ final class DownstreamServer
     {
         final Item item = subscriber.item;
         snapshotLink = subscriber.link;
-        snapshotWriter.begin(snapshotTarget, subscriber.itemId, subscriber.seqNo);
+        snapshotWriter.begin(snapshotTarget, subscriber.itemId, seqNo(subscriber));
         item.writeSnapshot(snapshotWriter);
         final boolean sent = snapshotWriter.end();
         snapshotLink = null;
@@ -588,6 +713,7 @@ final class DownstreamServer
             .protocolVersion(InterlinkProtocol.PROTOCOL_VERSION)
             .heartbeatIntervalMs(heartbeatIntervalMs)
             .tradingStatus(tradingStatus)
+            .shared(isShared(link) ? BooleanType.TRUE : BooleanType.FALSE)
             .serverName(serverName)
             .reason("");
         return offer(link, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + welcomeEncoder.encodedLength());
@@ -610,11 +736,20 @@ final class DownstreamServer
     {
         itemStatusEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .itemId(subscriber.itemId)
-            .seqNo(subscriber.seqNo)
+            .seqNo(seqNo(subscriber))
             .state(state)
             .reason(reason);
         return offer(subscriber.link, sendBuffer,
             MessageHeaderEncoder.ENCODED_LENGTH + itemStatusEncoder.encodedLength());
+    }
+
+    /**
+     * @return the sequence number of the item's last update the link has had: the item's on the shared stream, or
+     * the link's own.
+     */
+    private static long seqNo(final DownstreamItem subscriber)
+    {
+        return subscriber.shared ? subscriber.item.sharedSeqNo : subscriber.seqNo;
     }
 
     private boolean offer(final DownstreamLink link, final DirectBuffer buffer, final int length)

@@ -63,6 +63,9 @@ public final class EngineCounters
     final AtomicCounter downstreamResnapshots;
     final AtomicCounter downstreamMessages;
     final AtomicCounter downstreamBackPressure;
+    final AtomicCounter downstreamSharedMessages;
+    final AtomicCounter upstreamSharedMessages;
+    final AtomicCounter upstreamSharedSkipped;
     final AtomicCounter downstreamLinks;
     final AtomicCounter downstreamSubscriptions;
     private final CountersFile file;
@@ -140,6 +143,9 @@ public final class EngineCounters
         downstreamResnapshots = total("downstream.resnapshots");
         downstreamMessages = total("downstream.messages");
         downstreamBackPressure = total("downstream.back-pressure");
+        downstreamSharedMessages = total("downstream.shared-messages");
+        upstreamSharedMessages = total("upstream.shared-messages");
+        upstreamSharedSkipped = total("upstream.shared-skipped");
         downstreamLinks = gauge("downstream.links");
         downstreamSubscriptions = gauge("downstream.subscriptions");
     }
@@ -272,6 +278,30 @@ public final class EngineCounters
     public long downstreamMessages()
     {
         return downstreamMessages.get();
+    }
+
+    /**
+     * @return item updates sent once on the shared publication for every link that reads it.
+     */
+    public long downstreamSharedMessages()
+    {
+        return downstreamSharedMessages.get();
+    }
+
+    /**
+     * @return item updates taken from the upstream's shared stream for items this proxy holds.
+     */
+    public long upstreamSharedMessages()
+    {
+        return upstreamSharedMessages.get();
+    }
+
+    /**
+     * @return updates on the upstream's shared stream for items this proxy does not hold, passed over.
+     */
+    public long upstreamSharedSkipped()
+    {
+        return upstreamSharedSkipped.get();
     }
 
     public long upstreamSubscribes()

@@ -17,6 +17,9 @@ final class EngineSettings
         final String responseChannel;
         final int responseStreamId;
         final String serviceToken;
+        /** Where this proxy reads its upstream proxy's shared stream; empty for none. */
+        final String sharedChannel;
+        final int sharedStreamId;
 
         Link(
             final String controlChannel,
@@ -25,6 +28,20 @@ final class EngineSettings
             final int responseStreamId,
             final String serviceToken)
         {
+            this(controlChannel, controlStreamId, responseChannel, responseStreamId, serviceToken, "", 0);
+        }
+
+        Link(
+            final String controlChannel,
+            final int controlStreamId,
+            final String responseChannel,
+            final int responseStreamId,
+            final String serviceToken,
+            final String sharedChannel,
+            final int sharedStreamId)
+        {
+            this.sharedChannel = sharedChannel;
+            this.sharedStreamId = sharedStreamId;
             this.controlChannel = controlChannel;
             this.controlStreamId = controlStreamId;
             this.responseChannel = responseChannel;
@@ -55,11 +72,14 @@ final class EngineSettings
     final int downstreamStreamId;
     final String downstreamServiceToken;
     final int downstreamMaxLinks;
+    final String downstreamSharedChannel;
+    final int downstreamSharedStreamId;
 
     EngineSettings(final MeridianConfig config)
     {
         market = new Link(config.upstreamChannel(), config.upstreamControlStreamId(),
-            config.upstreamResponseChannel(), config.upstreamResponseStreamId(), config.upstreamServiceToken());
+            config.upstreamResponseChannel(), config.upstreamResponseStreamId(), config.upstreamServiceToken(),
+            config.upstreamSharedChannel(), config.upstreamSharedStreamId());
         trading = new Link(config.tradingChannel(), config.tradingControlStreamId(),
             config.tradingResponseChannel(), config.tradingResponseStreamId(), config.tradingServiceToken());
         tradingEnabled = config.tradingEnabled();
@@ -82,5 +102,7 @@ final class EngineSettings
         downstreamStreamId = config.downstreamControlStreamId();
         downstreamServiceToken = config.downstreamServiceToken();
         downstreamMaxLinks = config.downstreamMaxLinks();
+        downstreamSharedChannel = config.downstreamSharedChannel();
+        downstreamSharedStreamId = config.downstreamSharedStreamId();
     }
 }

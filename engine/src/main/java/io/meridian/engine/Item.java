@@ -42,6 +42,18 @@ abstract class Item
     final ArrayList<PendingQuery> pendingQueries = new ArrayList<>();
     /** Downstream links subscribed to the item. */
     final ArrayList<DownstreamItem> downstream = new ArrayList<>();
+    /** The item's id on this proxy's shared stream, the same for every link that reads it; 0 until first needed. */
+    long sharedId;
+    /** Sequence number of the item's last update on the shared stream. */
+    long sharedSeqNo;
+    /** Links subscribed to the item that take its updates from the shared stream. */
+    int sharedSubscribers;
+    /**
+     * Updates from the upstream's shared stream that came while the item waited for its snapshot on the link, each
+     * as {@code [int length][message]}; applied after the snapshot, those it already holds skipped. Null until used.
+     */
+    org.agrona.ExpandableDirectByteBuffer held;
+    int heldBytes;
 
     Item(final String key)
     {

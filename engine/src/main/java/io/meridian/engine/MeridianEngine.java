@@ -130,6 +130,12 @@ public final class MeridianEngine implements AutoCloseable
         cacheEngine.downstream().identity(settings.clientName, (int)settings.heartbeatIntervalMs);
         downstreamPoller = settings.downstreamEnabled ? new DownstreamPoller(
             aeron, disruptor.getRingBuffer(), settings, SystemEpochClock.INSTANCE, counters) : null;
+        if (null != downstreamPoller && !settings.downstreamSharedChannel.isEmpty())
+        {
+            // One publication for the market-data updates of every link that reads it; closed with the client.
+            cacheEngine.downstream().sharedPublication(aeron.addExclusivePublication(
+                settings.downstreamSharedChannel, settings.downstreamSharedStreamId));
+        }
         cacheEngine.ring(disruptor.getRingBuffer());
         disruptor.handleEventsWith(cacheEngine);
         disruptor.setDefaultExceptionHandler(new EngineExceptionHandler(counters));

@@ -11,11 +11,19 @@ import java.nio.ByteBuffer;
 final class RingEvent
 {
     static final int UPSTREAM_MESSAGE = 1;
-    /** A link's Welcome: {@code length} holds the upstream's trading {@code FeedStatus} value plus one, 0: not said. */
+    /**
+     * A link's Welcome: the low byte of {@code length} holds the upstream's trading {@code FeedStatus} value plus
+     * one (0: not said), and {@link #SHARED_LINK} is set if the upstream sends the link's updates on its shared
+     * stream.
+     */
     static final int LINK_UP = 2;
+    /** Flag in a {@link #LINK_UP}'s {@code length}: the link takes its item updates from the shared stream. */
+    static final int SHARED_LINK = 0x100;
     static final int LINK_DOWN = 3;
     /** The upstream's heartbeat said its trading feed changed; {@code length} holds the {@code FeedStatus} value. */
     static final int TRADING_STATUS = 4;
+    /** An item update from the upstream's shared stream, which may be for an item this proxy does not hold. */
+    static final int SHARED_MESSAGE = 5;
     static final int SUBSCRIBE = 10;
     static final int UNSUBSCRIBE = 11;
     static final int QUERY_ITEM = 12;

@@ -25,6 +25,8 @@ final class UpstreamLink
     final ArrayDeque<Item> toRequest = new ArrayDeque<>();
     boolean up;
     long linkId;
+    /** The upstream sends this link's market-data updates on its shared stream (its Welcome said so). */
+    boolean shared;
 
     /**
      * @param index  {@link #MARKET} or {@link #TRADING}.

@@ -9,6 +9,7 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.meridian.codecs.InterlinkProtocol;
+import io.meridian.codecs.interlink.BooleanType;
 import io.meridian.codecs.interlink.FeedStatus;
 import io.meridian.codecs.interlink.HeartbeatDecoder;
 import io.meridian.codecs.interlink.HeartbeatEncoder;
@@ -32,6 +33,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * Polls the upstream link and copies each message into a slot of the engine's ring (claim, copy, publish). Owns the
  * link's life: Hello until Welcome, heartbeats both ways, and declaring the link lost after a silence. When the ring
  * is full it stops polling and leaves the messages in Aeron's log buffer, so nothing is dropped.
+ * <p>
+ * With {@code upstream.shared-channel} set it also reads the upstream proxy's shared stream, asks for it in Hello,
+ * and if the Welcome says yes passes its item updates to the engine; the shared stream's heartbeats keep it alive
+ * as the link's keep the link.
  */
 final class UpstreamPoller implements Agent, ControlledFragmentHandler
 {
@@ -47,6 +52,15 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     private final Publication controlPublication;
     private final Subscription dataSubscription;
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
+    private final Aeron aeron;
+    private final String sharedChannel;
+    private final int sharedStreamId;
+    /** The upstream's shared stream, or null when not read. */
+    private Subscription sharedSubscription;
+    private final ControlledFragmentAssembler sharedAssembler = new ControlledFragmentAssembler(this::onSharedFragment);
+    /** The Welcome said this link's updates come on the shared stream. */
+    private boolean sharedUp;
+    private long lastSharedMs;
     private final EpochClock clock;
     private final String responseChannel;
     private final int responseStreamId;
@@ -68,6 +82,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     private final AtomicReference<LinkState> linkState = new AtomicReference<>(LinkState.CONNECTING);
     private final AtomicReference<String> lastRejectReason = new AtomicReference<>("");
     private final AtomicLong droppedMessages = new AtomicLong();
+    private final AtomicLong sharedLost = new AtomicLong();
     private final long linkId;
     private long lastReceivedMs;
     private long lastHeartbeatSentMs;
@@ -117,8 +132,15 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         this.heartbeatIntervalMs = settings.heartbeatIntervalMs;
         this.livenessTimeoutMs = settings.livenessTimeoutMs;
         this.slotBytes = settings.slotBytes;
+        this.aeron = aeron;
+        this.sharedChannel = link.sharedChannel;
+        this.sharedStreamId = link.sharedStreamId;
         this.controlPublication = aeron.addPublication(link.controlChannel, link.controlStreamId);
         this.dataSubscription = aeron.addSubscription(link.responseChannel, link.responseStreamId);
+        if (!sharedChannel.isEmpty())
+        {
+            this.sharedSubscription = aeron.addSubscription(sharedChannel, sharedStreamId);
+        }
         this.linkId = newLinkId();
     }
 
@@ -152,6 +174,10 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
             work++;
         }
         work += dataSubscription.controlledPoll(assembler, FRAGMENT_LIMIT);
+        if (null != sharedSubscription)
+        {
+            work += sharedSubscription.controlledPoll(sharedAssembler, FRAGMENT_LIMIT);
+        }
         work += checkLink(nowMs);
         return work;
     }
@@ -159,7 +185,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     @Override
     public void onClose()
     {
-        CloseHelper.closeAll(dataSubscription, controlPublication);
+        CloseHelper.closeAll(sharedSubscription, dataSubscription, controlPublication);
     }
 
     LinkState linkState()
@@ -175,6 +201,14 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     long droppedMessages()
     {
         return droppedMessages.get();
+    }
+
+    /**
+     * @return the times the shared stream fell silent while the link lived, each ending the link.
+     */
+    long sharedLost()
+    {
+        return sharedLost.get();
     }
 
     private int checkLink(final long nowMs)
@@ -210,6 +244,17 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
                     linkLost();
                     work++;
                 }
+                else if (sharedUp && nowMs - lastSharedMs > livenessTimeoutMs)
+                {
+                    // The link is alive but the shared stream is not: this proxy's image of it has stopped (loss it
+                    // could not repair, having fallen too far behind) or never joined. The link starts again, and
+                    // the stream is joined afresh, at the upstream's current position.
+                    sharedLost.incrementAndGet();
+                    linkLost();
+                    CloseHelper.quietClose(sharedSubscription);
+                    sharedSubscription = aeron.addSubscription(sharedChannel, sharedStreamId);
+                    work++;
+                }
                 return work;
         }
     }
@@ -219,6 +264,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         // The link id stays: a Hello with the same id makes the upstream replace the old link (and its
         // publication), so data from the lost incarnation cannot interleave with the new one.
         linkState.set(LinkState.CONNECTING);
+        sharedUp = false;
         if (!publishLinkEvent(RingEvent.LINK_DOWN))
         {
             pendingLinkEvent = RingEvent.LINK_DOWN;
@@ -284,6 +330,54 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     }
 
     /**
+     * A fragment of the upstream's shared stream: heartbeats keep it alive, item updates go to the engine (which
+     * passes over those of items it does not hold). Nothing is taken before the Welcome says the link reads it.
+     */
+    private Action onSharedFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (!sharedUp || linkState.get() != LinkState.UP)
+        {
+            return Action.CONTINUE;
+        }
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH || length > slotBytes)
+        {
+            droppedMessages.incrementAndGet();
+            return Action.CONTINUE;
+        }
+        headerDecoder.wrap(buffer, offset);
+        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            droppedMessages.incrementAndGet();
+            return Action.CONTINUE;
+        }
+        lastSharedMs = clock.time();
+        if (headerDecoder.templateId() == HeartbeatDecoder.TEMPLATE_ID)
+        {
+            return Action.CONTINUE;
+        }
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            if (null != ringFull)
+            {
+                ringFull.incrementRelease();
+            }
+            return Action.ABORT;
+        }
+        final RingEvent event = ring.get(sequence);
+        event.type = RingEvent.SHARED_MESSAGE;
+        event.link = linkIndex;
+        event.buffer.putBytes(0, buffer, offset, length);
+        event.length = length;
+        ring.publish(sequence);
+        return Action.CONTINUE;
+    }
+
+    /**
      * A heartbeat from upstream may say how the upstream's own trading feed is; a change goes to the engine, which
      * shows it as this proxy's trading feed when this is the trading link.
      */
@@ -331,6 +425,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         welcomeDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
         final String reason;
         final FeedStatus welcomeStatus;
+        final boolean welcomeShared;
         try
         {
             // Length fields past the message's end would make the decoder allocate up to 2 GiB for the reason, or
@@ -342,8 +437,11 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
                 return Action.CONTINUE;
             }
             // Fixed fields first: reading the names moves past the block.
-            welcomeStatus = headerDecoder.blockLength() < WelcomeDecoder.BLOCK_LENGTH ? null :
+            welcomeStatus = headerDecoder.blockLength() < WelcomeDecoder.tradingStatusEncodingOffset() + 1 ? null :
                 knownStatus(welcomeDecoder.tradingStatusRaw());
+            welcomeShared = null != sharedSubscription &&
+                headerDecoder.blockLength() >= WelcomeDecoder.sharedEncodingOffset() + 1 &&
+                welcomeDecoder.sharedRaw() == BooleanType.TRUE.value();
             welcomeDecoder.skipServerName();
             reason = welcomeDecoder.reason();
         }
@@ -359,10 +457,13 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         if (welcomeDecoder.result() == HelloResult.ACCEPTED)
         {
             // The engine takes the upstream's trading feed with the link, so it never shows Active in between.
-            if (!publishLinkEvent(RingEvent.LINK_UP, null == welcomeStatus ? 0 : welcomeStatus.value() + 1))
+            if (!publishLinkEvent(RingEvent.LINK_UP, (null == welcomeStatus ? 0 : welcomeStatus.value() + 1) |
+                (welcomeShared ? RingEvent.SHARED_LINK : 0)))
             {
                 return Action.ABORT;
             }
+            sharedUp = welcomeShared;
+            lastSharedMs = clock.time();
             linkState.set(LinkState.UP);
             lastHeartbeatSentMs = 0;
             lastTradingStatus = welcomeStatus;
@@ -408,6 +509,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
             .protocolVersion(InterlinkProtocol.PROTOCOL_VERSION)
             .heartbeatIntervalMs((int)heartbeatIntervalMs)
             .responseStreamId(responseStreamId)
+            .shared(null == sharedSubscription ? BooleanType.FALSE : BooleanType.TRUE)
             .responseChannel(responseChannel)
             .clientName(clientName)
             .serviceToken(serviceToken);

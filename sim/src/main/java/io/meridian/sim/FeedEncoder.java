@@ -68,6 +68,7 @@ final class FeedEncoder
             .protocolVersion(InterlinkProtocol.PROTOCOL_VERSION)
             .heartbeatIntervalMs(heartbeatIntervalMs)
             .tradingStatus(FeedStatus.NULL_VAL)
+            .shared(BooleanType.FALSE)
             .serverName(serverName)
             .reason(null == rejectReason ? "" : rejectReason);
         return MessageHeaderEncoder.ENCODED_LENGTH + welcomeEncoder.encodedLength();
