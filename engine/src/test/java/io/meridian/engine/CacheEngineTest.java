@@ -166,6 +166,76 @@ class CacheEngineTest
     }
 
     @Test
+    void sharedUpdatesWaitForTheSnapshotOnTheLinkAndThoseItHoldsAreSkipped() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp(RingEvent.SHARED_LINK);
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        final long requestId = lastRequestId();
+        subscribeResult(requestId, 1001, SubscribeStatus.OK);
+        // The shared stream runs ahead of the link: these come before the snapshot they follow.
+        sharedLast(1001, 10, 1005);
+        sharedLast(1001, 11, 1011);
+        sharedLast(1001, 12, 1012);
+        sharedLast(999, 4, 1);
+        assertTrue(session.frames().isEmpty(), "nothing before the snapshot");
+        assertEquals(1, counters.upstreamSharedSkipped(), "an item this proxy does not hold is passed over");
+
+        snapshot(requestId, 1001, 10, 1010, "ALP", "XSX");
+        final List<JsonNode> frames = session.frames();
+        assertEquals(4, frames.size(), frames.toString());
+        assertEquals("10.10", frames.get(0).get("Data").get("Last").decimalValue().toPlainString());
+        assertEquals("10.11", frames.get(2).get("Data").get("Last").decimalValue().toPlainString());
+        assertEquals("10.12", frames.get(3).get("Data").get("Last").decimalValue().toPlainString());
+        assertEquals(0, counters.sequenceGaps(), "the update the snapshot holds is skipped, not a gap");
+
+        sharedLast(1001, 13, 1013);
+        assertEquals("10.13", session.frames().get(0).get("Data").get("Last").decimalValue().toPlainString());
+        assertEquals(4, counters.upstreamSharedMessages());
+    }
+
+    @Test
+    void aGapOnTheSharedStreamAsksAgainUnderTheSameIdAndHoldsWhatComesMeanwhile() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp(RingEvent.SHARED_LINK);
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        session.frames();
+
+        sharedLast(1001, 12, 1012);
+        assertEquals(1, counters.sequenceGaps());
+        assertEquals(2, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "asked again");
+        assertTrue(upstreamUnsubscribes.isEmpty(), "a shared item keeps its id: no Unsubscribe");
+        sharedLast(1001, 13, 1013);
+        assertTrue(session.frames().isEmpty(), "held until the snapshot");
+
+        snapshot(lastRequestId(), 1001, 12, 1012, "ALP", "XSX");
+        final List<JsonNode> frames = session.frames();
+        assertEquals(2, frames.size(), frames.toString());
+        assertEquals("10.12", frames.get(0).get("Data").get("Last").decimalValue().toPlainString());
+        assertEquals("10.13", frames.get(1).get("Data").get("Last").decimalValue().toPlainString());
+        assertEquals(1, counters.sequenceGaps());
+    }
+
+    @Test
+    void sharedUpdatesOnALinkNotWelcomedToTheSharedStreamAreRefused() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp();
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        session.frames();
+        final long errorsBefore = counters.errors();
+
+        sharedLast(1001, 11, 1011);
+        assertTrue(session.frames().isEmpty());
+        assertEquals(errorsBefore + 1, counters.errors());
+        lastUpdate(1001, 11, 1011);
+        assertEquals(1, session.frames().size(), "the link's own updates go on");
+    }
+
+    @Test
     void aMessageWhoseStringRunsPastItsEndIsCountedAndSkipped() throws Exception
     {
         final TestSession session = new TestSession(1);
@@ -565,10 +635,28 @@ class CacheEngineTest
 
     private void linkUp()
     {
+        linkUp(0);
+    }
+
+    private void linkUp(final int flags)
+    {
         event.clear();
         event.type = RingEvent.LINK_UP;
         event.transactionId = LINK_ID;
+        event.length = flags;
         engine.onEvent(event, sequence++, true);
+    }
+
+    private void sharedLast(final long itemId, final long seqNo, final long last)
+    {
+        final SecurityUpdateEncoder update = new SecurityUpdateEncoder().wrapAndApplyHeader(event.buffer, 0, header)
+            .itemId(itemId).seqNo(seqNo).presence(SecurityFields.LAST).cleared(0);
+        update.last().mantissa(last).exponent((byte)-2);
+        update.code("").market("").name("").currency("").cfi("");
+        event.type = RingEvent.SHARED_MESSAGE;
+        event.length = MessageHeaderEncoder.ENCODED_LENGTH + update.encodedLength();
+        engine.onEvent(event, sequence++, true);
+        event.clear();
     }
 
     private void linkDown()

@@ -7,6 +7,7 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.meridian.codecs.interlink.BooleanType;
 import io.meridian.codecs.interlink.FeedStatus;
 import io.meridian.codecs.interlink.HeartbeatDecoder;
 import io.meridian.codecs.interlink.HeartbeatEncoder;
@@ -53,6 +54,7 @@ class UpstreamPollerTest
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final List<Long> helloLinkIds = new ArrayList<>();
+    private BooleanType lastHelloShared;
     private int heartbeatsReceived;
     private MediaDriver driver;
     private Aeron aeron;
@@ -165,6 +167,96 @@ class UpstreamPollerTest
     }
 
     @Test
+    void aSharedStreamIsAskedForTakenOnlyWhenWelcomedAndItsSilenceEndsTheLink()
+    {
+        final int sharedPort;
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        {
+            sharedPort = socket.getLocalPort();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        final String sharedChannel = "aeron:udp?endpoint=127.0.0.1:" + sharedPort;
+        poller.onClose();
+        poller = new UpstreamPoller(aeron, ring, new EngineSettings(MeridianConfig.of(Map.of(
+            "upstream.heartbeat-interval-ms", Integer.toString(HEARTBEAT_MS),
+            "upstream.liveness-timeout-ms", Integer.toString(LIVENESS_MS),
+            "upstream.shared-channel", sharedChannel,
+            "engine.slot-bytes", "512"))), clock);
+        try (Publication shared = aeron.addPublication(sharedChannel, 1012))
+        {
+            awaitHello();
+            assertEquals(BooleanType.TRUE, lastHelloShared, "the Hello asks for the shared stream");
+            final long linkId = helloLinkIds.get(helloLinkIds.size() - 1);
+
+            // Welcomed without it: the link is up, and the shared stream is read but not taken.
+            sendWelcome(linkId, HelloResult.ACCEPTED, FeedStatus.NULL_VAL, BooleanType.FALSE);
+            work(() -> poller.linkState() == UpstreamPoller.LinkState.UP, 1000);
+            assertEquals(0, next().length & RingEvent.SHARED_LINK);
+            awaitConnected(shared);
+            offerOn(shared, snapshotBegin(9));
+            work(() -> false, 50);
+            assertEquals(consumed.get(), ring.getCursor(), "nothing taken from a stream the Welcome did not give");
+
+            // The link is lost and welcomed again, now with the shared stream.
+            clock.advance(LIVENESS_MS + 1);
+            work(() -> poller.linkState() == UpstreamPoller.LinkState.CONNECTING, 1000);
+            assertEquals(RingEvent.LINK_DOWN, next().type);
+            clock.advance(HEARTBEAT_MS + 1);
+            work(() -> false, 20);
+            sendWelcome(linkId, HelloResult.ACCEPTED, FeedStatus.NULL_VAL, BooleanType.TRUE);
+            work(() -> poller.linkState() == UpstreamPoller.LinkState.UP, 1000);
+            assertEquals(RingEvent.SHARED_LINK, next().length & RingEvent.SHARED_LINK);
+            offerOn(shared, snapshotBegin(11));
+            work(() -> ring.getCursor() > consumed.get(), 1000);
+            final RingEvent update = next();
+            assertEquals(RingEvent.SHARED_MESSAGE, update.type);
+            assertEquals(11, update.buffer.getLong(MessageHeaderEncoder.ENCODED_LENGTH,
+                MessageHeaderEncoder.BYTE_ORDER));
+
+            // The link keeps talking, the shared stream does not: the link ends, to be joined afresh.
+            for (int i = 0; i < 3; i++)
+            {
+                clock.advance(LIVENESS_MS / 2);
+                sendHeartbeat(linkId, FeedStatus.NULL_VAL);
+                work(() -> poller.linkState() == UpstreamPoller.LinkState.CONNECTING, 200);
+            }
+            assertEquals(UpstreamPoller.LinkState.CONNECTING, poller.linkState());
+            assertEquals(1, poller.sharedLost());
+            assertEquals(RingEvent.LINK_DOWN, next().type);
+        }
+    }
+
+    private int snapshotBegin(final long itemId)
+    {
+        return MessageHeaderEncoder.ENCODED_LENGTH + new SnapshotBeginEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder).itemId(itemId).seqNo(1).encodedLength();
+    }
+
+    private void awaitConnected(final Publication publication)
+    {
+        final long deadline = System.currentTimeMillis() + 5000;
+        while (!publication.isConnected())
+        {
+            assertTrue(System.currentTimeMillis() < deadline, "the shared stream never connected");
+            poller.doWork();
+            Thread.yield();
+        }
+    }
+
+    private void offerOn(final Publication publication, final int length)
+    {
+        final long deadline = System.currentTimeMillis() + 5000;
+        while (publication.offer(buffer, 0, length) < 0)
+        {
+            assertTrue(System.currentTimeMillis() < deadline, "the shared stream could not send");
+            Thread.yield();
+        }
+    }
+
+    @Test
     void rejectedLinkWaitsAndSaysHelloAgain()
     {
         awaitHello();
@@ -230,7 +322,9 @@ class UpstreamPollerTest
                 headerDecoder.wrap(buf, offset);
                 if (headerDecoder.templateId() == HelloDecoder.TEMPLATE_ID)
                 {
-                    helloLinkIds.add(new HelloDecoder().wrapAndApplyHeader(buf, offset, headerDecoder).linkId());
+                    final HelloDecoder hello = new HelloDecoder().wrapAndApplyHeader(buf, offset, headerDecoder);
+                    helloLinkIds.add(hello.linkId());
+                    lastHelloShared = hello.shared();
                 }
                 else if (headerDecoder.templateId() == HeartbeatDecoder.TEMPLATE_ID)
                 {
@@ -253,9 +347,15 @@ class UpstreamPollerTest
 
     private void sendWelcome(final long linkId, final HelloResult result, final FeedStatus tradingStatus)
     {
+        sendWelcome(linkId, result, tradingStatus, BooleanType.FALSE);
+    }
+
+    private void sendWelcome(
+        final long linkId, final HelloResult result, final FeedStatus tradingStatus, final BooleanType shared)
+    {
         final WelcomeEncoder welcome = new WelcomeEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
             .linkId(linkId).result(result).protocolVersion(1).heartbeatIntervalMs(HEARTBEAT_MS)
-            .tradingStatus(tradingStatus)
+            .tradingStatus(tradingStatus).shared(shared)
             .serverName("test-upstream").reason(result == HelloResult.REJECTED ? "bad token" : "");
         offer(MessageHeaderEncoder.ENCODED_LENGTH + welcome.encodedLength());
     }
