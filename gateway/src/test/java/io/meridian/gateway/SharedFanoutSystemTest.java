@@ -34,11 +34,12 @@ class SharedFanoutSystemTest
     private static MeridianServer b1;
     private static MeridianServer b2;
     private static String sharedControl;
+    private static int aDownstream;
 
     @BeforeAll
     static void start()
     {
-        final int aDownstream = freeUdpPort();
+        aDownstream = freeUdpPort();
         sharedControl = "127.0.0.1:" + freeUdpPort();
         a = MeridianServer.start(MeridianConfig.of(Map.of(
             "server.port", "0",
@@ -169,6 +170,193 @@ class SharedFanoutSystemTest
             assertTrue(Arrays.stream(perSecond).allMatch(count -> count > 0),
                 "B1's client got book changes every second: " + Arrays.toString(perSecond));
             assertEquals(gapsBefore, b1.engine().counters().sequenceGaps(), "B1 missed nothing");
+        }
+    }
+
+    @Test
+    void aLinkOnTheSharedStreamGetsOneIdPerItemSnapshotsOnTheLinkAndUpdatesOnTheStream() throws Exception
+    {
+        final String key = a.feedServer().securityKeys().get(5);
+        try (RawLink link = new RawLink())
+        {
+            assertEquals(io.meridian.codecs.interlink.BooleanType.TRUE, link.welcomeShared(),
+                "the Welcome says the link's updates come on the shared stream");
+            link.subscribe(1, key);
+            final long itemId = link.awaitSubscribeResult(1);
+            final long snapshotSeqNo = link.awaitSnapshotEnd(itemId);
+
+            // Updates follow on the shared stream, numbered on from the snapshot, and none on the link.
+            final List<Long> seqNos = link.sharedUpdates(itemId, 5);
+            assertTrue(seqNos.get(0) > snapshotSeqNo, seqNos + " after " + snapshotSeqNo);
+            for (int i = 1; i < seqNos.size(); i++)
+            {
+                assertEquals(seqNos.get(i - 1) + 1, seqNos.get(i), "one sequence, no gaps: " + seqNos);
+            }
+            assertEquals(0, link.updatesOnTheLink, "no update came on the link itself");
+
+            // Asked again (as a proxy that saw a gap does), the item keeps its id and gets a fresh snapshot.
+            link.subscribe(2, key);
+            assertEquals(itemId, link.awaitSubscribeResult(2));
+            assertTrue(link.awaitSnapshotEnd(itemId) >= seqNos.get(seqNos.size() - 1));
+        }
+    }
+
+    /**
+     * A downstream link made by hand that asks for the shared stream, to see what goes where.
+     */
+    private static final class RawLink implements AutoCloseable
+    {
+        private final io.aeron.Aeron aeron = a.engine().aeron();
+        private final String responseChannel = udp(freeUdpPort());
+        private final io.aeron.Subscription data = aeron.addSubscription(responseChannel, 78);
+        private final io.aeron.Subscription shared =
+            aeron.addSubscription(udp(freeUdpPort()) + "|control=" + sharedControl, 1012);
+        private final io.aeron.Publication control = aeron.addPublication(udp(aDownstream), 1011);
+        private final org.agrona.concurrent.UnsafeBuffer buffer =
+            new org.agrona.concurrent.UnsafeBuffer(new byte[512]);
+        private final io.meridian.codecs.interlink.MessageHeaderEncoder header =
+            new io.meridian.codecs.interlink.MessageHeaderEncoder();
+        private final io.meridian.codecs.interlink.MessageHeaderDecoder headerDecoder =
+            new io.meridian.codecs.interlink.MessageHeaderDecoder();
+        private final long linkId = System.nanoTime();
+        private final List<long[]> linkMessages = new ArrayList<>();
+        /** What the Welcome said of the shared stream; null until it came. */
+        private io.meridian.codecs.interlink.BooleanType welcome;
+        private boolean inSnapshot;
+        int updatesOnTheLink;
+
+        io.meridian.codecs.interlink.BooleanType welcomeShared() throws InterruptedException
+        {
+            final long deadline = System.currentTimeMillis() + WAIT_MS;
+            while (null == welcome)
+            {
+                assertTrue(System.currentTimeMillis() < deadline, "never welcomed");
+                final io.meridian.codecs.interlink.HelloEncoder hello =
+                    new io.meridian.codecs.interlink.HelloEncoder().wrapAndApplyHeader(buffer, 0, header)
+                        .linkId(linkId)
+                        .protocolVersion(io.meridian.codecs.InterlinkProtocol.PROTOCOL_VERSION)
+                        .heartbeatIntervalMs(1000)
+                        .responseStreamId(78)
+                        .shared(io.meridian.codecs.interlink.BooleanType.TRUE)
+                        .responseChannel(responseChannel)
+                        .clientName("raw")
+                        .serviceToken(SERVICE_TOKEN);
+                control.offer(buffer, 0, header.encodedLength() + hello.encodedLength());
+                Thread.sleep(50);
+                pollLink();
+            }
+            return welcome;
+        }
+
+        void subscribe(final long requestId, final String key)
+        {
+            final io.meridian.codecs.interlink.SubscribeEncoder subscribe =
+                new io.meridian.codecs.interlink.SubscribeEncoder().wrapAndApplyHeader(buffer, 0, header)
+                    .linkId(linkId).requestId(requestId).itemType(io.meridian.codecs.interlink.ItemType.SECURITY)
+                    .itemKey(key);
+            assertTrue(control.offer(buffer, 0, header.encodedLength() + subscribe.encodedLength()) > 0);
+        }
+
+        long awaitSubscribeResult(final long requestId) throws InterruptedException
+        {
+            return awaitOnLink(io.meridian.codecs.interlink.SubscribeResultDecoder.TEMPLATE_ID, requestId)[2];
+        }
+
+        /**
+         * @return the sequence number the snapshot ends at.
+         */
+        long awaitSnapshotEnd(final long itemId) throws InterruptedException
+        {
+            return awaitOnLink(io.meridian.codecs.interlink.SnapshotEndDecoder.TEMPLATE_ID, itemId)[2];
+        }
+
+        List<Long> sharedUpdates(final long itemId, final int count) throws InterruptedException
+        {
+            final List<Long> seqNos = new ArrayList<>();
+            final long deadline = System.currentTimeMillis() + WAIT_MS;
+            while (seqNos.size() < count)
+            {
+                assertTrue(System.currentTimeMillis() < deadline, "only " + seqNos + " on the shared stream");
+                shared.poll((message, offset, length, frame) ->
+                {
+                    headerDecoder.wrap(message, offset);
+                    if (headerDecoder.templateId() == io.meridian.codecs.interlink.SecurityUpdateDecoder.TEMPLATE_ID &&
+                        message.getLong(offset + headerDecoder.encodedLength(),
+                            java.nio.ByteOrder.LITTLE_ENDIAN) == itemId)
+                    {
+                        seqNos.add(message.getLong(offset + headerDecoder.encodedLength() + Long.BYTES,
+                            java.nio.ByteOrder.LITTLE_ENDIAN));
+                    }
+                }, 10);
+                pollLink();
+                Thread.sleep(1);
+            }
+            return seqNos;
+        }
+
+        /**
+         * @return {templateId, first field, second field} of the first message on the link of that template whose
+         * first field (link id skipped for SubscribeResult) is the one given.
+         */
+        private long[] awaitOnLink(final int templateId, final long first) throws InterruptedException
+        {
+            final long deadline = System.currentTimeMillis() + WAIT_MS;
+            while (true)
+            {
+                for (int i = 0; i < linkMessages.size(); i++)
+                {
+                    final long[] message = linkMessages.get(i);
+                    if (message[0] == templateId && message[1] == first)
+                    {
+                        linkMessages.remove(i);
+                        return message;
+                    }
+                }
+                assertTrue(System.currentTimeMillis() < deadline, "no message " + templateId + " for " + first);
+                pollLink();
+                Thread.sleep(1);
+            }
+        }
+
+        private void pollLink()
+        {
+            data.poll((message, offset, length, frame) ->
+            {
+                headerDecoder.wrap(message, offset);
+                final int body = offset + headerDecoder.encodedLength();
+                final java.nio.ByteOrder order = java.nio.ByteOrder.LITTLE_ENDIAN;
+                switch (headerDecoder.templateId())
+                {
+                    case io.meridian.codecs.interlink.WelcomeDecoder.TEMPLATE_ID:
+                        welcome = new io.meridian.codecs.interlink.WelcomeDecoder()
+                            .wrapAndApplyHeader(message, offset, headerDecoder).shared();
+                        break;
+                    case io.meridian.codecs.interlink.SubscribeResultDecoder.TEMPLATE_ID:
+                        // linkId, requestId, itemId
+                        linkMessages.add(new long[]{ headerDecoder.templateId(),
+                            message.getLong(body + Long.BYTES, order), message.getLong(body + 2 * Long.BYTES, order) });
+                        break;
+                    case io.meridian.codecs.interlink.SnapshotBeginDecoder.TEMPLATE_ID:
+                        inSnapshot = true;
+                        break;
+                    case io.meridian.codecs.interlink.SnapshotEndDecoder.TEMPLATE_ID:
+                        inSnapshot = false;
+                        linkMessages.add(new long[]{ headerDecoder.templateId(), message.getLong(body, order),
+                            message.getLong(body + Long.BYTES, order) });
+                        break;
+                    case io.meridian.codecs.interlink.SecurityUpdateDecoder.TEMPLATE_ID:
+                        updatesOnTheLink += inSnapshot ? 0 : 1;
+                        break;
+                    default:
+                        break;
+                }
+            }, 10);
+        }
+
+        @Override
+        public void close()
+        {
+            CloseHelper.quietCloseAll(control, shared, data);
         }
     }
 
