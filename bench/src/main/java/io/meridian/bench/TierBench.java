@@ -35,8 +35,9 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Usage: {@code java -cp bench/target/benchmarks.jar io.meridian.bench.TierBench latency|fanout [name=value ...]}
  * with {@code tiers} (3), {@code downstreams} (2), {@code securities} (20), {@code rate} (book events per second
- * over all securities, 2000), {@code warmup} (10 s), {@code seconds} (30) and {@code idle} (every proxy's
- * {@code engine.idle-strategy}, backoff). Needs the {@code --add-opens} Agrona
+ * over all securities, 2000), {@code warmup} (10 s), {@code seconds} (30), {@code idle} (every proxy's
+ * {@code engine.idle-strategy}, backoff) and {@code shared} (false; true: each proxy serves the ones below on a
+ * shared multi-destination-cast publication with {@code fc=max}, which they read). Needs the {@code --add-opens} Agrona
  * needs.
  */
 public final class TierBench
@@ -44,6 +45,7 @@ public final class TierBench
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "bench-tier";
     private static String idleStrategy;
+    private static boolean shared;
 
     private TierBench()
     {
@@ -60,7 +62,7 @@ public final class TierBench
             throw new IllegalArgumentException("usage: TierBench latency|fanout [name=value ...]");
         }
         final Map<String, String> options = new HashMap<>(Map.of("tiers", "3", "downstreams", "2",
-            "securities", "20", "rate", "2000", "warmup", "10", "seconds", "30", "idle", "backoff"));
+            "securities", "20", "rate", "2000", "warmup", "10", "seconds", "30", "idle", "backoff", "shared", "false"));
         for (int i = 1; i < args.length; i++)
         {
             final int equals = args[i].indexOf('=');
@@ -75,6 +77,7 @@ public final class TierBench
         final int warmup = Integer.parseInt(options.get("warmup"));
         final int seconds = Integer.parseInt(options.get("seconds"));
         idleStrategy = options.get("idle");
+        shared = Boolean.parseBoolean(options.get("shared"));
         System.out.printf("TierBench %s %s, %d cores, Java %s%n", args[0], options,
             Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         if ("latency".equals(args[0]))
@@ -230,13 +233,15 @@ public final class TierBench
             final long[] after = sample(servers);
             final double elapsed = (System.nanoTime() - start) / 1e9;
             System.out.printf("proxy 0: %.0f book updates/s applied, %.0f messages/s to %d downstream links, " +
-                "%d snapshots owed for back pressure%n", (after[0] - before[0]) / elapsed,
-                (after[1] - before[1]) / elapsed, downstreams, after[2] - before[2]);
+                "%.0f messages/s on the shared stream, %d snapshots owed for back pressure%n",
+                (after[0] - before[0]) / elapsed, (after[1] - before[1]) / elapsed, downstreams,
+                (after[3] - before[3]) / elapsed, after[2] - before[2]);
             for (int d = 1; d <= downstreams; d++)
             {
-                System.out.printf("downstream %d: %.0f book updates/s applied (%.1f %% of proxy 0's)%n", d,
-                    (after[2 + d] - before[2 + d]) / elapsed,
-                    100.0 * (after[2 + d] - before[2 + d]) / Math.max(1, after[0] - before[0]));
+                final int at = SAMPLE_TOP + 2 * (d - 1);
+                System.out.printf("downstream %d: %.0f book updates/s applied (%.1f %% of proxy 0's), " +
+                    "%d sequence gaps%n", d, (after[at] - before[at]) / elapsed,
+                    100.0 * (after[at] - before[at]) / Math.max(1, after[0] - before[0]), after[at + 1] - before[at + 1]);
             }
         }
         finally
@@ -246,27 +251,34 @@ public final class TierBench
         }
     }
 
+    /** Where the downstream proxies' figures start in a sample: two each, updates applied and sequence gaps. */
+    private static final int SAMPLE_TOP = 4;
+
     private static long[] sample(final List<MeridianServer> servers)
     {
-        final long[] sample = new long[2 + servers.size()];
+        final long[] sample = new long[SAMPLE_TOP + 2 * (servers.size() - 1)];
         final EngineCounters top = servers.get(0).engine().counters();
         sample[0] = top.depthUpdates();
         sample[1] = top.downstreamMessages();
         sample[2] = top.downstreamResnapshots();
+        sample[3] = top.downstreamSharedMessages();
         for (int d = 1; d < servers.size(); d++)
         {
-            sample[2 + d] = servers.get(d).engine().counters().depthUpdates();
+            final EngineCounters below = servers.get(d).engine().counters();
+            sample[SAMPLE_TOP + 2 * (d - 1)] = below.depthUpdates();
+            sample[SAMPLE_TOP + 2 * (d - 1) + 1] = below.sequenceGaps();
         }
         return sample;
     }
 
     /** The downstream channel each proxy serves on, for the proxies below it. */
     private static final Map<MeridianServer, String> DOWNSTREAM_CHANNELS = new ConcurrentHashMap<>();
+    /** The control address of each proxy's shared publication, when {@code shared}. */
+    private static final Map<MeridianServer, String> SHARED_CONTROLS = new ConcurrentHashMap<>();
 
     private static MeridianServer startTop(final int securities, final int rate)
     {
-        final String channel = udp(freeUdpPort());
-        final MeridianServer server = MeridianServer.start(MeridianConfig.of(Map.of(
+        final Map<String, String> settings = new HashMap<>(Map.of(
             "server.port", "0",
             "server.host", "127.0.0.1",
             "server.name", "tier-0",
@@ -275,29 +287,46 @@ public final class TierBench
             "sim.securities", Integer.toString(securities),
             "sim.update-rate", Integer.toString(rate),
             "sim.session-seconds", "0",
-            "downstream.channel", channel,
-            "downstream.service-token", TOKEN)));
-        DOWNSTREAM_CHANNELS.put(server, channel);
-        return server;
+            "downstream.service-token", TOKEN));
+        return start(settings);
     }
 
     private static MeridianServer startBelow(final MeridianServer upstream)
     {
-        final String channel = DOWNSTREAM_CHANNELS.get(upstream);
-        final String own = udp(freeUdpPort());
-        final MeridianServer server = MeridianServer.start(MeridianConfig.of(Map.ofEntries(
-            Map.entry("server.port", "0"),
-            Map.entry("server.host", "127.0.0.1"),
-            Map.entry("sim.enabled", "false"),
-            Map.entry("engine.idle-strategy", idleStrategy),
-            Map.entry("trading.enabled", "false"),
-            Map.entry("upstream.channel", channel),
-            Map.entry("upstream.control-stream-id", "1011"),
-            Map.entry("upstream.response-channel", udp(freeUdpPort())),
-            Map.entry("upstream.service-token", TOKEN),
-            Map.entry("downstream.channel", own),
-            Map.entry("downstream.service-token", TOKEN))));
-        DOWNSTREAM_CHANNELS.put(server, own);
+        final Map<String, String> settings = new HashMap<>(Map.of(
+            "server.port", "0",
+            "server.host", "127.0.0.1",
+            "sim.enabled", "false",
+            "engine.idle-strategy", idleStrategy,
+            "trading.enabled", "false",
+            "upstream.channel", DOWNSTREAM_CHANNELS.get(upstream),
+            "upstream.control-stream-id", "1011",
+            "upstream.response-channel", udp(freeUdpPort()),
+            "upstream.service-token", TOKEN,
+            "downstream.service-token", TOKEN));
+        if (shared)
+        {
+            settings.put("upstream.shared-channel", udp(freeUdpPort()) + "|control=" + SHARED_CONTROLS.get(upstream));
+        }
+        return start(settings);
+    }
+
+    /**
+     * Start a proxy that serves the ones below it on a downstream channel of its own, and on a shared publication
+     * too when {@code shared}.
+     */
+    private static MeridianServer start(final Map<String, String> settings)
+    {
+        final String channel = udp(freeUdpPort());
+        final String control = "127.0.0.1:" + freeUdpPort();
+        settings.put("downstream.channel", channel);
+        if (shared)
+        {
+            settings.put("downstream.shared-channel", "aeron:udp?control=" + control + "|control-mode=dynamic|fc=max");
+        }
+        final MeridianServer server = MeridianServer.start(MeridianConfig.of(settings));
+        DOWNSTREAM_CHANNELS.put(server, channel);
+        SHARED_CONTROLS.put(server, control);
         return server;
     }
 

@@ -34,9 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Three tiers in separate processes over loopback UDP: the simulated exchange (a process of its own on a media
- * driver in the test's JVM), proxy A on it, proxy B on A, and WebSocket clients on B. B's clients see A's data and
- * the exchange is asked once per item however many clients B has; killing A with SIGKILL, or the exchange, turns
- * B's items stale, and starting it again brings them back with full state, with nothing done by B or its clients.
+ * driver in the test's JVM), proxy A on it, proxies B and C on A, and WebSocket clients on B and C. B takes its
+ * updates from A's shared stream (multi-destination cast), C on its own link. B's clients see A's data and the
+ * exchange is asked once per item however many clients B has; killing A with SIGKILL, or the exchange, turns the
+ * items of B and C stale, and starting it again brings them back with full state, with nothing done by B, C or
+ * their clients.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ProxyTierIT
@@ -47,6 +49,8 @@ class ProxyTierIT
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Pattern UPSTREAM_SUBSCRIBES =
         Pattern.compile("(?m)^meridian_engine_upstream_subscribes_total\\S* (\\S+)$");
+    private static final Pattern SHARED_TAKEN =
+        Pattern.compile("(?m)^meridian_upstream_shared_messages_total\\S* (\\S+)$");
 
     @TempDir
     static Path dir;
@@ -58,7 +62,9 @@ class ProxyTierIT
     private static final int TRADING_PORT = freeUdpPort();
     private static final int A_DOWNSTREAM_PORT = freeUdpPort();
     private static final int[] A_RESPONSE_PORTS = { freeUdpPort(), freeUdpPort() };
-    private static final int[] B_RESPONSE_PORTS = { freeUdpPort(), freeUdpPort() };
+    private static final int[] B_RESPONSE_PORTS = { freeUdpPort(), freeUdpPort(), freeUdpPort() };
+    private static final int[] C_RESPONSE_PORTS = { freeUdpPort(), freeUdpPort() };
+    private static final int A_SHARED_CONTROL_PORT = freeUdpPort();
     private static final List<Process> STARTED = new ArrayList<>();
     /** Proxy A: on the exchange, serving downstream proxies on a UDP port of its own. */
     private static final List<String> A_LINKS = List.of(
@@ -69,7 +75,9 @@ class ProxyTierIT
         "upstream.service-token=" + TOKEN,
         "trading.service-token=" + TOKEN,
         "downstream.channel=" + udp(A_DOWNSTREAM_PORT),
-        "downstream.service-token=" + TOKEN);
+        "downstream.service-token=" + TOKEN,
+        "downstream.shared-channel=aeron:udp?control=127.0.0.1:" + A_SHARED_CONTROL_PORT +
+            "|control-mode=dynamic|fc=max");
 
     @BeforeAll
     static void start() throws Exception
@@ -107,11 +115,23 @@ class ProxyTierIT
             "trading.control-stream-id=1011",
             "trading.response-channel=" + udp(B_RESPONSE_PORTS[1]),
             "upstream.service-token=" + TOKEN,
+            "trading.service-token=" + TOKEN,
+            "upstream.shared-channel=" + udp(B_RESPONSE_PORTS[2]) + "|control=127.0.0.1:" + A_SHARED_CONTROL_PORT));
+        final Process c = startProxy("c", List.of(
+            "upstream.channel=" + udp(A_DOWNSTREAM_PORT),
+            "upstream.control-stream-id=1011",
+            "upstream.response-channel=" + udp(C_RESPONSE_PORTS[0]),
+            "trading.channel=" + udp(A_DOWNSTREAM_PORT),
+            "trading.control-stream-id=1011",
+            "trading.response-channel=" + udp(C_RESPONSE_PORTS[1]),
+            "upstream.service-token=" + TOKEN,
             "trading.service-token=" + TOKEN));
         final int aPort = port(a);
         final int bPort = port(b);
+        final int cPort = port(c);
         Loopback.awaitReady(aPort, "A", WAIT_MS);
         Loopback.awaitReady(bPort, "B", WAIT_MS);
+        Loopback.awaitReady(cPort, "C", WAIT_MS);
         final String token = idp.token("tiers", AUDIENCE, Map.of("scope", "openid zenith/market zenith/trading"));
 
         // Many clients of B on one item: A asks the exchange for it once, and so does B ask A.
@@ -134,15 +154,34 @@ class ProxyTierIT
         final ZenithTestClient watcher = onB.get(0);
         watcher.await(frame -> ("Security!" + key).equals(frame.path("Topic").asText()) && frame.has("Data"),
             WAIT_MS);
+        final ZenithTestClient onC = new ZenithTestClient(cPort, token);
+        assertEquals(key.substring(0, key.indexOf('.')), subscribe(onC, "Security!" + key).get("Code").asText());
+        final long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (sharedTaken(bPort) == 0)
+        {
+            assertTrue(System.currentTimeMillis() < deadline, "B took nothing from A's shared stream");
+            Thread.sleep(100);
+        }
+        assertEquals(0, sharedTaken(cPort), "C takes its updates on its own link");
 
         // A dies without a word; B's clients are told the item is unavailable, then get it in full once A is back.
         a.destroyForcibly();
         assertTrue(a.waitFor(30, TimeUnit.SECONDS));
         watcher.await(error("Security!" + key), WAIT_MS);
+        onC.await(error("Security!" + key), WAIT_MS);
         a = startProxy("a", A_LINKS);
         port(a);
         final JsonNode again = watcher.await(fullSecurity(key), WAIT_MS);
         assertEquals(key.substring(0, key.indexOf('.')), again.get("Data").get("Code").asText());
+        onC.await(fullSecurity(key), WAIT_MS);
+        // B joins the shared stream of A's new incarnation, by itself.
+        final long takenBefore = sharedTaken(bPort);
+        final long rejoinDeadline = System.currentTimeMillis() + WAIT_MS;
+        while (sharedTaken(bPort) == takenBefore)
+        {
+            assertTrue(System.currentTimeMillis() < rejoinDeadline, "B never took updates from the new A's stream");
+            Thread.sleep(100);
+        }
 
         // The exchange dies: through A, B's clients hear of it, and get full state when it is back.
         sim.destroyForcibly();
@@ -150,6 +189,8 @@ class ProxyTierIT
         watcher.await(error("Security!" + key), WAIT_MS);
         sim = startSim();
         watcher.await(fullSecurity(key), WAIT_MS);
+        onC.await(error("Security!" + key), WAIT_MS);
+        onC.await(fullSecurity(key), WAIT_MS);
         // Every other client of B went through both outages too: a warning, full state, a warning, full state.
         for (final ZenithTestClient client : onB.subList(1, onB.size()))
         {
@@ -159,7 +200,7 @@ class ProxyTierIT
             client.await(fullSecurity(key), WAIT_MS);
         }
         CloseHelper.quietCloseAll(onB);
-        CloseHelper.quietCloseAll(onA);
+        CloseHelper.quietCloseAll(onA, onC);
     }
 
     private static Predicate<JsonNode> error(final String topic)
@@ -256,6 +297,15 @@ class ProxyTierIT
         final String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
             .build(), HttpResponse.BodyHandlers.ofString()).body();
         final Matcher matcher = UPSTREAM_SUBSCRIBES.matcher(metrics);
+        assertTrue(matcher.find(), metrics);
+        return (long)Double.parseDouble(matcher.group(1));
+    }
+
+    private static long sharedTaken(final int port) throws Exception
+    {
+        final String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+            .build(), HttpResponse.BodyHandlers.ofString()).body();
+        final Matcher matcher = SHARED_TAKEN.matcher(metrics);
         assertTrue(matcher.find(), metrics);
         return (long)Double.parseDouble(matcher.group(1));
     }
