@@ -241,7 +241,8 @@ public final class TierBench
                 final int at = SAMPLE_TOP + 2 * (d - 1);
                 System.out.printf("downstream %d: %.0f book updates/s applied (%.1f %% of proxy 0's), " +
                     "%d sequence gaps%n", d, (after[at] - before[at]) / elapsed,
-                    100.0 * (after[at] - before[at]) / Math.max(1, after[0] - before[0]), after[at + 1] - before[at + 1]);
+                    100.0 * (after[at] - before[at]) / Math.max(1, after[0] - before[0]),
+                    after[at + 1] - before[at + 1]);
             }
         }
         finally
