@@ -1239,6 +1239,19 @@ final class CacheEngine implements EventHandler<RingEvent>
             hold(item, buffer, length);
             return;
         }
+        applyShared(item, buffer, length);
+    }
+
+    private void applyShared(final Item item, final UnsafeBuffer buffer, final int length)
+    {
+        if (item == markets && buffer.getLong(SEQ_NO_OFFSET, ORDER) != markets.upstreamSeqNo + 1)
+        {
+            // The market list's updates are not checked for gaps on a link, where none can happen; on the shared
+            // stream a reader that fell behind can miss one.
+            counters.sequenceGaps.incrementRelease();
+            resync(markets);
+            return;
+        }
         onUpstreamMessage(buffer, length);
     }
 
@@ -1282,7 +1295,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             if (item.state == Item.State.LIVE && !item.inSnapshot && seqNo > item.upstreamSeqNo)
             {
                 replayBuffer.wrap(held, at + Integer.BYTES, length);
-                onUpstreamMessage(replayBuffer, length);
+                applyShared(item, replayBuffer, length);
             }
             at += Integer.BYTES + length;
         }

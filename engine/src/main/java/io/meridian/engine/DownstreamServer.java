@@ -251,6 +251,13 @@ final class DownstreamServer
      */
     void onItemReady(final Item item)
     {
+        if (item.sharedSubscribers > 0)
+        {
+            // The fresh state may differ from what the updates so far built (this proxy resynchronised): a number
+            // is spent, so that a reader that takes the next update before the snapshot sees a gap and waits for a
+            // snapshot, instead of applying it to the old state.
+            item.sharedSeqNo++;
+        }
         final ArrayList<DownstreamItem> subscribers = item.downstream;
         for (int i = 0, size = subscribers.size(); i < size; i++)
         {

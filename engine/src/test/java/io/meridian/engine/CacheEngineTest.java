@@ -219,6 +219,21 @@ class CacheEngineTest
     }
 
     @Test
+    void aMarketListUpdateMissedOnTheSharedStreamAsksForTheListAgain() throws Exception
+    {
+        linkUp(RingEvent.SHARED_LINK);
+        marketsSnapshot(upstreamRequestIds.get(0), "XSX", "XNX");
+        assertTrue(engine.marketsLive());
+        sharedMarket(1, "XSX", TradingState.Closed);
+        assertEquals(0, counters.sequenceGaps(), "the next number is in sequence");
+
+        sharedMarket(3, "XNX", TradingState.Closed);
+        assertEquals(1, counters.sequenceGaps(), "one missed: a gap");
+        assertEquals(2, upstreamKeys.stream().filter("*"::equals).count(), "the list is asked for again");
+        assertFalse(engine.marketsLive(), "stale until it comes");
+    }
+
+    @Test
     void sharedUpdatesOnALinkNotWelcomedToTheSharedStreamAreRefused() throws Exception
     {
         final TestSession session = new TestSession(1);
@@ -645,6 +660,17 @@ class CacheEngineTest
         event.transactionId = LINK_ID;
         event.length = flags;
         engine.onEvent(event, sequence++, true);
+    }
+
+    private void sharedMarket(final long seqNo, final String code, final TradingState state)
+    {
+        final int length = new MarketUpdateEncoder().wrapAndApplyHeader(event.buffer, 0, header).itemId(1)
+            .seqNo(seqNo).feedStatus(FeedStatus.Active).tradingState(state).tradingDate(20261122).marketCode(code)
+            .encodedLength();
+        event.type = RingEvent.SHARED_MESSAGE;
+        event.length = MessageHeaderEncoder.ENCODED_LENGTH + length;
+        engine.onEvent(event, sequence++, true);
+        event.clear();
     }
 
     private void sharedLast(final long itemId, final long seqNo, final long last)
