@@ -228,10 +228,16 @@ public final class TierBench
             }
             Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
             final long[] before = sample(servers);
+            final long bytesBefore = sentBytes(top);
+            final long cpuBefore = processCpuNanos();
             final long start = System.nanoTime();
             Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
             final long[] after = sample(servers);
+            final long bytes = sentBytes(top) - bytesBefore;
+            final long cpu = processCpuNanos() - cpuBefore;
             final double elapsed = (System.nanoTime() - start) / 1e9;
+            System.out.printf("proxy 0: %.1f MB/s written to its downstream publications; the whole JVM (every " +
+                "proxy, driver and client): %.2f cores%n", bytes / elapsed / 1e6, cpu / elapsed / 1e9);
             System.out.printf("proxy 0: %.0f book updates/s applied, %.0f messages/s to %d downstream links, " +
                 "%.0f messages/s on the shared stream, %d snapshots owed for back pressure%n",
                 (after[0] - before[0]) / elapsed, (after[1] - before[1]) / elapsed, downstreams,
@@ -250,6 +256,29 @@ public final class TierBench
             sockets.forEach(WebSocket::abort);
             closeAll(servers);
         }
+    }
+
+    /**
+     * @return the bytes the proxy's media driver has sent on all its UDP publications: every downstream link, and
+     * the shared publication once however many destinations it has.
+     */
+    private static long sentBytes(final MeridianServer server)
+    {
+        final long[] sum = { 0 };
+        server.engine().aeron().countersReader().forEach((value, counterId, label) ->
+        {
+            if (label.startsWith("snd-pos"))
+            {
+                sum[0] += value;
+            }
+        });
+        return sum[0];
+    }
+
+    private static long processCpuNanos()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)java.lang.management.ManagementFactory
+            .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Where the downstream proxies' figures start in a sample: two each, updates applied and sequence gaps. */

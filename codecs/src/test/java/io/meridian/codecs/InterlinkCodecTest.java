@@ -1,5 +1,6 @@
 package io.meridian.codecs;
 
+import io.meridian.codecs.interlink.BooleanType;
 import io.meridian.codecs.interlink.DecimalDecoder;
 import io.meridian.codecs.interlink.DecimalEncoder;
 import io.meridian.codecs.interlink.FeedStatus;
@@ -68,9 +69,9 @@ class InterlinkCodecTest
 
         headerDecoder.wrap(buffer, OFFSET);
         assertEquals(7301, headerDecoder.schemaId());
-        assertEquals(2, headerDecoder.version());
+        assertEquals(3, headerDecoder.version());
         assertEquals(7301, MessageHeaderDecoder.SCHEMA_ID);
-        assertEquals(2, MessageHeaderDecoder.SCHEMA_VERSION);
+        assertEquals(3, MessageHeaderDecoder.SCHEMA_VERSION);
         assertEquals(HeartbeatEncoder.TEMPLATE_ID, headerDecoder.templateId());
         assertEquals(encoder.sbeBlockLength(), headerDecoder.blockLength());
     }
@@ -90,6 +91,41 @@ class InterlinkCodecTest
         final HeartbeatDecoder old = new HeartbeatDecoder().wrapAndApplyHeader(buffer, OFFSET, headerDecoder);
         assertEquals(2, old.timestampMs());
         assertEquals(FeedStatus.NULL_VAL, old.tradingStatus());
+    }
+
+    @Test
+    void helloAndWelcomeSayWhetherTheSharedStreamIsUsedAndOlderOnesReadAsNot()
+    {
+        new HelloEncoder().wrapAndApplyHeader(buffer, OFFSET, headerEncoder).linkId(1).protocolVersion(1)
+            .heartbeatIntervalMs(1000).responseStreamId(1002).shared(BooleanType.TRUE)
+            .responseChannel("aeron:udp?endpoint=10.0.0.7:40123").clientName("b").serviceToken("t");
+        final HelloDecoder hello = new HelloDecoder().wrapAndApplyHeader(buffer, OFFSET, headerDecoder);
+        assertEquals(BooleanType.TRUE, hello.shared());
+        assertEquals("aeron:udp?endpoint=10.0.0.7:40123", hello.responseChannel());
+
+        // A sender of schema version 2: the block ends before the field, whatever the next byte holds.
+        final int helloBlock = HelloEncoder.BLOCK_LENGTH - 1;
+        new HelloEncoder().wrapAndApplyHeader(buffer, OFFSET, headerEncoder).linkId(1).protocolVersion(1)
+            .heartbeatIntervalMs(1000).responseStreamId(1002);
+        headerEncoder.wrap(buffer, OFFSET).blockLength(helloBlock).version(2);
+        buffer.putByte(OFFSET + MessageHeaderEncoder.ENCODED_LENGTH + helloBlock, (byte)1);
+        assertEquals(BooleanType.NULL_VAL, new HelloDecoder().wrapAndApplyHeader(buffer, OFFSET, headerDecoder)
+            .shared());
+
+        new WelcomeEncoder().wrapAndApplyHeader(buffer, OFFSET, headerEncoder).linkId(1)
+            .result(HelloResult.ACCEPTED).protocolVersion(1).heartbeatIntervalMs(250)
+            .tradingStatus(FeedStatus.Active).shared(BooleanType.TRUE).serverName("a").reason("");
+        final WelcomeDecoder welcome = new WelcomeDecoder().wrapAndApplyHeader(buffer, OFFSET, headerDecoder);
+        assertEquals(BooleanType.TRUE, welcome.shared());
+        assertEquals(FeedStatus.Active, welcome.tradingStatus());
+        assertEquals("a", welcome.serverName());
+
+        final int welcomeBlock = WelcomeEncoder.BLOCK_LENGTH - 1;
+        headerEncoder.wrap(buffer, OFFSET).blockLength(welcomeBlock).version(2);
+        buffer.putByte(OFFSET + MessageHeaderEncoder.ENCODED_LENGTH + welcomeBlock, (byte)1);
+        final WelcomeDecoder older = new WelcomeDecoder().wrapAndApplyHeader(buffer, OFFSET, headerDecoder);
+        assertEquals(BooleanType.NULL_VAL, older.shared());
+        assertEquals(FeedStatus.Active, older.tradingStatus(), "the version 2 field before it still reads");
     }
 
     @Test
