@@ -123,6 +123,13 @@ final class CacheEngine implements EventHandler<RingEvent>
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SubscribeEncoder subscribeEncoder = new SubscribeEncoder();
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
+    /**
+     * The latest sequence number seen on the shared stream for each item id this proxy did not hold at the time: an
+     * item whose SubscribeResult was still on its way when the stream's updates of it came. Its snapshot, if older,
+     * missed them.
+     */
+    private final org.agrona.collections.Long2LongHashMap sharedSkipped =
+        new org.agrona.collections.Long2LongHashMap(-1);
     /** Points at one held shared-stream update while it is applied. */
     private final UnsafeBuffer replayBuffer = new UnsafeBuffer(new byte[0]);
 
@@ -775,6 +782,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         link.linkId = newLinkId;
         link.shared = shared;
         link.reset();
+        sharedSkipped.clear();
         (link == tradingLink ? counters.tradingLinkUps : counters.feedLinkUps).incrementRelease();
         if (link == tradingLink)
         {
@@ -882,6 +890,16 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             return;
         }
+        if (item.forgotten)
+        {
+            // The cache let the item go while its Subscribe was in flight: the upstream stops sending it, unless
+            // (a shared id) the same item has been asked for again under that id meanwhile.
+            if (decoder.status() == SubscribeStatus.OK && null == current.byUpstreamId.get(decoder.itemId()))
+            {
+                sendUnsubscribe(current, decoder.itemId());
+            }
+            return;
+        }
         if (decoder.status() == SubscribeStatus.OK)
         {
             item.upstreamItemId = decoder.itemId();
@@ -962,6 +980,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         else
         {
             table(item.itemTypeCode()).remove(item.key);
+            item.forgotten = true;
             if (item instanceof SymbolsItem)
             {
                 failSymbolSearches((SymbolsItem)item, code);
@@ -1011,6 +1030,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         final Item item = current.byUpstreamId.get(upstreamItemId);
         if (null != item)
         {
+            item.seqNoBeforeSnapshot = item.state == Item.State.LIVE && !item.inSnapshot ? item.upstreamSeqNo : -1;
             item.inSnapshot = true;
             item.clearState();
         }
@@ -1024,12 +1044,21 @@ final class CacheEngine implements EventHandler<RingEvent>
             return;
         }
         item.inSnapshot = false;
+        item.snapshotPending = false;
         item.upstreamSeqNo = seqNo;
         deliverFullState(item);
         if (item == markets)
         {
             markets.clearChanged();
             deliverFullState(feeds);
+        }
+        if (current.shared && (sharedSkipped.remove(upstreamItemId) > seqNo || item.seqNoBeforeSnapshot > seqNo))
+        {
+            // Updates past the snapshot came on the shared stream before it and were passed over (the item's id
+            // was not known yet), or were applied before the snapshot wiped them: they will not come again.
+            counters.sequenceGaps.incrementRelease();
+            resync(item);
+            return;
         }
         applyHeld(item);
     }
@@ -1173,7 +1202,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             }
             item.state = Item.State.STALE;
         }
-        else if (item.hasData)
+        else if (item.hasData && !item.snapshotPending)
         {
             if (item.state != Item.State.LIVE)
             {
@@ -1209,6 +1238,10 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     /** Where an item update's sequence number lies: after the header and the item id. */
     private static final int SEQ_NO_OFFSET = MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES;
+    /** Most item ids whose skipped shared updates are remembered; past it they are forgotten and counted afresh. */
+    private static final int MAX_SKIPPED_IDS = 1 << 16;
+    /** A held-updates buffer that grew past this is let go once applied. */
+    private static final int HELD_KEPT_BYTES = 64 * 1024;
     /** Most bytes of shared-stream updates held for one item while it waits for its snapshot. */
     static final int MAX_HELD_BYTES = 1 << 20;
 
@@ -1220,9 +1253,10 @@ final class CacheEngine implements EventHandler<RingEvent>
      */
     private void onSharedMessage(final UnsafeBuffer buffer, final int length)
     {
+        final int templateId = buffer.getShort(MessageHeaderDecoder.templateIdEncodingOffset(), ORDER) & 0xFFFF;
         if (!current.shared || length < MessageHeaderDecoder.ENCODED_LENGTH + 2 * Long.BYTES ||
             buffer.getShort(MessageHeaderDecoder.schemaIdEncodingOffset(), ORDER) != MessageHeaderDecoder.SCHEMA_ID ||
-            !isItemUpdate(buffer.getShort(MessageHeaderDecoder.templateIdEncodingOffset(), ORDER) & 0xFFFF))
+            !(isItemUpdate(templateId) || templateId == ItemStatusDecoder.TEMPLATE_ID))
         {
             counters.recordError("shared stream message that is not an item update");
             return;
@@ -1231,6 +1265,12 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (null == item)
         {
             counters.upstreamSharedSkipped.incrementRelease();
+            if (sharedSkipped.size() >= MAX_SKIPPED_IDS)
+            {
+                sharedSkipped.clear();
+            }
+            sharedSkipped.put(buffer.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ORDER),
+                buffer.getLong(SEQ_NO_OFFSET, ORDER));
             return;
         }
         counters.upstreamSharedMessages.incrementRelease();
@@ -1244,7 +1284,20 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void applyShared(final Item item, final UnsafeBuffer buffer, final int length)
     {
-        if (item == markets && buffer.getLong(SEQ_NO_OFFSET, ORDER) != markets.upstreamSeqNo + 1)
+        final long seqNo = buffer.getLong(SEQ_NO_OFFSET, ORDER);
+        if ((buffer.getShort(MessageHeaderDecoder.templateIdEncodingOffset(), ORDER) & 0xFFFF) ==
+            ItemStatusDecoder.TEMPLATE_ID)
+        {
+            // The upstream could not send an update of the item and says how far its numbers went: a reader behind
+            // that has missed one, even if no later update comes to show it.
+            if (seqNo > item.upstreamSeqNo && item.state == Item.State.LIVE && !item.inSnapshot)
+            {
+                counters.sequenceGaps.incrementRelease();
+                resync(item);
+            }
+            return;
+        }
+        if (item == markets && seqNo != markets.upstreamSeqNo + 1)
         {
             // The market list's updates are not checked for gaps on a link, where none can happen; on the shared
             // stream a reader that fell behind can miss one.
@@ -1259,14 +1312,14 @@ final class CacheEngine implements EventHandler<RingEvent>
     {
         if (item.heldBytes + Integer.BYTES + length > MAX_HELD_BYTES)
         {
-            // Too many to keep: the oldest go, and if the snapshot does not cover them the gap makes a resync.
+            // Too many to keep: all held so far go, and if the snapshot does not cover them the gap makes a resync.
             item.heldBytes = 0;
             counters.recordError("shared stream updates held for " + item.key + " passed " + MAX_HELD_BYTES +
                 " bytes before its snapshot came; dropped");
         }
         if (null == item.held)
         {
-            item.held = new org.agrona.ExpandableDirectByteBuffer(Math.max(4096, Integer.BYTES + length));
+            item.held = new org.agrona.ExpandableArrayBuffer(Math.max(4096, Integer.BYTES + length));
         }
         item.held.putInt(item.heldBytes, length);
         item.held.putBytes(item.heldBytes + Integer.BYTES, buffer, 0, length);
@@ -1285,7 +1338,7 @@ final class CacheEngine implements EventHandler<RingEvent>
         }
         final int total = item.heldBytes;
         item.heldBytes = 0;
-        final org.agrona.ExpandableDirectByteBuffer held = item.held;
+        final org.agrona.ExpandableArrayBuffer held = item.held;
         // Replaying may hold again (a gap makes a resync): the held bytes move to a buffer of their own first.
         item.held = null;
         for (int at = 0; at < total; )
@@ -1299,7 +1352,7 @@ final class CacheEngine implements EventHandler<RingEvent>
             }
             at += Integer.BYTES + length;
         }
-        if (null == item.held)
+        if (null == item.held && held.capacity() <= HELD_KEPT_BYTES)
         {
             item.held = held;
         }
@@ -1308,6 +1361,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     private void requestUpstream(final Item item)
     {
         final UpstreamLink link = item.link;
+        item.snapshotPending = true;
         if (!link.up)
         {
             return;
@@ -2562,6 +2616,7 @@ final class CacheEngine implements EventHandler<RingEvent>
     private void evict(final Item item)
     {
         table(item.itemTypeCode()).remove(item.key);
+        item.forgotten = true;
         unsubscribeUpstream(item);
         counters.evictions.incrementRelease();
     }
@@ -2575,17 +2630,21 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (item.upstreamItemId != Item.NO_UPSTREAM_ID && link.byUpstreamId.get(item.upstreamItemId) == item)
         {
             link.byUpstreamId.remove(item.upstreamItemId);
-            if (link.up)
-            {
-                unsubscribeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-                    .linkId(link.linkId)
-                    .requestId(++nextRequestId)
-                    .itemId(item.upstreamItemId);
-                // If this offer fails the upstream keeps sending updates for an item that is no longer known;
-                // they are counted as unknown-item updates and dropped, and the upstream forgets it on relink.
-                link.sender.offer(
-                    sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + unsubscribeEncoder.encodedLength());
-            }
+            sendUnsubscribe(link, item.upstreamItemId);
+        }
+    }
+
+    private void sendUnsubscribe(final UpstreamLink link, final long upstreamItemId)
+    {
+        if (link.up)
+        {
+            unsubscribeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .linkId(link.linkId)
+                .requestId(++nextRequestId)
+                .itemId(upstreamItemId);
+            // If this offer fails the upstream keeps sending updates for an item that is no longer known;
+            // they are counted as unknown-item updates and dropped, and the upstream forgets it on relink.
+            link.sender.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + unsubscribeEncoder.encodedLength());
         }
     }
 

@@ -270,7 +270,9 @@ final class DownstreamPoller implements Agent, ControlledFragmentHandler
         final long linkId = helloDecoder.linkId();
         final int protocolVersion = helloDecoder.protocolVersion();
         final int responseStreamId = helloDecoder.responseStreamId();
-        final boolean shared = sharedServed && helloDecoder.shared() == BooleanType.TRUE;
+        final boolean shared = sharedServed &&
+            headerDecoder.blockLength() >= HelloDecoder.sharedEncodingOffset() + 1 &&
+            helloDecoder.shared() == BooleanType.TRUE;
         final long nowMs = clock.time();
 
         final DownstreamLink known = linkById.get(linkId);

@@ -89,6 +89,8 @@ final class DownstreamServer
     private ExclusivePublication shared;
     private int sharedLinks;
     private long nextSharedHeartbeatMs;
+    /** Items whose update the shared publication did not take, whose readers have yet to be told how far it went. */
+    private final ArrayList<Item> sharedGaps = new ArrayList<>();
 
     /**
      * @param cache    where items come from.
@@ -221,15 +223,52 @@ final class DownstreamServer
         {
             service(links.get(i), nowMs);
         }
+        if (!sharedGaps.isEmpty())
+        {
+            announceSharedGaps();
+        }
         if (sharedLinks > 0 && nowMs >= nextSharedHeartbeatMs)
         {
-            // The readers of the shared stream know it lives by these, as a link knows its upstream by its own.
+            // The readers of the shared stream know it lives by these, as a link knows its upstream by its own. One
+            // the publication does not take is not tried again before the next interval.
+            nextSharedHeartbeatMs = nowMs + heartbeatIntervalMs;
             heartbeatEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).linkId(0).timestampMs(nowMs)
                 .tradingStatus(FeedStatus.NULL_VAL);
-            if (offerShared(sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength()))
+            offerShared(sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
+        }
+    }
+
+    /**
+     * Tell the readers, on the shared stream, the latest number of each item whose update was not sent: a reader
+     * behind it has missed one and asks for the item again, even if no later update would have shown the gap.
+     */
+    private void announceSharedGaps()
+    {
+        int kept = 0;
+        for (int i = 0, size = sharedGaps.size(); i < size; i++)
+        {
+            final Item item = sharedGaps.get(i);
+            if (!item.sharedGapPending || item.sharedSubscribers == 0)
             {
-                nextSharedHeartbeatMs = nowMs + heartbeatIntervalMs;
+                item.sharedGapPending = false;
+                continue;
             }
+            itemStatusEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .itemId(item.sharedId)
+                .seqNo(item.sharedSeqNo)
+                .state(ItemState.LIVE)
+                .reason("");
+            if (kept == 0 && offerShared(sendBuffer,
+                MessageHeaderEncoder.ENCODED_LENGTH + itemStatusEncoder.encodedLength()))
+            {
+                item.sharedGapPending = false;
+                continue;
+            }
+            sharedGaps.set(kept++, item);
+        }
+        for (int i = sharedGaps.size() - 1; i >= kept; i--)
+        {
+            sharedGaps.remove(i);
         }
     }
 
@@ -382,9 +421,9 @@ final class DownstreamServer
 
     /**
      * Send the update once on the shared publication, with the item's shared id and next sequence number. The
-     * number is spent even if the publication does not take the message, so that the readers see the gap; each
-     * shared link that has the item is then owed a snapshot on the link, which mends it even if no later update
-     * comes to show the gap.
+     * number is spent even if the publication does not take the message, so that the readers see the gap at the
+     * next update; in case none comes, the item's latest number is sent after, on a later tick, as an ItemStatus.
+     * Each reader that missed it asks for the item again, as after any gap.
      */
     private void forwardShared(final Item item, final UnsafeBuffer out, final int length)
     {
@@ -393,16 +432,14 @@ final class DownstreamServer
         if (offerShared(out, length))
         {
             counters.downstreamSharedMessages.incrementRelease();
+            // This number following the lost one shows the gap as well as the status would.
+            item.sharedGapPending = false;
             return;
         }
-        final ArrayList<DownstreamItem> subscribers = item.downstream;
-        for (int i = 0, size = subscribers.size(); i < size; i++)
+        if (!item.sharedGapPending)
         {
-            final DownstreamItem subscriber = subscribers.get(i);
-            if (subscriber.shared && subscriber.answered && !subscriber.snapshotDue)
-            {
-                owesSnapshot(subscriber);
-            }
+            item.sharedGapPending = true;
+            sharedGaps.add(item);
         }
     }
 

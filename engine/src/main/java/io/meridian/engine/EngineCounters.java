@@ -66,6 +66,7 @@ public final class EngineCounters
     final AtomicCounter downstreamSharedMessages;
     final AtomicCounter upstreamSharedMessages;
     final AtomicCounter upstreamSharedSkipped;
+    final AtomicCounter upstreamSharedLost;
     final AtomicCounter downstreamLinks;
     final AtomicCounter downstreamSubscriptions;
     private final CountersFile file;
@@ -146,6 +147,7 @@ public final class EngineCounters
         downstreamSharedMessages = total("downstream.shared-messages");
         upstreamSharedMessages = total("upstream.shared-messages");
         upstreamSharedSkipped = total("upstream.shared-skipped");
+        upstreamSharedLost = total("upstream.shared-lost");
         downstreamLinks = gauge("downstream.links");
         downstreamSubscriptions = gauge("downstream.subscriptions");
     }

@@ -48,12 +48,20 @@ abstract class Item
     long sharedSeqNo;
     /** Links subscribed to the item that take its updates from the shared stream. */
     int sharedSubscribers;
+    /** An update the shared publication did not take has yet to be told to its readers. */
+    boolean sharedGapPending;
     /**
      * Updates from the upstream's shared stream that came while the item waited for its snapshot on the link, each
      * as {@code [int length][message]}; applied after the snapshot, those it already holds skipped. Null until used.
      */
-    org.agrona.ExpandableDirectByteBuffer held;
+    org.agrona.ExpandableArrayBuffer held;
     int heldBytes;
+    /** The last update applied before a snapshot began while the item was live; -1 when it was not. */
+    long seqNoBeforeSnapshot = -1;
+    /** A Subscribe has gone upstream (or waits to) and its snapshot has not ended yet. */
+    boolean snapshotPending;
+    /** Dropped from the cache: an answer to a Subscribe still in flight is for nobody. */
+    boolean forgotten;
 
     Item(final String key)
     {

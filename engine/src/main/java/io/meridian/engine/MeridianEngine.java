@@ -121,6 +121,7 @@ public final class MeridianEngine implements AutoCloseable
         {
             tradingPoller.ringFullCounter(counters.ringFullUpstream);
         }
+        poller.sharedLostCounter(counters.upstreamSharedLost);
         final UpstreamSender tradingSender = null == tradingPoller ? CacheEngine.NO_UPSTREAM :
             tradingPoller.controlPublication()::offer;
         cacheEngine = new CacheEngine(poller.controlPublication()::offer, tradingSender, counters,

@@ -47,6 +47,9 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
 
     private static final int FRAGMENT_LIMIT = 64;
     private static final long REJECTED_RETRY_MS = 5_000;
+    /** How long a link goes without the shared stream after the stream was never heard from on a try. */
+    static final long SHARED_RETRY_MS = 60_000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UpstreamPoller.class);
 
     private final RingBuffer<RingEvent> ring;
     private final Publication controlPublication;
@@ -61,6 +64,11 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     /** The Welcome said this link's updates come on the shared stream. */
     private boolean sharedUp;
     private long lastSharedMs;
+    /** Something came on the shared stream since the Welcome. */
+    private boolean sharedHeard;
+    /** Hello asks for the shared stream only from this time: it was never heard on the last try. */
+    private long sharedRetryAtMs;
+    private org.agrona.concurrent.status.AtomicCounter sharedLostCounter;
     private final EpochClock clock;
     private final String responseChannel;
     private final int responseStreamId;
@@ -151,6 +159,15 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     void ringFullCounter(final org.agrona.concurrent.status.AtomicCounter ringFull)
     {
         this.ringFull = ringFull;
+    }
+
+    /**
+     * @param sharedLost counts the times the shared stream fell silent while the link lived; only this poller's
+     *                   thread may write it.
+     */
+    void sharedLostCounter(final org.agrona.concurrent.status.AtomicCounter sharedLost)
+    {
+        this.sharedLostCounter = sharedLost;
     }
 
     @Override
@@ -250,6 +267,24 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
                     // could not repair, having fallen too far behind) or never joined. The link starts again, and
                     // the stream is joined afresh, at the upstream's current position.
                     sharedLost.incrementAndGet();
+                    if (null != sharedLostCounter)
+                    {
+                        sharedLostCounter.incrementRelease();
+                    }
+                    if (!sharedHeard)
+                    {
+                        // Nothing ever came on it: the channel is wrong or unreachable. The link goes on without
+                        // it for a while rather than starting again every liveness timeout.
+                        sharedRetryAtMs = nowMs + SHARED_RETRY_MS;
+                        LOG.warn("nothing came on the upstream's shared stream {} stream {} in {} ms; the link " +
+                            "takes its updates itself for the next {} s", sharedChannel, sharedStreamId,
+                            livenessTimeoutMs, SHARED_RETRY_MS / 1000);
+                    }
+                    else
+                    {
+                        LOG.warn("the upstream's shared stream went silent for {} ms while the link lived; " +
+                            "starting the link again and joining the stream afresh", livenessTimeoutMs);
+                    }
                     linkLost();
                     CloseHelper.quietClose(sharedSubscription);
                     sharedSubscription = aeron.addSubscription(sharedChannel, sharedStreamId);
@@ -351,6 +386,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
             return Action.CONTINUE;
         }
         lastSharedMs = clock.time();
+        sharedHeard = true;
         if (headerDecoder.templateId() == HeartbeatDecoder.TEMPLATE_ID)
         {
             return Action.CONTINUE;
@@ -439,7 +475,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
             // Fixed fields first: reading the names moves past the block.
             welcomeStatus = headerDecoder.blockLength() < WelcomeDecoder.tradingStatusEncodingOffset() + 1 ? null :
                 knownStatus(welcomeDecoder.tradingStatusRaw());
-            welcomeShared = null != sharedSubscription &&
+            welcomeShared = askShared() &&
                 headerDecoder.blockLength() >= WelcomeDecoder.sharedEncodingOffset() + 1 &&
                 welcomeDecoder.sharedRaw() == BooleanType.TRUE.value();
             welcomeDecoder.skipServerName();
@@ -463,6 +499,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
                 return Action.ABORT;
             }
             sharedUp = welcomeShared;
+            sharedHeard = false;
             lastSharedMs = clock.time();
             linkState.set(LinkState.UP);
             lastHeartbeatSentMs = 0;
@@ -509,11 +546,16 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
             .protocolVersion(InterlinkProtocol.PROTOCOL_VERSION)
             .heartbeatIntervalMs((int)heartbeatIntervalMs)
             .responseStreamId(responseStreamId)
-            .shared(null == sharedSubscription ? BooleanType.FALSE : BooleanType.TRUE)
+            .shared(askShared() ? BooleanType.TRUE : BooleanType.FALSE)
             .responseChannel(responseChannel)
             .clientName(clientName)
             .serviceToken(serviceToken);
         controlPublication.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + helloEncoder.encodedLength());
+    }
+
+    private boolean askShared()
+    {
+        return null != sharedSubscription && clock.time() >= sharedRetryAtMs;
     }
 
     private void sendHeartbeat(final long nowMs)

@@ -219,6 +219,76 @@ class CacheEngineTest
     }
 
     @Test
+    void sharedUpdatesPassedOverBeforeTheSubscribeResultThatTheSnapshotMissedAskForTheItemAgain() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp(RingEvent.SHARED_LINK);
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        // The stream is read ahead of the link: update 11 comes before the answer that names the item.
+        sharedLast(1001, 11, 1011);
+        assertEquals(1, counters.upstreamSharedSkipped());
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        assertEquals(1, counters.sequenceGaps(), "the snapshot at 10 misses 11, which will not come again");
+        assertEquals(2, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "asked again");
+
+        sharedLast(1001, 12, 1012);
+        snapshot(lastRequestId(), 1001, 12, 1012, "ALP", "XSX");
+        assertEquals(1, counters.sequenceGaps(), "a snapshot past what was passed over is whole");
+        final List<JsonNode> frames = session.frames();
+        assertEquals("10.12", frames.get(frames.size() - 1).get("Data").get("Last").decimalValue().toPlainString());
+    }
+
+    @Test
+    void aSnapshotOlderThanTheUpdatesAlreadyAppliedAsksForTheItemAgain() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp(RingEvent.SHARED_LINK);
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        final long requestId = lastRequestId();
+        snapshot(requestId, 1001, 10, 1010, "ALP", "XSX");
+        sharedLast(1001, 11, 1011);
+        assertEquals(0, counters.sequenceGaps());
+
+        // A snapshot written at 10 reaches this proxy after update 11 did: it would wipe 11 out.
+        snapshot(requestId, 1001, 10, 1010, "ALP", "XSX");
+        assertEquals(1, counters.sequenceGaps());
+        assertEquals(2, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "asked again");
+    }
+
+    @Test
+    void anItemStatusOnTheSharedStreamPastTheLastUpdateShowsAMissedOne() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp(RingEvent.SHARED_LINK);
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        sharedStatus(1001, 10);
+        assertEquals(0, counters.sequenceGaps(), "the number it has: nothing missed");
+        sharedStatus(1001, 11);
+        assertEquals(1, counters.sequenceGaps(), "one it never got");
+        assertEquals(2, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "asked again");
+    }
+
+    @Test
+    void anAnswerForAnItemDroppedWhileItsSubscribeWasInFlightIsUnsubscribed() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp(RingEvent.SHARED_LINK);
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        sharedLast(1001, 12, 1012);
+        final long again = lastRequestId();
+        send(new io.meridian.codecs.interlink.ItemStatusEncoder().wrapAndApplyHeader(event.buffer, 0, header)
+            .itemId(1001).seqNo(12).state(io.meridian.codecs.interlink.ItemState.CLOSED).reason("gone")
+            .encodedLength());
+        assertEquals(0, engine.cachedSecurities(), "closed upstream: dropped");
+
+        subscribeResult(again, 1001, SubscribeStatus.OK);
+        assertEquals(List.of(1001L), upstreamUnsubscribes, "the answer is for nobody: the upstream stops sending it");
+        assertEquals(0, engine.cachedSecurities());
+    }
+
+    @Test
     void aMarketListUpdateMissedOnTheSharedStreamAsksForTheListAgain() throws Exception
     {
         linkUp(RingEvent.SHARED_LINK);
@@ -660,6 +730,17 @@ class CacheEngineTest
         event.transactionId = LINK_ID;
         event.length = flags;
         engine.onEvent(event, sequence++, true);
+    }
+
+    private void sharedStatus(final long itemId, final long seqNo)
+    {
+        final int length = new io.meridian.codecs.interlink.ItemStatusEncoder()
+            .wrapAndApplyHeader(event.buffer, 0, header).itemId(itemId).seqNo(seqNo)
+            .state(io.meridian.codecs.interlink.ItemState.LIVE).reason("").encodedLength();
+        event.type = RingEvent.SHARED_MESSAGE;
+        event.length = MessageHeaderEncoder.ENCODED_LENGTH + length;
+        engine.onEvent(event, sequence++, true);
+        event.clear();
     }
 
     private void sharedMarket(final long seqNo, final String code, final TradingState state)

@@ -197,7 +197,7 @@ class UpstreamPollerTest
             assertEquals(0, next().length & RingEvent.SHARED_LINK);
             awaitConnected(shared);
             offerOn(shared, snapshotBegin(9));
-            work(() -> false, 50);
+            work(() -> false, 200);
             assertEquals(consumed.get(), ring.getCursor(), "nothing taken from a stream the Welcome did not give");
 
             // The link is lost and welcomed again, now with the shared stream.
@@ -226,6 +226,33 @@ class UpstreamPollerTest
             assertEquals(UpstreamPoller.LinkState.CONNECTING, poller.linkState());
             assertEquals(1, poller.sharedLost());
             assertEquals(RingEvent.LINK_DOWN, next().type);
+
+            // The stream was heard before it fell silent: the next Hello asks for it again. Welcomed to it, and
+            // nothing ever comes on it: the link goes on without it for a while.
+            clock.advance(HEARTBEAT_MS + 1);
+            final int hellos = helloLinkIds.size();
+            work(() -> helloLinkIds.size() > hellos, 1000);
+            assertEquals(BooleanType.TRUE, lastHelloShared);
+            sendWelcome(linkId, HelloResult.ACCEPTED, FeedStatus.NULL_VAL, BooleanType.TRUE);
+            work(() -> poller.linkState() == UpstreamPoller.LinkState.UP, 1000);
+            assertEquals(RingEvent.SHARED_LINK, next().length & RingEvent.SHARED_LINK);
+            for (int i = 0; i < 3; i++)
+            {
+                clock.advance(LIVENESS_MS / 2);
+                sendHeartbeat(linkId, FeedStatus.NULL_VAL);
+                work(() -> poller.linkState() == UpstreamPoller.LinkState.CONNECTING, 200);
+            }
+            assertEquals(2, poller.sharedLost());
+            assertEquals(RingEvent.LINK_DOWN, next().type);
+            clock.advance(HEARTBEAT_MS + 1);
+            final int hellosAfter = helloLinkIds.size();
+            work(() -> helloLinkIds.size() > hellosAfter, 1000);
+            assertEquals(BooleanType.FALSE, lastHelloShared, "not asked for until " +
+                UpstreamPoller.SHARED_RETRY_MS + " ms have passed");
+            clock.advance(UpstreamPoller.SHARED_RETRY_MS);
+            final int hellosLater = helloLinkIds.size();
+            work(() -> helloLinkIds.size() > hellosLater, 1000);
+            assertEquals(BooleanType.TRUE, lastHelloShared, "asked for again after");
         }
     }
 

@@ -223,6 +223,7 @@ class SharedFanoutSystemTest
         /** What the Welcome said of the shared stream; null until it came. */
         private io.meridian.codecs.interlink.BooleanType welcome;
         private boolean inSnapshot;
+        private long lastHeartbeatMs;
         int updatesOnTheLink;
 
         io.meridian.codecs.interlink.BooleanType welcomeShared() throws InterruptedException
@@ -320,6 +321,15 @@ class SharedFanoutSystemTest
 
         private void pollLink()
         {
+            final long nowMs = System.currentTimeMillis();
+            if (null != welcome && nowMs - lastHeartbeatMs >= 500)
+            {
+                // Heard from, the link stays open however long the test takes.
+                lastHeartbeatMs = nowMs;
+                final int length = new io.meridian.codecs.interlink.HeartbeatEncoder()
+                    .wrapAndApplyHeader(buffer, 0, header).linkId(linkId).timestampMs(nowMs).encodedLength();
+                control.offer(buffer, 0, header.encodedLength() + length);
+            }
             data.poll((message, offset, length, frame) ->
             {
                 headerDecoder.wrap(message, offset);
