@@ -229,6 +229,10 @@ public final class TierBench
             Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
             final long[] before = sample(servers);
             final long bytesBefore = sentBytes(top);
+            final long backPressureBefore = top.engine().counters().downstreamBackPressure();
+            final long sharedBackPressureBefore = top.engine().counters().downstreamSharedBackPressure();
+            final long gapsBefore = top.engine().counters().sequenceGaps();
+            final long resyncsBefore = top.engine().counters().itemResyncs();
             final long cpuBefore = processCpuNanos();
             final long start = System.nanoTime();
             Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
@@ -238,6 +242,29 @@ public final class TierBench
             final double elapsed = (System.nanoTime() - start) / 1e9;
             System.out.printf("proxy 0: %.1f MB/s written to its downstream publications; the whole JVM (every " +
                 "proxy, driver and client): %.2f cores%n", bytes / elapsed / 1e6, cpu / elapsed / 1e9);
+            final EngineCounters topCounters = top.engine().counters();
+            System.out.printf("proxy 0: %d offers the links did not take, %d the shared publication did not; " +
+                "%d sequence gaps and %d resyncs of its own%n",
+                topCounters.downstreamBackPressure() - backPressureBefore,
+                topCounters.downstreamSharedBackPressure() - sharedBackPressureBefore,
+                topCounters.sequenceGaps() - gapsBefore, topCounters.itemResyncs() - resyncsBefore);
+            for (int d = 1; d <= downstreams; d++)
+            {
+                final EngineCounters below = servers.get(d).engine().counters();
+                System.out.printf("downstream %d: %d resyncs, %d shared updates passed over, %d shared-stream " +
+                    "silences%n", d, below.itemResyncs(), below.upstreamSharedSkipped(), below.upstreamSharedLost());
+            }
+            if (shared)
+            {
+                // How the shared publication stood at the end: its limits and readers, from the media driver.
+                top.engine().aeron().countersReader().forEach((value, counterId, label) ->
+                {
+                    if (label.contains("control-mode=dynamic"))
+                    {
+                        System.out.printf("  %s = %d%n", label.substring(0, label.indexOf(':')), value);
+                    }
+                });
+            }
             System.out.printf("proxy 0: %.0f book updates/s applied, %.0f messages/s to %d downstream links, " +
                 "%.0f messages/s on the shared stream, %d snapshots owed for back pressure%n",
                 (after[0] - before[0]) / elapsed, (after[1] - before[1]) / elapsed, downstreams,

@@ -254,7 +254,10 @@ final class CacheEngine implements EventHandler<RingEvent>
             {
                 case RingEvent.UPSTREAM_MESSAGE:
                     current = links[event.link];
-                    onUpstreamMessage(event.buffer, event.length);
+                    if (!current.shared || !isStaleSnapshot(event.buffer, event.length))
+                    {
+                        onUpstreamMessage(event.buffer, event.length);
+                    }
                     break;
                 case RingEvent.LINK_UP:
                     final int said = event.length & 0xFF;
@@ -1030,7 +1033,6 @@ final class CacheEngine implements EventHandler<RingEvent>
         final Item item = current.byUpstreamId.get(upstreamItemId);
         if (null != item)
         {
-            item.seqNoBeforeSnapshot = item.state == Item.State.LIVE && !item.inSnapshot ? item.upstreamSeqNo : -1;
             item.inSnapshot = true;
             item.clearState();
         }
@@ -1052,10 +1054,10 @@ final class CacheEngine implements EventHandler<RingEvent>
             markets.clearChanged();
             deliverFullState(feeds);
         }
-        if (current.shared && (sharedSkipped.remove(upstreamItemId) > seqNo || item.seqNoBeforeSnapshot > seqNo))
+        if (current.shared && sharedSkipped.remove(upstreamItemId) > seqNo)
         {
             // Updates past the snapshot came on the shared stream before it and were passed over (the item's id
-            // was not known yet), or were applied before the snapshot wiped them: they will not come again.
+            // was not known yet): they will not come again.
             counters.sequenceGaps.incrementRelease();
             resync(item);
             return;
@@ -1220,6 +1222,11 @@ final class CacheEngine implements EventHandler<RingEvent>
         item.state = Item.State.STALE;
         if (item.link.shared && isSharedType(item.itemTypeCode()))
         {
+            if (item.snapshotPending)
+            {
+                // A snapshot is on its way already: the updates meanwhile are held for it, not asked for twice.
+                return;
+            }
             // An upstream proxy answers a second Subscribe for a shared item with the same id and a fresh snapshot:
             // the id stays known, so that the shared stream's updates meanwhile are held, not passed over.
             item.heldBytes = 0;
@@ -1229,6 +1236,48 @@ final class CacheEngine implements EventHandler<RingEvent>
         // The upstream forgets the old subscription, or it would go on sending it beside the new one.
         unsubscribeUpstream(item);
         requestUpstream(item);
+    }
+
+    /**
+     * On a link whose updates come on the shared stream, a snapshot can reach a live item after updates newer than
+     * it did (the stream read ahead of the link): the item's state is then newer than the snapshot and whole, and the
+     * snapshot is passed over, SnapshotBegin to SnapshotEnd, rather than undo those updates.
+     *
+     * @return true if the message belongs to such a snapshot and is to be passed over.
+     */
+    private boolean isStaleSnapshot(final UnsafeBuffer buffer, final int length)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH + 2 * Long.BYTES)
+        {
+            return false;
+        }
+        final int templateId = buffer.getShort(MessageHeaderDecoder.templateIdEncodingOffset(), ORDER) & 0xFFFF;
+        final boolean begin = templateId == SnapshotBeginDecoder.TEMPLATE_ID;
+        if (!begin && templateId != SnapshotEndDecoder.TEMPLATE_ID && !isItemUpdate(templateId))
+        {
+            return false;
+        }
+        final Item item = current.byUpstreamId.get(buffer.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ORDER));
+        if (null == item)
+        {
+            return false;
+        }
+        if (begin)
+        {
+            item.ignoringSnapshot = item.state == Item.State.LIVE && !item.inSnapshot &&
+                buffer.getLong(SEQ_NO_OFFSET, ORDER) < item.upstreamSeqNo;
+            return item.ignoringSnapshot;
+        }
+        if (!item.ignoringSnapshot)
+        {
+            return false;
+        }
+        if (templateId == SnapshotEndDecoder.TEMPLATE_ID)
+        {
+            item.ignoringSnapshot = false;
+            counters.staleSnapshots.incrementRelease();
+        }
+        return true;
     }
 
     private static boolean isSharedType(final short itemType)
@@ -1376,6 +1425,12 @@ final class CacheEngine implements EventHandler<RingEvent>
             sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + subscribeEncoder.encodedLength());
         if (result > 0)
         {
+            if (link.shared && link.byRequestId.get(item.requestId) == item)
+            {
+                // An upstream proxy answers a shared item's Subscribe under the same id, and the new request takes
+                // the old one's place there: the old one, if still unanswered, will never be.
+                link.byRequestId.remove(item.requestId);
+            }
             item.requestId = requestId;
             link.byRequestId.put(requestId, item);
             counters.upstreamSubscribes.incrementRelease();

@@ -452,7 +452,7 @@ final class DownstreamServer
         }
         if (result <= 0)
         {
-            counters.downstreamBackPressure.incrementRelease();
+            counters.downstreamSharedBackPressure.incrementRelease();
             return false;
         }
         return true;

@@ -64,9 +64,11 @@ public final class EngineCounters
     final AtomicCounter downstreamMessages;
     final AtomicCounter downstreamBackPressure;
     final AtomicCounter downstreamSharedMessages;
+    final AtomicCounter downstreamSharedBackPressure;
     final AtomicCounter upstreamSharedMessages;
     final AtomicCounter upstreamSharedSkipped;
     final AtomicCounter upstreamSharedLost;
+    final AtomicCounter staleSnapshots;
     final AtomicCounter downstreamLinks;
     final AtomicCounter downstreamSubscriptions;
     private final CountersFile file;
@@ -145,9 +147,11 @@ public final class EngineCounters
         downstreamMessages = total("downstream.messages");
         downstreamBackPressure = total("downstream.back-pressure");
         downstreamSharedMessages = total("downstream.shared-messages");
+        downstreamSharedBackPressure = total("downstream.shared-back-pressure");
         upstreamSharedMessages = total("upstream.shared-messages");
         upstreamSharedSkipped = total("upstream.shared-skipped");
         upstreamSharedLost = total("upstream.shared-lost");
+        staleSnapshots = total("upstream.shared-stale-snapshots");
         downstreamLinks = gauge("downstream.links");
         downstreamSubscriptions = gauge("downstream.subscriptions");
     }
@@ -269,6 +273,14 @@ public final class EngineCounters
     /**
      * @return items a downstream link was sent again in full because it could not take an update.
      */
+    /**
+     * @return offers a downstream link's publication, or the shared publication, did not take.
+     */
+    public long downstreamBackPressure()
+    {
+        return downstreamBackPressure.get();
+    }
+
     public long downstreamResnapshots()
     {
         return downstreamResnapshots.get();
@@ -288,6 +300,22 @@ public final class EngineCounters
     public long downstreamSharedMessages()
     {
         return downstreamSharedMessages.get();
+    }
+
+    /**
+     * @return times the upstream's shared stream fell silent while the link lived, each ending the link.
+     */
+    public long upstreamSharedLost()
+    {
+        return upstreamSharedLost.get();
+    }
+
+    /**
+     * @return offers the shared publication did not take.
+     */
+    public long downstreamSharedBackPressure()
+    {
+        return downstreamSharedBackPressure.get();
     }
 
     /**

@@ -56,8 +56,8 @@ abstract class Item
      */
     org.agrona.ExpandableArrayBuffer held;
     int heldBytes;
-    /** The last update applied before a snapshot began while the item was live; -1 when it was not. */
-    long seqNoBeforeSnapshot = -1;
+    /** A snapshot older than the item's live state is being passed over (shared stream links only). */
+    boolean ignoringSnapshot;
     /** A Subscribe has gone upstream (or waits to) and its snapshot has not ended yet. */
     boolean snapshotPending;
     /** Dropped from the cache: an answer to a Subscribe still in flight is for nobody. */

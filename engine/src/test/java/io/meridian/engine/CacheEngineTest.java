@@ -239,7 +239,7 @@ class CacheEngineTest
     }
 
     @Test
-    void aSnapshotOlderThanTheUpdatesAlreadyAppliedAsksForTheItemAgain() throws Exception
+    void aSnapshotOlderThanTheUpdatesAlreadyAppliedIsPassedOver() throws Exception
     {
         final TestSession session = new TestSession(1);
         linkUp(RingEvent.SHARED_LINK);
@@ -247,12 +247,17 @@ class CacheEngineTest
         final long requestId = lastRequestId();
         snapshot(requestId, 1001, 10, 1010, "ALP", "XSX");
         sharedLast(1001, 11, 1011);
-        assertEquals(0, counters.sequenceGaps());
+        session.frames();
 
-        // A snapshot written at 10 reaches this proxy after update 11 did: it would wipe 11 out.
-        snapshot(requestId, 1001, 10, 1010, "ALP", "XSX");
-        assertEquals(1, counters.sequenceGaps());
-        assertEquals(2, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "asked again");
+        // A snapshot written at 10 reaches this proxy after update 11 did: the state at 11 is newer, and whole.
+        snapshot(requestId, 1001, 10, 1005, "ALP", "XSX");
+        assertTrue(session.frames().isEmpty(), "nothing undone, nothing sent again");
+        assertEquals(0, counters.sequenceGaps());
+        assertEquals(1, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "not asked for again");
+
+        sharedLast(1001, 12, 1012);
+        assertEquals("10.12", session.frames().get(0).get("Data").get("Last").decimalValue().toPlainString());
+        assertEquals(0, counters.sequenceGaps());
     }
 
     @Test
