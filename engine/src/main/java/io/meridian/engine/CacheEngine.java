@@ -128,7 +128,8 @@ final class CacheEngine implements EventHandler<RingEvent>
      * item whose SubscribeResult was still on its way when the stream's updates of it came. Its snapshot, if older,
      * missed them.
      */
-    private final org.agrona.collections.Long2LongHashMap sharedSkipped =
+    private org.agrona.collections.Long2LongHashMap sharedSkipped = new org.agrona.collections.Long2LongHashMap(-1);
+    private org.agrona.collections.Long2LongHashMap sharedSkippedOlder =
         new org.agrona.collections.Long2LongHashMap(-1);
     /** Points at one held shared-stream update while it is applied. */
     private final UnsafeBuffer replayBuffer = new UnsafeBuffer(new byte[0]);
@@ -785,7 +786,11 @@ final class CacheEngine implements EventHandler<RingEvent>
         link.linkId = newLinkId;
         link.shared = shared;
         link.reset();
-        sharedSkipped.clear();
+        if (link == marketLink)
+        {
+            sharedSkipped.clear();
+            sharedSkippedOlder.clear();
+        }
         (link == tradingLink ? counters.tradingLinkUps : counters.feedLinkUps).incrementRelease();
         if (link == tradingLink)
         {
@@ -896,8 +901,9 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (item.forgotten)
         {
             // The cache let the item go while its Subscribe was in flight: the upstream stops sending it, unless
-            // (a shared id) the same item has been asked for again under that id meanwhile.
-            if (decoder.status() == SubscribeStatus.OK && null == current.byUpstreamId.get(decoder.itemId()))
+            // (a shared id) the same item is held again, or asked for again, under that id meanwhile.
+            if (decoder.status() == SubscribeStatus.OK && null == current.byUpstreamId.get(decoder.itemId()) &&
+                !(current.shared && null != table(item.itemTypeCode()).get(item.key)))
             {
                 sendUnsubscribe(current, decoder.itemId());
             }
@@ -1054,7 +1060,8 @@ final class CacheEngine implements EventHandler<RingEvent>
             markets.clearChanged();
             deliverFullState(feeds);
         }
-        if (current.shared && sharedSkipped.remove(upstreamItemId) > seqNo)
+        if (current.shared &&
+            Math.max(sharedSkipped.remove(upstreamItemId), sharedSkippedOlder.remove(upstreamItemId)) > seqNo)
         {
             // Updates past the snapshot came on the shared stream before it and were passed over (the item's id
             // was not known yet): they will not come again.
@@ -1218,7 +1225,6 @@ final class CacheEngine implements EventHandler<RingEvent>
 
     private void resync(final Item item)
     {
-        counters.itemResyncs.incrementRelease();
         item.state = Item.State.STALE;
         if (item.link.shared && isSharedType(item.itemTypeCode()))
         {
@@ -1227,12 +1233,14 @@ final class CacheEngine implements EventHandler<RingEvent>
                 // A snapshot is on its way already: the updates meanwhile are held for it, not asked for twice.
                 return;
             }
+            counters.itemResyncs.incrementRelease();
             // An upstream proxy answers a second Subscribe for a shared item with the same id and a fresh snapshot:
             // the id stays known, so that the shared stream's updates meanwhile are held, not passed over.
             item.heldBytes = 0;
             requestUpstream(item);
             return;
         }
+        counters.itemResyncs.incrementRelease();
         // The upstream forgets the old subscription, or it would go on sending it beside the new one.
         unsubscribeUpstream(item);
         requestUpstream(item);
@@ -1275,6 +1283,8 @@ final class CacheEngine implements EventHandler<RingEvent>
         if (templateId == SnapshotEndDecoder.TEMPLATE_ID)
         {
             item.ignoringSnapshot = false;
+            // It answers a request as well as a fresh one would: none is outstanding now.
+            item.snapshotPending = false;
             counters.staleSnapshots.incrementRelease();
         }
         return true;
@@ -1316,7 +1326,11 @@ final class CacheEngine implements EventHandler<RingEvent>
             counters.upstreamSharedSkipped.incrementRelease();
             if (sharedSkipped.size() >= MAX_SKIPPED_IDS)
             {
-                sharedSkipped.clear();
+                // Two generations: the older is forgotten, the newer kept, so that an id seen lately stays known.
+                final org.agrona.collections.Long2LongHashMap older = sharedSkippedOlder;
+                older.clear();
+                sharedSkippedOlder = sharedSkipped;
+                sharedSkipped = older;
             }
             sharedSkipped.put(buffer.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ORDER),
                 buffer.getLong(SEQ_NO_OFFSET, ORDER));
@@ -1447,7 +1461,15 @@ final class CacheEngine implements EventHandler<RingEvent>
         {
             for (int i = link.toRequest.size(); i > 0 && link.up; i--)
             {
-                requestUpstream(link.toRequest.poll());
+                final Item item = link.toRequest.poll();
+                if (item.forgotten ||
+                    (link.shared && item.state == Item.State.LIVE && isSharedType(item.itemTypeCode())))
+                {
+                    // Dropped meanwhile, or a shared item whole again (a snapshot came unasked): nothing to ask.
+                    item.snapshotPending = false;
+                    continue;
+                }
+                requestUpstream(item);
             }
         }
     }

@@ -585,7 +585,12 @@ final class DownstreamServer
             {
                 detach(previous);
             }
-            item.sharedSubscribers++;
+            if (item.sharedSubscribers++ == 0 && null == previous)
+            {
+                // While no link read the item on the shared stream its updates were not numbered there: a number
+                // is spent, so that a reader still holding it from before sees a gap rather than a sequence.
+                item.sharedSeqNo++;
+            }
         }
         else
         {

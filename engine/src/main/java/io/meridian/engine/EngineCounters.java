@@ -271,16 +271,16 @@ public final class EngineCounters
     }
 
     /**
-     * @return items a downstream link was sent again in full because it could not take an update.
-     */
-    /**
-     * @return offers a downstream link's publication, or the shared publication, did not take.
+     * @return offers a downstream link's publication did not take (the shared publication's are counted apart).
      */
     public long downstreamBackPressure()
     {
         return downstreamBackPressure.get();
     }
 
+    /**
+     * @return items a downstream link was sent again in full because it could not take an update.
+     */
     public long downstreamResnapshots()
     {
         return downstreamResnapshots.get();

@@ -68,6 +68,8 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
     private boolean sharedHeard;
     /** Hello asks for the shared stream only from this time: it was never heard on the last try. */
     private long sharedRetryAtMs;
+    /** When a Hello began waiting for the shared stream to connect; 0 when not waiting. */
+    private long sharedWaitSinceMs;
     private org.agrona.concurrent.status.AtomicCounter sharedLostCounter;
     private final EpochClock clock;
     private final String responseChannel;
@@ -233,7 +235,8 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         switch (linkState.get())
         {
             case CONNECTING:
-                if (nowMs - lastHelloSentMs >= Math.min(250, heartbeatIntervalMs) && controlPublication.isConnected())
+                if (nowMs - lastHelloSentMs >= Math.min(250, heartbeatIntervalMs) && controlPublication.isConnected() &&
+                    sharedReady(nowMs))
                 {
                     lastHelloSentMs = nowMs;
                     lastReceivedMs = nowMs;
@@ -277,8 +280,8 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
                         // it for a while rather than starting again every liveness timeout.
                         sharedRetryAtMs = nowMs + SHARED_RETRY_MS;
                         LOG.warn("nothing came on the upstream's shared stream {} stream {} in {} ms; the link " +
-                            "takes its updates itself for the next {} s", sharedChannel, sharedStreamId,
-                            livenessTimeoutMs, SHARED_RETRY_MS / 1000);
+                            "takes its updates itself until it next starts again, and asks for the stream again " +
+                            "from {} s on", sharedChannel, sharedStreamId, livenessTimeoutMs, SHARED_RETRY_MS / 1000);
                     }
                     else
                     {
@@ -551,6 +554,41 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
             .clientName(clientName)
             .serviceToken(serviceToken);
         controlPublication.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + helloEncoder.encodedLength());
+    }
+
+    /**
+     * A Hello that asks for the shared stream waits until this proxy's image of it is connected: updates the
+     * upstream sends on it before then would never reach this proxy, and nothing would show they were missed. After
+     * a liveness timeout of waiting, the Hello goes without it, and asks again after {@link #SHARED_RETRY_MS}.
+     *
+     * @return true if a Hello may go now.
+     */
+    private boolean sharedReady(final long nowMs)
+    {
+        if (!askShared() || sharedSubscription.isConnected())
+        {
+            sharedWaitSinceMs = 0;
+            return true;
+        }
+        if (sharedWaitSinceMs == 0)
+        {
+            sharedWaitSinceMs = nowMs;
+            return false;
+        }
+        if (nowMs - sharedWaitSinceMs <= livenessTimeoutMs)
+        {
+            return false;
+        }
+        sharedWaitSinceMs = 0;
+        sharedRetryAtMs = nowMs + SHARED_RETRY_MS;
+        if (null != sharedLostCounter)
+        {
+            sharedLostCounter.incrementRelease();
+        }
+        LOG.warn("the upstream's shared stream {} stream {} did not connect in {} ms; the link takes its updates " +
+            "itself until it next starts again, and asks for the stream again from {} s on", sharedChannel,
+            sharedStreamId, livenessTimeoutMs, SHARED_RETRY_MS / 1000);
+        return true;
     }
 
     private boolean askShared()

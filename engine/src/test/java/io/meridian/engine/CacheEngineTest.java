@@ -38,6 +38,8 @@ class CacheEngineTest
     private final List<Long> upstreamUnsubscribes = new ArrayList<>();
     private final org.agrona.concurrent.CachedEpochClock clock = new org.agrona.concurrent.CachedEpochClock();
     private CacheEngine engine;
+    /** The upstream's control stream takes nothing: requests wait in the engine to be tried again. */
+    private boolean refuseUpstream;
     private long sequence;
 
     @BeforeEach
@@ -258,6 +260,49 @@ class CacheEngineTest
         sharedLast(1001, 12, 1012);
         assertEquals("10.12", session.frames().get(0).get("Data").get("Last").decimalValue().toPlainString());
         assertEquals(0, counters.sequenceGaps());
+    }
+
+    @Test
+    void aRequestOverTakenByASnapshotThatCameUnaskedLeavesNothingWaiting() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp(RingEvent.SHARED_LINK);
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        final long requestId = lastRequestId();
+        snapshot(requestId, 1001, 10, 1010, "ALP", "XSX");
+
+        // A gap, and the Subscribe that would mend it cannot be sent yet; a snapshot comes meanwhile by itself.
+        refuseUpstream = true;
+        sharedLast(1001, 12, 1012);
+        snapshot(requestId, 1001, 12, 1012, "ALP", "XSX");
+        refuseUpstream = false;
+        tick(1);
+        assertEquals(1, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "whole again: nothing asked");
+
+        // The next gap is asked for at once: no request is thought to be on its way.
+        sharedLast(1001, 14, 1014);
+        assertEquals(2, counters.sequenceGaps());
+        assertEquals(2, upstreamKeys.stream().filter("ALP.XSX"::equals).count(), "asked for");
+    }
+
+    @Test
+    void anItemWaitingForItsSnapshotIsNotMadeLiveByAStatus() throws Exception
+    {
+        final TestSession session = new TestSession(1);
+        linkUp(RingEvent.SHARED_LINK);
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        session.frames();
+        sharedLast(1001, 12, 1012);
+        assertEquals(1, counters.sequenceGaps());
+
+        send(new io.meridian.codecs.interlink.ItemStatusEncoder().wrapAndApplyHeader(event.buffer, 0, header)
+            .itemId(1001).seqNo(10).state(io.meridian.codecs.interlink.ItemState.LIVE).reason("")
+            .encodedLength());
+        sharedLast(1001, 11, 1011);
+        assertTrue(session.frames().isEmpty(), "held for the snapshot, not applied to the state it is mending");
+        snapshot(lastRequestId(), 1001, 12, 1012, "ALP", "XSX");
+        assertEquals("10.12", session.frames().get(0).get("Data").get("Last").decimalValue().toPlainString());
     }
 
     @Test
@@ -707,6 +752,10 @@ class CacheEngineTest
 
     private long captureUpstream(final DirectBuffer buffer, final int offset, final int length)
     {
+        if (refuseUpstream)
+        {
+            return io.aeron.Publication.BACK_PRESSURED;
+        }
         final MessageHeaderDecoder decoder = new MessageHeaderDecoder().wrap(buffer, offset);
         if (decoder.templateId() == SubscribeDecoder.TEMPLATE_ID)
         {

@@ -98,12 +98,13 @@ class DownstreamServerSharedTest
         subscribe(1);
         final long itemId = awaitOnLink(SubscribeResultDecoder.TEMPLATE_ID, 1)[2];
         assertEquals(item.sharedId, itemId, "the item's shared id");
-        assertEquals(0, awaitOnLink(SnapshotEndDecoder.TEMPLATE_ID, itemId)[2]);
+        assertEquals(1, awaitOnLink(SnapshotEndDecoder.TEMPLATE_ID, itemId)[2],
+            "the item's first shared reader spends a number: none were given while it had none");
         assertEquals(1, item.sharedSubscribers);
 
         subscribe(2);
         assertEquals(itemId, awaitOnLink(SubscribeResultDecoder.TEMPLATE_ID, 2)[2], "asked again: the same id");
-        awaitOnLink(SnapshotEndDecoder.TEMPLATE_ID, itemId);
+        assertEquals(1, awaitOnLink(SnapshotEndDecoder.TEMPLATE_ID, itemId)[2], "a replacement spends none");
         assertEquals(1, item.sharedSubscribers, "the second subscription took the first one's place");
         assertEquals(1, link.items.size());
 
@@ -121,7 +122,7 @@ class DownstreamServerSharedTest
 
         // Nobody reads the shared stream yet: the publication takes nothing.
         server.forward(item, buffer, update());
-        assertEquals(1, item.sharedSeqNo, "the number is spent");
+        assertEquals(2, item.sharedSeqNo, "the number is spent");
         assertEquals(0, counters.downstreamSharedMessages());
         assertTrue(link.due.isEmpty(), "no snapshot is pushed on the link: the reader asks when it sees the gap");
 
@@ -140,7 +141,7 @@ class DownstreamServerSharedTest
             final long[] status = onShared.stream().filter(m -> m[0] == ItemStatusDecoder.TEMPLATE_ID)
                 .findFirst().orElseThrow();
             assertEquals(itemId, status[1]);
-            assertEquals(1, status[2], "the spent number, so that a reader at 0 sees it missed one");
+            assertEquals(2, status[2], "the spent number, so that a reader at 1 sees it missed one");
             assertFalse(item.sharedGapPending);
         }
     }

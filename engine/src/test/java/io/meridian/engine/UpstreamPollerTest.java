@@ -256,6 +256,39 @@ class UpstreamPollerTest
         }
     }
 
+    @Test
+    void aHelloWaitsForTheSharedStreamToConnectThenGoesWithoutIt()
+    {
+        poller.onClose();
+        poller = new UpstreamPoller(aeron, ring, new EngineSettings(MeridianConfig.of(Map.of(
+            "upstream.heartbeat-interval-ms", Integer.toString(HEARTBEAT_MS),
+            "upstream.liveness-timeout-ms", Integer.toString(LIVENESS_MS),
+            "upstream.shared-channel", "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort(),
+            "engine.slot-bytes", "512"))), clock);
+        // Nothing publishes the shared stream: the Hello waits for it.
+        work(() -> false, 300);
+        clock.advance(LIVENESS_MS / 2);
+        work(() -> false, 100);
+        assertTrue(helloLinkIds.isEmpty(), "no Hello while the shared stream may still connect");
+
+        clock.advance(LIVENESS_MS);
+        work(() -> !helloLinkIds.isEmpty(), 1000);
+        work(() -> !helloLinkIds.isEmpty(), 1000);
+        assertEquals(BooleanType.FALSE, lastHelloShared, "after the liveness timeout, a Hello without it");
+    }
+
+    private static int freeUdpPort()
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     private int snapshotBegin(final long itemId)
     {
         return MessageHeaderEncoder.ENCODED_LENGTH + new SnapshotBeginEncoder()
