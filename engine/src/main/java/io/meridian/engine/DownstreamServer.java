@@ -421,19 +421,25 @@ final class DownstreamServer
 
     /**
      * Send the update once on the shared publication, with the item's shared id and next sequence number. The
-     * number is spent even if the publication does not take the message, so that the readers see the gap at the
-     * next update; in case none comes, the item's latest number is sent after, on a later tick, as an ItemStatus.
-     * Each reader that missed it asks for the item again, as after any gap.
+     * number is spent even if the publication does not take the message, and the item's later updates are not
+     * offered either until its latest number has gone out, on a later tick, as an ItemStatus. Each reader behind
+     * that number has missed one and asks for the item again, as after any gap.
      */
     private void forwardShared(final Item item, final UnsafeBuffer out, final int length)
     {
+        if (item.sharedGapPending)
+        {
+            // The readers are to be told of a gap already: until the publication takes that, the item's updates
+            // are numbered and not offered, as a link owed a snapshot is sent none (the readers ask for the item
+            // again, and its snapshot has them all).
+            item.sharedSeqNo++;
+            return;
+        }
         out.putLong(ITEM_ID_OFFSET, item.sharedId, MessageHeaderEncoder.BYTE_ORDER);
         out.putLong(SEQ_NO_OFFSET, ++item.sharedSeqNo, MessageHeaderEncoder.BYTE_ORDER);
         if (offerShared(out, length))
         {
             counters.downstreamSharedMessages.incrementRelease();
-            // This number following the lost one shows the gap as well as the status would.
-            item.sharedGapPending = false;
             return;
         }
         if (!item.sharedGapPending)

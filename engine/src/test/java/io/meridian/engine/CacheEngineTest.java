@@ -199,10 +199,7 @@ class CacheEngineTest
     @Test
     void aGapOnTheSharedStreamAsksAgainUnderTheSameIdAndHoldsWhatComesMeanwhile() throws Exception
     {
-        final TestSession session = new TestSession(1);
-        linkUp(RingEvent.SHARED_LINK);
-        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
-        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        final TestSession session = liveSharedItem();
         session.frames();
 
         sharedLast(1001, 12, 1012);
@@ -243,11 +240,8 @@ class CacheEngineTest
     @Test
     void aSnapshotOlderThanTheUpdatesAlreadyAppliedIsPassedOver() throws Exception
     {
-        final TestSession session = new TestSession(1);
-        linkUp(RingEvent.SHARED_LINK);
-        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        final TestSession session = liveSharedItem();
         final long requestId = lastRequestId();
-        snapshot(requestId, 1001, 10, 1010, "ALP", "XSX");
         sharedLast(1001, 11, 1011);
         session.frames();
 
@@ -265,11 +259,8 @@ class CacheEngineTest
     @Test
     void aRequestOverTakenByASnapshotThatCameUnaskedLeavesNothingWaiting() throws Exception
     {
-        final TestSession session = new TestSession(1);
-        linkUp(RingEvent.SHARED_LINK);
-        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        liveSharedItem();
         final long requestId = lastRequestId();
-        snapshot(requestId, 1001, 10, 1010, "ALP", "XSX");
 
         // A gap, and the Subscribe that would mend it cannot be sent yet; a snapshot comes meanwhile by itself.
         refuseUpstream = true;
@@ -288,17 +279,12 @@ class CacheEngineTest
     @Test
     void anItemWaitingForItsSnapshotIsNotMadeLiveByAStatus() throws Exception
     {
-        final TestSession session = new TestSession(1);
-        linkUp(RingEvent.SHARED_LINK);
-        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
-        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        final TestSession session = liveSharedItem();
         session.frames();
         sharedLast(1001, 12, 1012);
         assertEquals(1, counters.sequenceGaps());
 
-        send(new io.meridian.codecs.interlink.ItemStatusEncoder().wrapAndApplyHeader(event.buffer, 0, header)
-            .itemId(1001).seqNo(10).state(io.meridian.codecs.interlink.ItemState.LIVE).reason("")
-            .encodedLength());
+        linkStatus(1001, 10, io.meridian.codecs.interlink.ItemState.LIVE, "");
         sharedLast(1001, 11, 1011);
         assertTrue(session.frames().isEmpty(), "held for the snapshot, not applied to the state it is mending");
         snapshot(lastRequestId(), 1001, 12, 1012, "ALP", "XSX");
@@ -308,10 +294,7 @@ class CacheEngineTest
     @Test
     void anItemStatusOnTheSharedStreamPastTheLastUpdateShowsAMissedOne() throws Exception
     {
-        final TestSession session = new TestSession(1);
-        linkUp(RingEvent.SHARED_LINK);
-        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
-        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        liveSharedItem();
         sharedStatus(1001, 10);
         assertEquals(0, counters.sequenceGaps(), "the number it has: nothing missed");
         sharedStatus(1001, 11);
@@ -322,15 +305,10 @@ class CacheEngineTest
     @Test
     void anAnswerForAnItemDroppedWhileItsSubscribeWasInFlightIsUnsubscribed() throws Exception
     {
-        final TestSession session = new TestSession(1);
-        linkUp(RingEvent.SHARED_LINK);
-        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
-        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        liveSharedItem();
         sharedLast(1001, 12, 1012);
         final long again = lastRequestId();
-        send(new io.meridian.codecs.interlink.ItemStatusEncoder().wrapAndApplyHeader(event.buffer, 0, header)
-            .itemId(1001).seqNo(12).state(io.meridian.codecs.interlink.ItemState.CLOSED).reason("gone")
-            .encodedLength());
+        linkStatus(1001, 12, io.meridian.codecs.interlink.ItemState.CLOSED, "gone");
         assertEquals(0, engine.cachedSecurities(), "closed upstream: dropped");
 
         subscribeResult(again, 1001, SubscribeStatus.OK);
@@ -784,6 +762,25 @@ class CacheEngineTest
         event.transactionId = LINK_ID;
         event.length = flags;
         engine.onEvent(event, sequence++, true);
+    }
+
+    /**
+     * A session subscribed to ALP.XSX on a link that reads the shared stream, the item live at 10.
+     */
+    private TestSession liveSharedItem()
+    {
+        final TestSession session = new TestSession(1);
+        linkUp(RingEvent.SHARED_LINK);
+        subscribe(session, "Security!ALP.XSX", "ALP.XSX");
+        snapshot(lastRequestId(), 1001, 10, 1010, "ALP", "XSX");
+        return session;
+    }
+
+    private void linkStatus(
+        final long itemId, final long seqNo, final io.meridian.codecs.interlink.ItemState state, final String reason)
+    {
+        send(new io.meridian.codecs.interlink.ItemStatusEncoder().wrapAndApplyHeader(event.buffer, 0, header)
+            .itemId(itemId).seqNo(seqNo).state(state).reason(reason).encodedLength());
     }
 
     private void sharedStatus(final long itemId, final long seqNo)
