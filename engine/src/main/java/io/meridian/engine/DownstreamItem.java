@@ -29,11 +29,6 @@ final class DownstreamItem
     /** Subscribed still: false after an Unsubscribe, a refusal or the link's end. */
     boolean active = true;
 
-    DownstreamItem(final DownstreamLink link, final Item item, final long itemId, final long requestId)
-    {
-        this(link, item, itemId, requestId, false);
-    }
-
     DownstreamItem(
         final DownstreamLink link, final Item item, final long itemId, final long requestId, final boolean shared)
     {

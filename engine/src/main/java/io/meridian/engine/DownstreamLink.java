@@ -42,17 +42,6 @@ final class DownstreamLink
         final String clientName,
         final String responseChannel,
         final int responseStreamId,
-        final long nowMs)
-    {
-        this(linkId, publication, clientName, responseChannel, responseStreamId, false, nowMs);
-    }
-
-    DownstreamLink(
-        final long linkId,
-        final ExclusivePublication publication,
-        final String clientName,
-        final String responseChannel,
-        final int responseStreamId,
         final boolean shared,
         final long nowMs)
     {

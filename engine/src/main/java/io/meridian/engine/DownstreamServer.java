@@ -620,7 +620,7 @@ final class DownstreamServer
         final DownstreamLink link, final long itemId, final long requestId, final SubscribeStatus status,
         final String reason)
     {
-        final DownstreamItem refused = new DownstreamItem(link, null, itemId, requestId);
+        final DownstreamItem refused = new DownstreamItem(link, null, itemId, requestId, false);
         refused.refusal = status;
         refused.refusalReason = reason;
         queue(refused);

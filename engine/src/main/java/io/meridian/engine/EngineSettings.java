@@ -26,16 +26,6 @@ final class EngineSettings
             final int controlStreamId,
             final String responseChannel,
             final int responseStreamId,
-            final String serviceToken)
-        {
-            this(controlChannel, controlStreamId, responseChannel, responseStreamId, serviceToken, "", 0);
-        }
-
-        Link(
-            final String controlChannel,
-            final int controlStreamId,
-            final String responseChannel,
-            final int responseStreamId,
             final String serviceToken,
             final String sharedChannel,
             final int sharedStreamId)
@@ -80,8 +70,9 @@ final class EngineSettings
         market = new Link(config.upstreamChannel(), config.upstreamControlStreamId(),
             config.upstreamResponseChannel(), config.upstreamResponseStreamId(), config.upstreamServiceToken(),
             config.upstreamSharedChannel(), config.upstreamSharedStreamId());
+        // The trading link never reads a shared stream: account data stays on the link that asked for it.
         trading = new Link(config.tradingChannel(), config.tradingControlStreamId(),
-            config.tradingResponseChannel(), config.tradingResponseStreamId(), config.tradingServiceToken());
+            config.tradingResponseChannel(), config.tradingResponseStreamId(), config.tradingServiceToken(), "", 0);
         tradingEnabled = config.tradingEnabled();
         actionTimeoutMs = config.tradingActionTimeoutMs();
         maxSubscriptionsPerSession = config.sessionMaxSubscriptions();

@@ -343,7 +343,17 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
             droppedMessages.incrementAndGet();
             return Action.CONTINUE;
         }
+        return publishMessage(RingEvent.UPSTREAM_MESSAGE, buffer, offset, length);
+    }
 
+    /**
+     * Copy a message into a ring slot (claim, copy, publish).
+     *
+     * @return ABORT when the ring is full: the message stays in the Aeron log and is taken again on the next duty
+     * cycle.
+     */
+    private Action publishMessage(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
         final long sequence;
         try
         {
@@ -351,7 +361,6 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         }
         catch (final InsufficientCapacityException ex)
         {
-            // The message stays in the Aeron log and is taken again on the next duty cycle.
             if (null != ringFull)
             {
                 ringFull.incrementRelease();
@@ -359,7 +368,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
             return Action.ABORT;
         }
         final RingEvent event = ring.get(sequence);
-        event.type = RingEvent.UPSTREAM_MESSAGE;
+        event.type = type;
         event.link = linkIndex;
         event.buffer.putBytes(0, buffer, offset, length);
         event.length = length;
@@ -394,26 +403,7 @@ final class UpstreamPoller implements Agent, ControlledFragmentHandler
         {
             return Action.CONTINUE;
         }
-        final long sequence;
-        try
-        {
-            sequence = ring.tryNext();
-        }
-        catch (final InsufficientCapacityException ex)
-        {
-            if (null != ringFull)
-            {
-                ringFull.incrementRelease();
-            }
-            return Action.ABORT;
-        }
-        final RingEvent event = ring.get(sequence);
-        event.type = RingEvent.SHARED_MESSAGE;
-        event.link = linkIndex;
-        event.buffer.putBytes(0, buffer, offset, length);
-        event.length = length;
-        ring.publish(sequence);
-        return Action.CONTINUE;
+        return publishMessage(RingEvent.SHARED_MESSAGE, buffer, offset, length);
     }
 
     /**

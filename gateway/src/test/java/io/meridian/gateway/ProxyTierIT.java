@@ -294,18 +294,22 @@ class ProxyTierIT
 
     private static long upstreamSubscribes(final int port) throws Exception
     {
-        final String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-            .build(), HttpResponse.BodyHandlers.ofString()).body();
-        final Matcher matcher = UPSTREAM_SUBSCRIBES.matcher(metrics);
-        assertTrue(matcher.find(), metrics);
-        return (long)Double.parseDouble(matcher.group(1));
+        return counter(port, UPSTREAM_SUBSCRIBES);
     }
 
     private static long sharedTaken(final int port) throws Exception
     {
+        return counter(port, SHARED_TAKEN);
+    }
+
+    /**
+     * @return the value of the counter the pattern finds in the proxy's {@code /metrics}.
+     */
+    private static long counter(final int port, final Pattern counter) throws Exception
+    {
         final String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
             .build(), HttpResponse.BodyHandlers.ofString()).body();
-        final Matcher matcher = SHARED_TAKEN.matcher(metrics);
+        final Matcher matcher = counter.matcher(metrics);
         assertTrue(matcher.find(), metrics);
         return (long)Double.parseDouble(matcher.group(1));
     }
