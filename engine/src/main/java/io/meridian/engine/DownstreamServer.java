@@ -442,11 +442,8 @@ final class DownstreamServer
             counters.downstreamSharedMessages.incrementRelease();
             return;
         }
-        if (!item.sharedGapPending)
-        {
-            item.sharedGapPending = true;
-            sharedGaps.add(item);
-        }
+        item.sharedGapPending = true;
+        sharedGaps.add(item);
     }
 
     private boolean offerShared(final DirectBuffer buffer, final int length)
